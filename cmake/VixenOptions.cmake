@@ -1,0 +1,20 @@
+# Compile options shared by every VIXEN target, applied through vixen_configure_target().
+
+add_library(vixen_options INTERFACE)
+target_compile_options(vixen_options INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+    -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+    -Wimplicit-fallthrough)
+if(VIXEN_WARNINGS_AS_ERRORS)
+    target_compile_options(vixen_options INTERFACE -Werror)
+endif()
+if(VIXEN_SANITIZE)
+    target_compile_options(vixen_options INTERFACE
+        -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(vixen_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# Third-party headers are included as system headers so their warnings stay theirs.
+function(vixen_configure_target target)
+    target_link_libraries(${target} PRIVATE vixen_options)
+endfunction()

@@ -1,0 +1,76 @@
+#include "vixen/core/alloc_profile.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+
+namespace vixen::core {
+
+std::string_view toString(Phase phase) noexcept {
+    switch (phase) {
+        case Phase::Setup:
+            return "setup";
+        case Phase::Compile:
+            return "compile";
+        case Phase::Execute:
+            return "execute";
+        case Phase::Cleanup:
+            return "cleanup";
+    }
+    return "?";
+}
+
+void AllocationProfile::beginPhase(Phase phase) noexcept {
+    assert(!current_ && "phases do not nest; end the current one first");
+    current_ = phase;
+    region_.emplace(TrackScope::AllThreads);
+}
+
+void AllocationProfile::endPhase() noexcept {
+    assert(current_ && region_);
+    const AllocationCounts delta = region_->counts();
+    region_.reset();
+    PhaseAllocations& stats = phases_[static_cast<std::size_t>(*current_)];
+    stats.counts.allocations += delta.allocations;
+    stats.counts.frees += delta.frees;
+    stats.counts.bytes += delta.bytes;
+    stats.counts.largest = std::max(stats.counts.largest, delta.largest);
+    ++stats.entries;
+    if (*current_ == Phase::Execute) {
+        ++frames_.frames;
+        frames_.framesThatAllocated += delta.allocations > 0 ? 1 : 0;
+        frames_.maxAllocationsInAFrame =
+            std::max(frames_.maxAllocationsInAFrame, delta.allocations);
+        frames_.lastFrame = delta;
+    }
+    current_.reset();
+}
+
+void AllocationProfile::reset() noexcept {
+    phases_ = {};
+    frames_ = {};
+}
+
+std::string AllocationProfile::report() const {
+    std::string text = "allocations per phase (global operator new, all threads):\n";
+    if (!AllocationTracker::installed()) {
+        text += "  (allocation hooks not linked into this program: counts unavailable)\n";
+    }
+    text += fmt::format("  {:<8} {:>7} {:>12} {:>12} {:>14}\n", "phase", "runs", "allocations",
+                        "bytes", "largest bytes");
+    for (std::size_t i = 0; i < kPhaseCount; ++i) {
+        const PhaseAllocations& stats = phases_[i];
+        text += fmt::format("  {:<8} {:>7} {:>12} {:>12} {:>14}\n", toString(static_cast<Phase>(i)),
+                            stats.entries, stats.counts.allocations, stats.counts.bytes,
+                            stats.counts.largest);
+    }
+    text += fmt::format(
+        "  per frame: {} frames, {} allocated, at most {} allocations in one frame, last frame {} "
+        "allocations / {} bytes\n",
+        frames_.frames, frames_.framesThatAllocated, frames_.maxAllocationsInAFrame,
+        frames_.lastFrame.allocations, frames_.lastFrame.bytes);
+    return text;
+}
+
+}  // namespace vixen::core
