@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vixen/core/error.hpp"
+#include "vixen/graph/resource_estimate.hpp"
+#include "vixen/graph/types.hpp"
+
+namespace vixen::graph {
+
+class RenderGraph;
+
+/// What the last compile decided and found, in the terms of the graph's nodes.
+struct CompileReport {
+    std::vector<NodeId> order;                ///< kept nodes in execution order (wave by wave)
+    std::vector<std::uint32_t> waveOffsets;   ///< wave w is order[waveOffsets[w], waveOffsets[w+1])
+    std::vector<NodeId> culled;               ///< nodes nothing kept consumes
+    ResourceEstimate totalEstimate;           ///< summed over the kept nodes
+    std::vector<Error> errors;                ///< every problem found, not just the first
+    std::uint64_t compileMicroseconds = 0;    ///< wall time of the last compile (steady_clock)
+
+    [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+    [[nodiscard]] std::size_t waveCount() const noexcept {
+        return waveOffsets.empty() ? 0 : waveOffsets.size() - 1;
+    }
+    /// Human-readable report: order, waves, culled nodes, estimates, errors.
+    [[nodiscard]] std::string describe(const RenderGraph& graph) const;
+};
+
+/// Writes the graph in Graphviz DOT: nodes with their type, edges labelled by slot;
+/// culled nodes dashed, kept-alive nodes bold.
+[[nodiscard]] std::string toDot(const RenderGraph& graph);
+
+}  // namespace vixen::graph

@@ -1,0 +1,175 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+
+#include "vixen/core/error.hpp"
+#include "vixen/graph/resource_estimate.hpp"
+#include "vixen/graph/slot.hpp"
+#include "vixen/graph/types.hpp"
+
+namespace vixen::graph {
+
+class RenderGraph;
+class SetupContext;
+
+struct CompileContext {
+    bool recompile = false;  ///< true when an invalidation, not a structural change, caused it
+};
+
+struct ExecuteContext {
+    std::uint64_t frameIndex = 0;
+    std::uint32_t workerIndex = 0;  ///< 0 on the graph's own thread
+};
+
+struct CleanupContext {
+    bool forRecompile = false;  ///< the node will be compiled again right after
+};
+
+/// Where an input slot's connections point: the producers' resources, in connection order.
+struct InputBinding {
+    const void* const* resources = nullptr;
+    std::uint32_t count = 0;
+};
+
+/// The resources connected to an array input, iterated as `const T&`.
+template <class T>
+class InputArray {
+public:
+    class Iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = T;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const T*;
+        using reference = const T&;
+
+        Iterator() = default;
+        explicit Iterator(const void* const* at) : at_(at) {}
+        reference operator*() const { return *static_cast<const T*>(*at_); }
+        Iterator& operator++() {
+            ++at_;
+            return *this;
+        }
+        Iterator operator++(int) {
+            Iterator old = *this;
+            ++at_;
+            return old;
+        }
+        friend bool operator==(Iterator, Iterator) = default;
+
+    private:
+        const void* const* at_ = nullptr;
+    };
+
+    InputArray(const void* const* resources, std::uint32_t count)
+        : resources_(resources), count_(count) {}
+    [[nodiscard]] std::size_t size() const noexcept { return count_; }
+    [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+    [[nodiscard]] const T& operator[](std::size_t i) const {
+        return *static_cast<const T*>(resources_[i]);
+    }
+    [[nodiscard]] Iterator begin() const { return Iterator(resources_); }
+    [[nodiscard]] Iterator end() const { return Iterator(resources_ + count_); }
+
+private:
+    const void* const* resources_;
+    std::uint32_t count_;
+};
+
+/// A node instance owned by a RenderGraph. Derive from TypedNode<Config>, not from this.
+class Node {
+public:
+    virtual ~Node() = default;
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    [[nodiscard]] NodeId id() const noexcept { return id_; }
+    [[nodiscard]] std::string_view name() const noexcept { return name_; }
+    [[nodiscard]] const NodeTypeInfo& type() const noexcept { return *type_; }
+    [[nodiscard]] const ResourceEstimate& estimate() const noexcept { return estimate_; }
+
+protected:
+    explicit Node(const NodeTypeInfo* type) noexcept : type_(type) {}
+
+    /// Declare needs: subscribe to events and fill the resource estimate.
+    virtual void setup(SetupContext& context);
+    /// Create what execute needs; inputs with the Dependency role are readable here.
+    virtual Result<void> compile(const CompileContext& context);
+    /// Read inputs, write outputs. Must not allocate, throw or format strings.
+    virtual void execute(const ExecuteContext& context) = 0;
+    /// Release what compile created; runs consumers before producers.
+    virtual void cleanup(const CleanupContext& context);
+
+    [[nodiscard]] const InputBinding& inputBinding(std::uint32_t index) const noexcept {
+        return inputs_[index];
+    }
+    [[nodiscard]] void* outputResource(std::uint32_t index) const noexcept {
+        return outputs_[index];
+    }
+
+private:
+    friend class RenderGraph;
+    friend class GraphCompiler;
+
+    std::string name_;
+    NodeId id_{};
+    const NodeTypeInfo* type_;
+    const InputBinding* inputs_ = nullptr;
+    void* const* outputs_ = nullptr;
+    ResourceEstimate estimate_{};
+};
+
+/// Base of every concrete node: `class Blur : public TypedNode<BlurConfig>`.
+/// `In(BlurConfig::source)` and `Out(BlurConfig::result)` are checked at compile time:
+/// a slot of another config, or an output used as an input, does not compile.
+template <class Config>
+class TypedNode : public Node {
+public:
+    using NodeConfig = Config;
+
+protected:
+    TypedNode() noexcept : Node(nodeTypeInfoOf<Config>()) {}
+
+    /// A single input: `const T&` (`T&` for write access); nullable: a pointer, null when
+    /// unconnected; array: an InputArray<T>.
+    template <class S>
+        requires InputOf<S, Config>
+    [[nodiscard]] decltype(auto) In(S /*slot*/) const noexcept {
+        using T = typename S::ValueType;
+        const InputBinding& binding =
+            inputBinding(ConfigSlots<Config>::template indexOf<S>());
+        if constexpr (S::kOptions.array) {
+            return InputArray<T>(binding.resources, binding.count);
+        } else if constexpr (S::kOptions.nullable) {
+            return binding.count == 0 ? nullptr : inputPointer<S>(binding.resources[0]);
+        } else {
+            return *inputPointer<S>(binding.resources[0]);
+        }
+    }
+
+    template <class S>
+        requires OutputOf<S, Config>
+    [[nodiscard]] typename S::ValueType& Out(S /*slot*/) const noexcept {
+        return *static_cast<typename S::ValueType*>(
+            outputResource(ConfigSlots<Config>::template indexOf<S>()));
+    }
+
+private:
+    template <class S>
+    static auto inputPointer(const void* resource) noexcept {
+        using T = typename S::ValueType;
+        if constexpr (S::kOptions.access == Access::Read) {
+            return static_cast<const T*>(resource);
+        } else {
+            // A writing input modifies the producer's resource in place; the graph
+            // checks at compile that nobody else reads it unordered.
+            return static_cast<T*>(const_cast<void*>(resource));
+        }
+    }
+};
+
+}  // namespace vixen::graph

@@ -1,0 +1,213 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "vixen/core/alloc_profile.hpp"
+#include "vixen/core/error.hpp"
+#include "vixen/events/event_bus.hpp"
+#include "vixen/graph/compile_report.hpp"
+#include "vixen/graph/execution_budget.hpp"
+#include "vixen/graph/node.hpp"
+#include "vixen/graph/setup_context.hpp"
+#include "vixen/graph/worker_pool.hpp"
+
+namespace vixen::graph {
+
+/// A typed reference to a node added to a graph; `connect` checks slots against N's config.
+template <class N>
+struct NodeHandle {
+    NodeId id;
+};
+
+enum class ExecutionMode : std::uint8_t {
+    Sequential,  ///< the compiled order on the graph's thread
+    Parallel,    ///< wave by wave on the worker pool
+};
+
+struct GraphOptions {
+    ExecutionMode mode = ExecutionMode::Sequential;
+    std::uint32_t workerThreads = 0;  ///< parallel mode: 0 = one per hardware thread, minus one
+    GraphBudget budget{};
+    std::uint64_t executeBudgetBytes = 0;  ///< throttle budget for parallel tasks; 0 = none
+    bool profileAllocations = true;        ///< mark phase boundaries in allocations()
+};
+
+/// Hooks around each graph phase and each node phase, registered at setup.
+enum class HookTiming : std::uint8_t { Before, After };
+using GraphHook = std::function<void(core::Phase, HookTiming)>;
+using NodeHook = std::function<void(core::Phase, HookTiming, const Node&)>;
+
+/// One connection, as declared: output slot `fromSlot` of `from` into input `toSlot` of `to`.
+struct Connection {
+    NodeId from;
+    std::uint32_t fromSlot = 0;
+    NodeId to;
+    std::uint32_t toSlot = 0;
+};
+
+/// A render graph: owns its nodes and the resources they exchange, compiles them into
+/// an order (with culling and validation), executes frames and recompiles what events
+/// invalidate. Single-owner: call it from one thread.
+class RenderGraph {
+public:
+    explicit RenderGraph(GraphOptions options = {});
+    ~RenderGraph();
+    RenderGraph(const RenderGraph&) = delete;
+    RenderGraph& operator=(const RenderGraph&) = delete;
+
+    // ---- declaring -------------------------------------------------------------------
+
+    template <class N, class... Args>
+        requires std::is_base_of_v<Node, N>
+    NodeHandle<N> addNode(std::string name, Args&&... args) {
+        auto node = std::make_unique<N>(std::forward<Args>(args)...);
+        return NodeHandle<N>{adopt(std::move(node), std::move(name))};
+    }
+    /// Adds a node built elsewhere (by a NodeRegistry factory, say).
+    NodeId adopt(std::unique_ptr<Node> node, std::string name);
+
+    /// Connects an output slot of one node to an input slot of another. Mismatched value
+    /// types, or slots that are not the nodes' own, do not compile.
+    template <class P, class OutSlot, class C, class InSlot>
+        requires OutputOf<OutSlot, typename P::NodeConfig> &&
+                 InputOf<InSlot, typename C::NodeConfig>
+    void connect(NodeHandle<P> from, OutSlot /*output*/, NodeHandle<C> to, InSlot /*input*/) {
+        static_assert(std::is_same_v<typename OutSlot::ValueType, typename InSlot::ValueType>,
+                      "connect: the output slot and the input slot carry different types");
+        addConnection(Connection{from.id, ConfigSlots<typename P::NodeConfig>::template indexOf<OutSlot>(),
+                                 to.id, ConfigSlots<typename C::NodeConfig>::template indexOf<InSlot>()});
+    }
+    /// Connects by slot names (for graph files). Unknown slots fail here; type mismatches
+    /// are reported by compile with every other error.
+    Result<void> connect(NodeId from, std::string_view outputSlot, NodeId to,
+                         std::string_view inputSlot);
+
+    /// Keeps a node (and what it consumes) even when nothing consumes its outputs.
+    void setKeepAlive(NodeId node, bool keep = true);
+    /// Cleans up everything compiled (consumers first), then removes the node and its
+    /// connections. The next compile rebuilds the graph.
+    Result<void> removeNode(NodeId node);
+
+    [[nodiscard]] Node* findNode(std::string_view name) const noexcept;
+    [[nodiscard]] Node& node(NodeId id) const;
+    [[nodiscard]] bool contains(NodeId id) const noexcept;
+    [[nodiscard]] std::size_t nodeCount() const noexcept { return liveNodeCount_; }
+    [[nodiscard]] std::size_t nodeCapacity() const noexcept { return nodes_.size(); }
+    [[nodiscard]] const std::vector<Connection>& connections() const noexcept {
+        return connections_;
+    }
+    [[nodiscard]] bool keepAlive(NodeId id) const noexcept;
+
+    // ---- lifecycle -------------------------------------------------------------------
+
+    /// Setup of nodes not yet set up, then compile: order, culling, waves, validation of
+    /// all errors at once, resources, node compile. On error nothing is left half-built.
+    Result<void> compile();
+    [[nodiscard]] const CompileReport& report() const noexcept { return report_; }
+    [[nodiscard]] bool compiled() const noexcept { return compiled_; }
+
+    /// One frame: dispatch queued events, recompile what they invalidated (one batch),
+    /// execute. Allocates nothing when nothing was invalidated.
+    Result<void> frame();
+    /// Only the execute part of a frame.
+    void execute() noexcept;
+    /// Dispatches queued events and recompiles dirty nodes and their dependents once each.
+    Result<void> processInvalidations();
+    /// Marks a node for recompilation at the next frame boundary.
+    void markDirty(NodeId node) noexcept;
+    /// How many times each node has been compiled; for reports and tests.
+    [[nodiscard]] std::uint64_t compileCount(NodeId node) const noexcept;
+
+    /// Cleanup in reverse topological order of the whole graph (culled nodes included).
+    void cleanup();
+
+    // ---- services --------------------------------------------------------------------
+
+    [[nodiscard]] events::EventBus& events() noexcept { return events_; }
+    [[nodiscard]] core::AllocationProfile& allocations() noexcept { return allocations_; }
+    [[nodiscard]] ExecutionBudget& executionBudget() noexcept { return executionBudget_; }
+    [[nodiscard]] const GraphOptions& options() const noexcept { return options_; }
+    [[nodiscard]] std::uint64_t frameIndex() const noexcept { return frameIndex_; }
+
+    void addGraphHook(GraphHook hook) { graphHooks_.push_back(std::move(hook)); }
+    void addNodeHook(NodeHook hook) { nodeHooks_.push_back(std::move(hook)); }
+
+private:
+    friend class GraphCompiler;
+    friend class SetupContext;
+
+    struct NodeState {
+        std::unique_ptr<Node> node;
+        events::SubscriberId subscriber{};
+        bool keepAlive = false;
+        bool setUp = false;
+        bool compiled = false;
+        bool dirty = false;
+        std::uint64_t compiles = 0;
+    };
+
+    void addConnection(const Connection& connection);
+    void structureChanged();
+    void setupPending();
+    void runGraphHooks(core::Phase phase, HookTiming timing);
+    Result<void> compileNode(NodeState& state, const CompileContext& context);
+    void cleanupNode(NodeState& state, const CleanupContext& context);
+    void cleanupCompiled();
+    void executeSequential() noexcept;
+    void executeParallel() noexcept;
+    static void executeTask(void* graph, std::uint32_t task, std::uint32_t worker) noexcept;
+    void beginPhase(core::Phase phase);
+    void endPhase(core::Phase phase);
+
+    GraphOptions options_;
+    std::vector<NodeState> nodes_;
+    std::size_t liveNodeCount_ = 0;
+    std::vector<Connection> connections_;
+    // Open-addressing name index: slot holds node index + 1, 0 = empty.
+    std::vector<std::uint32_t> nameIndex_;
+    std::vector<NodeId> duplicateNames_;
+
+    events::EventBus events_;
+    core::AllocationProfile allocations_;
+    ExecutionBudget executionBudget_;
+    std::unique_ptr<WorkerPool> workers_;
+    std::vector<GraphHook> graphHooks_;
+    std::vector<NodeHook> nodeHooks_;
+
+    CompileReport report_;
+    bool compiled_ = false;
+    bool structureDirty_ = true;
+    std::uint64_t frameIndex_ = 0;
+
+    // Compiled state, rebuilt by GraphCompiler on every structural compile.
+    std::vector<Node*> executionOrder_;
+    std::vector<std::uint32_t> executionWaves_;   // offsets into executionOrder_
+    std::vector<std::uint32_t> orderPosition_;    // node index -> position, or kNotCompiled
+    std::vector<NodeId> cleanupOrder_;            // reverse topological order, all nodes
+    std::vector<std::uint32_t> dependentOffsets_; // CSR: node -> consumers needing recompile
+    std::vector<NodeId> dependents_;
+    std::vector<InputBinding> inputBindings_;
+    std::vector<const void*> boundResources_;
+    std::vector<void*> outputResources_;
+    struct ResourceBlock;
+    std::unique_ptr<ResourceBlock> resources_;
+
+    // Recompile batch scratch, sized at compile so a cascade allocates nothing.
+    std::vector<std::uint32_t> dirtyPositions_;
+    std::vector<NodeId> dirtyStack_;
+    bool anyDirty_ = false;
+
+    // Parallel execution state for the wave in flight.
+    std::uint32_t waveBegin_ = 0;
+};
+
+}  // namespace vixen::graph

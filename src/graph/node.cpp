@@ -1,0 +1,9 @@
+#include "vixen/graph/node.hpp"
+
+namespace vixen::graph {
+
+void Node::setup(SetupContext& /*context*/) {}
+Result<void> Node::compile(const CompileContext& /*context*/) { return {}; }
+void Node::cleanup(const CleanupContext& /*context*/) {}
+
+}  // namespace vixen::graph

@@ -1,0 +1,415 @@
+#include "vixen/graph/render_graph.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <thread>
+
+#include "graph_compiler.hpp"
+#include "name_hash.hpp"
+#include "resource_block.hpp"
+
+namespace vixen::graph {
+
+namespace detail {
+void markDirty(RenderGraph& graph, NodeId node) noexcept { graph.markDirty(node); }
+}  // namespace detail
+
+RenderGraph::RenderGraph(GraphOptions options) : options_(options) {
+    executionBudget_.configure(options_.executeBudgetBytes, options_.budget.throttleFraction);
+}
+
+RenderGraph::~RenderGraph() { cleanup(); }
+
+// ---- declaring -----------------------------------------------------------------------
+
+NodeId RenderGraph::adopt(std::unique_ptr<Node> node, std::string name) {
+    const NodeId id{static_cast<std::uint32_t>(nodes_.size())};
+    node->id_ = id;
+    node->name_ = std::move(name);
+    const std::string_view key = node->name_;
+    nodes_.push_back(NodeState{std::move(node)});
+    ++liveNodeCount_;
+    if (!insertName(nameIndex_, key, id.value, nodes_.size(), [this](std::uint32_t index) {
+            return std::string_view(nodes_[index].node->name_);
+        })) {
+        duplicateNames_.push_back(id);
+    }
+    structureChanged();
+    return id;
+}
+
+void RenderGraph::addConnection(const Connection& connection) {
+    assert(contains(connection.from) && contains(connection.to));
+    connections_.push_back(connection);
+    structureChanged();
+}
+
+Result<void> RenderGraph::connect(NodeId from, std::string_view outputSlot, NodeId to,
+                                  std::string_view inputSlot) {
+    if (!contains(from) || !contains(to)) {
+        return fail(ErrorCode::NotFound, "connect: node id {} is not in the graph",
+                    contains(from) ? to.value : from.value);
+    }
+    const Node& producer = node(from);
+    const Node& consumer = node(to);
+    const SlotDesc* output = producer.type().findOutput(outputSlot);
+    if (output == nullptr) {
+        return fail(ErrorCode::NotFound, "node '{}' ({}) has no output slot '{}'",
+                    producer.name(), producer.type().name, outputSlot);
+    }
+    const SlotDesc* input = consumer.type().findInput(inputSlot);
+    if (input == nullptr) {
+        return fail(ErrorCode::NotFound, "node '{}' ({}) has no input slot '{}'", consumer.name(),
+                    consumer.type().name, inputSlot);
+    }
+    addConnection(Connection{from, output->index, to, input->index});
+    return {};
+}
+
+void RenderGraph::setKeepAlive(NodeId id, bool keep) {
+    assert(contains(id));
+    nodes_[id.value].keepAlive = keep;
+    structureChanged();
+}
+
+bool RenderGraph::keepAlive(NodeId id) const noexcept {
+    return contains(id) && nodes_[id.value].keepAlive;
+}
+
+Result<void> RenderGraph::removeNode(NodeId id) {
+    if (!contains(id)) {
+        return fail(ErrorCode::NotFound, "removeNode: node id {} is not in the graph", id.value);
+    }
+    // Clean up while every edge still exists, so consumers go before what they consumed.
+    cleanupCompiled();
+    NodeState& state = nodes_[id.value];
+    if (state.setUp) {
+        cleanupNode(state, CleanupContext{});
+        events_.unsubscribeAll(state.subscriber);
+    }
+    std::erase_if(connections_, [id](const Connection& c) { return c.from == id || c.to == id; });
+    std::erase(duplicateNames_, id);
+    const auto nameOf = [this](std::uint32_t index) {
+        return std::string_view(nodes_[index].node->name_);
+    };
+    eraseName(nameIndex_, state.node->name_, id.value, nameOf);
+    // A node that carried the same name now owns it.
+    const auto heir = std::find_if(duplicateNames_.begin(), duplicateNames_.end(), [&](NodeId d) {
+        return nodes_[d.value].node->name_ == state.node->name_;
+    });
+    if (heir != duplicateNames_.end()) {
+        insertName(nameIndex_, nameOf(heir->value), heir->value, nodes_.size(), nameOf);
+        duplicateNames_.erase(heir);
+    }
+    state = NodeState{};
+    --liveNodeCount_;
+    structureChanged();
+    return {};
+}
+
+Node* RenderGraph::findNode(std::string_view name) const noexcept {
+    const std::uint32_t index = findName(nameIndex_, name, [this](std::uint32_t i) {
+        return std::string_view(nodes_[i].node->name_);
+    });
+    return index == kNameNotFound ? nullptr : nodes_[index].node.get();
+}
+
+Node& RenderGraph::node(NodeId id) const {
+    assert(contains(id));
+    return *nodes_[id.value].node;
+}
+
+bool RenderGraph::contains(NodeId id) const noexcept {
+    return id.value < nodes_.size() && nodes_[id.value].node != nullptr;
+}
+
+void RenderGraph::structureChanged() { structureDirty_ = true; }
+
+// ---- lifecycle -----------------------------------------------------------------------
+
+void RenderGraph::beginPhase(core::Phase phase) {
+    if (options_.profileAllocations) {
+        allocations_.beginPhase(phase);
+    }
+    runGraphHooks(phase, HookTiming::Before);
+}
+
+void RenderGraph::endPhase(core::Phase phase) {
+    runGraphHooks(phase, HookTiming::After);
+    if (options_.profileAllocations) {
+        allocations_.endPhase();
+    }
+}
+
+void RenderGraph::runGraphHooks(core::Phase phase, HookTiming timing) {
+    for (const GraphHook& hook : graphHooks_) {
+        hook(phase, timing);
+    }
+}
+
+void RenderGraph::setupPending() {
+    for (NodeState& state : nodes_) {
+        if (state.node == nullptr || state.setUp) {
+            continue;
+        }
+        for (const NodeHook& hook : nodeHooks_) {
+            hook(core::Phase::Setup, HookTiming::Before, *state.node);
+        }
+        state.subscriber = events_.newSubscriber();
+        state.node->estimate_ = {};
+        SetupContext context(*this, events_, state.node->id_, state.subscriber,
+                             state.node->estimate_);
+        state.node->setup(context);
+        state.setUp = true;
+        for (const NodeHook& hook : nodeHooks_) {
+            hook(core::Phase::Setup, HookTiming::After, *state.node);
+        }
+    }
+}
+
+Result<void> RenderGraph::compileNode(NodeState& state, const CompileContext& context) {
+    for (const NodeHook& hook : nodeHooks_) {
+        hook(core::Phase::Compile, HookTiming::Before, *state.node);
+    }
+    Result<void> result = state.node->compile(context);
+    ++state.compiles;
+    state.compiled = result.has_value();
+    state.dirty = false;
+    for (const NodeHook& hook : nodeHooks_) {
+        hook(core::Phase::Compile, HookTiming::After, *state.node);
+    }
+    if (!result) {
+        return fail(result.error().code, "node '{}' ({}) failed to compile: {}",
+                    state.node->name(), state.node->type().name, result.error().message);
+    }
+    return {};
+}
+
+void RenderGraph::cleanupNode(NodeState& state, const CleanupContext& context) {
+    for (const NodeHook& hook : nodeHooks_) {
+        hook(core::Phase::Cleanup, HookTiming::Before, *state.node);
+    }
+    state.node->cleanup(context);
+    state.compiled = false;
+    for (const NodeHook& hook : nodeHooks_) {
+        hook(core::Phase::Cleanup, HookTiming::After, *state.node);
+    }
+}
+
+void RenderGraph::cleanupCompiled() {
+    if (!compiled_ && resources_ == nullptr) {
+        return;
+    }
+    for (const NodeId id : GraphCompiler::cleanupOrder(*this)) {
+        NodeState& state = nodes_[id.value];
+        if (state.compiled) {
+            cleanupNode(state, CleanupContext{.forRecompile = true});
+        }
+    }
+    executionOrder_.clear();
+    executionWaves_.clear();
+    resources_.reset();
+    compiled_ = false;
+}
+
+Result<void> RenderGraph::compile() {
+    if (compiled_ && !structureDirty_) {
+        return {};
+    }
+    const auto started = std::chrono::steady_clock::now();
+    cleanupCompiled();
+
+    beginPhase(core::Phase::Setup);
+    setupPending();
+    endPhase(core::Phase::Setup);
+
+    beginPhase(core::Phase::Compile);
+    Result<void> result = GraphCompiler(*this).compile();
+    if (result) {
+        for (Node* node : executionOrder_) {
+            result = compileNode(nodes_[node->id_.value], CompileContext{});
+            if (!result) {
+                cleanupCompiled();
+                report_.errors.push_back(result.error());
+                break;
+            }
+        }
+    }
+    if (result) {
+        if (options_.mode == ExecutionMode::Parallel && workers_ == nullptr) {
+            std::uint32_t threads = options_.workerThreads;
+            if (threads == 0) {
+                threads = std::max(1U, std::thread::hardware_concurrency()) - 1;
+            }
+            workers_ = std::make_unique<WorkerPool>(threads);
+        }
+        compiled_ = true;
+        structureDirty_ = false;
+        anyDirty_ = false;
+    }
+    endPhase(core::Phase::Compile);
+    report_.compileMicroseconds = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              started)
+            .count());
+    return result;
+}
+
+void RenderGraph::markDirty(NodeId id) noexcept {
+    if (contains(id) && nodes_[id.value].compiled && !nodes_[id.value].dirty) {
+        nodes_[id.value].dirty = true;
+        dirtyStack_.push_back(id);  // capacity reserved at compile: one entry per node
+        anyDirty_ = true;
+    }
+}
+
+std::uint64_t RenderGraph::compileCount(NodeId id) const noexcept {
+    return contains(id) ? nodes_[id.value].compiles : 0;
+}
+
+Result<void> RenderGraph::processInvalidations() {
+    const events::DispatchReport dispatched = events_.dispatch();
+    Result<void> result;
+    if (dispatched.dropped > 0) {
+        result = events_.takeOverflowError();
+    }
+    if (!anyDirty_ || !compiled_) {
+        return result;
+    }
+    // Dirty nodes and everything that depends on them at compile time, each once,
+    // cleaned up consumers first and compiled again producers first.
+    dirtyPositions_.clear();
+    while (!dirtyStack_.empty()) {
+        const NodeId id = dirtyStack_.back();
+        dirtyStack_.pop_back();
+        dirtyPositions_.push_back(orderPosition_[id.value]);
+        for (std::uint32_t e = dependentOffsets_[id.value]; e < dependentOffsets_[id.value + 1];
+             ++e) {
+            const NodeId dependent = dependents_[e];
+            if (!nodes_[dependent.value].dirty) {
+                nodes_[dependent.value].dirty = true;
+                dirtyStack_.push_back(dependent);
+            }
+        }
+    }
+    anyDirty_ = false;
+    std::sort(dirtyPositions_.begin(), dirtyPositions_.end());
+    for (auto it = dirtyPositions_.rbegin(); it != dirtyPositions_.rend(); ++it) {
+        cleanupNode(nodes_[executionOrder_[*it]->id_.value],
+                    CleanupContext{.forRecompile = true});
+    }
+    for (const std::uint32_t position : dirtyPositions_) {
+        Result<void> compiledNode =
+            compileNode(nodes_[executionOrder_[position]->id_.value], CompileContext{.recompile = true});
+        if (!compiledNode) {
+            // Leave the graph recompilable: tear down and let the next compile rebuild.
+            cleanupCompiled();
+            structureDirty_ = true;
+            return compiledNode;
+        }
+    }
+    return result;
+}
+
+Result<void> RenderGraph::frame() {
+    Result<void> result = processInvalidations();
+    if (!compiled_) {
+        if (result) {
+            return fail(ErrorCode::InvalidState, "frame: the graph is not compiled");
+        }
+        return result;
+    }
+    execute();
+    return result;
+}
+
+void RenderGraph::execute() noexcept {
+    assert(compiled_);
+    if (options_.profileAllocations) {
+        allocations_.beginPhase(core::Phase::Execute);
+    }
+    if (!graphHooks_.empty()) {
+        runGraphHooks(core::Phase::Execute, HookTiming::Before);
+    }
+    if (options_.mode == ExecutionMode::Parallel) {
+        executeParallel();
+    } else {
+        executeSequential();
+    }
+    if (!graphHooks_.empty()) {
+        runGraphHooks(core::Phase::Execute, HookTiming::After);
+    }
+    if (options_.profileAllocations) {
+        allocations_.endPhase();
+    }
+    ++frameIndex_;
+}
+
+void RenderGraph::executeSequential() noexcept {
+    const ExecuteContext context{frameIndex_, 0};
+    if (nodeHooks_.empty()) {
+        for (Node* node : executionOrder_) {
+            node->execute(context);
+        }
+        return;
+    }
+    for (Node* node : executionOrder_) {
+        for (const NodeHook& hook : nodeHooks_) {
+            hook(core::Phase::Execute, HookTiming::Before, *node);
+        }
+        node->execute(context);
+        for (const NodeHook& hook : nodeHooks_) {
+            hook(core::Phase::Execute, HookTiming::After, *node);
+        }
+    }
+}
+
+void RenderGraph::executeTask(void* self, std::uint32_t task, std::uint32_t worker) noexcept {
+    auto& graph = *static_cast<RenderGraph*>(self);
+    Node* node = graph.executionOrder_[graph.waveBegin_ + task];
+    const std::uint64_t bytes = node->estimate_.executeBytes;
+    graph.executionBudget_.acquireTask(bytes);
+    for (const NodeHook& hook : graph.nodeHooks_) {
+        hook(core::Phase::Execute, HookTiming::Before, *node);
+    }
+    node->execute(ExecuteContext{graph.frameIndex_, worker});
+    for (const NodeHook& hook : graph.nodeHooks_) {
+        hook(core::Phase::Execute, HookTiming::After, *node);
+    }
+    graph.executionBudget_.releaseTask(bytes);
+}
+
+void RenderGraph::executeParallel() noexcept {
+    for (std::size_t wave = 0; wave + 1 < executionWaves_.size(); ++wave) {
+        waveBegin_ = executionWaves_[wave];
+        workers_->run(executionWaves_[wave + 1] - waveBegin_, &RenderGraph::executeTask, this);
+    }
+}
+
+void RenderGraph::cleanup() {
+    bool anySetUp = false;
+    for (const NodeState& state : nodes_) {
+        anySetUp = anySetUp || state.setUp;
+    }
+    if (!anySetUp) {
+        return;
+    }
+    beginPhase(core::Phase::Cleanup);
+    for (const NodeId id : GraphCompiler::cleanupOrder(*this)) {
+        NodeState& state = nodes_[id.value];
+        if (state.setUp) {
+            cleanupNode(state, CleanupContext{});
+            events_.unsubscribeAll(state.subscriber);
+            state.setUp = false;
+        }
+    }
+    executionOrder_.clear();
+    executionWaves_.clear();
+    resources_.reset();
+    compiled_ = false;
+    structureDirty_ = true;
+    endPhase(core::Phase::Cleanup);
+}
+
+}  // namespace vixen::graph
