@@ -1,9 +1,9 @@
 // Replaces every form of the global operator new/delete so the allocation tracker
 // sees each heap allocation. Linked as an object library into executables only.
+#include "vixen/core/detail/alloc_hooks.hpp"
+
 #include <cstdlib>
 #include <new>
-
-#include "vixen/core/detail/alloc_hooks.hpp"
 
 namespace {
 
@@ -66,8 +66,12 @@ void release(void* pointer) noexcept {
 
 }  // namespace
 
-void* operator new(std::size_t size) { return allocateOrThrow(size); }
-void* operator new[](std::size_t size) { return allocateOrThrow(size); }
+void* operator new(std::size_t size) {
+    return allocateOrThrow(size);
+}
+void* operator new[](std::size_t size) {
+    return allocateOrThrow(size);
+}
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
     return allocateOrNull(size);
 }
@@ -87,16 +91,36 @@ void* operator new[](std::size_t size, std::align_val_t alignment, const std::no
     return allocateAlignedOrNull(size, alignment);
 }
 
-void operator delete(void* pointer) noexcept { release(pointer); }
-void operator delete[](void* pointer) noexcept { release(pointer); }
-void operator delete(void* pointer, std::size_t) noexcept { release(pointer); }
-void operator delete[](void* pointer, std::size_t) noexcept { release(pointer); }
-void operator delete(void* pointer, const std::nothrow_t&) noexcept { release(pointer); }
-void operator delete[](void* pointer, const std::nothrow_t&) noexcept { release(pointer); }
-void operator delete(void* pointer, std::align_val_t) noexcept { release(pointer); }
-void operator delete[](void* pointer, std::align_val_t) noexcept { release(pointer); }
-void operator delete(void* pointer, std::size_t, std::align_val_t) noexcept { release(pointer); }
-void operator delete[](void* pointer, std::size_t, std::align_val_t) noexcept { release(pointer); }
+void operator delete(void* pointer) noexcept {
+    release(pointer);
+}
+void operator delete[](void* pointer) noexcept {
+    release(pointer);
+}
+void operator delete(void* pointer, std::size_t) noexcept {
+    release(pointer);
+}
+void operator delete[](void* pointer, std::size_t) noexcept {
+    release(pointer);
+}
+void operator delete(void* pointer, const std::nothrow_t&) noexcept {
+    release(pointer);
+}
+void operator delete[](void* pointer, const std::nothrow_t&) noexcept {
+    release(pointer);
+}
+void operator delete(void* pointer, std::align_val_t) noexcept {
+    release(pointer);
+}
+void operator delete[](void* pointer, std::align_val_t) noexcept {
+    release(pointer);
+}
+void operator delete(void* pointer, std::size_t, std::align_val_t) noexcept {
+    release(pointer);
+}
+void operator delete[](void* pointer, std::size_t, std::align_val_t) noexcept {
+    release(pointer);
+}
 void operator delete(void* pointer, std::align_val_t, const std::nothrow_t&) noexcept {
     release(pointer);
 }

@@ -153,7 +153,8 @@ void captureCallSite(std::size_t size) noexcept {
     const int kept = std::max(0, depth - kSkippedFrames);
     std::uint64_t hash = 1469598103934665603ULL;
     for (int i = 0; i < kept; ++i) {
-        hash = (hash ^ reinterpret_cast<std::uintptr_t>(raw[static_cast<std::size_t>(i + kSkippedFrames)])) *
+        hash = (hash ^ reinterpret_cast<std::uintptr_t>(
+                           raw[static_cast<std::size_t>(i + kSkippedFrames)])) *
                1099511628211ULL;
     }
     const std::lock_guard lock(callSiteMutex);
@@ -199,7 +200,9 @@ std::string demangleFrame(const char* symbol) {
 
 namespace detail {
 
-void markAllocationHooksInstalled() noexcept { hooksInstalled.store(true); }
+void markAllocationHooksInstalled() noexcept {
+    hooksInstalled.store(true);
+}
 
 void recordAllocation(std::size_t bytes) noexcept {
     if (insideTracker) {
@@ -237,9 +240,13 @@ void recordFree() noexcept {
 
 }  // namespace detail
 
-bool AllocationTracker::installed() noexcept { return hooksInstalled.load(); }
+bool AllocationTracker::installed() noexcept {
+    return hooksInstalled.load();
+}
 
-AllocationCounts AllocationTracker::thisThread() noexcept { return read(acquireSlot()); }
+AllocationCounts AllocationTracker::thisThread() noexcept {
+    return read(acquireSlot());
+}
 
 AllocationCounts AllocationTracker::allThreads() noexcept {
     const std::lock_guard lock(slotMutex);
@@ -262,7 +269,9 @@ void AllocationTracker::setCallSiteCapture(bool enabled) noexcept {
     captureEnabled.store(enabled);
 }
 
-bool AllocationTracker::callSiteCapture() noexcept { return captureEnabled.load(); }
+bool AllocationTracker::callSiteCapture() noexcept {
+    return captureEnabled.load();
+}
 
 void AllocationTracker::resetCallSites() noexcept {
     const std::lock_guard lock(callSiteMutex);
@@ -333,9 +342,8 @@ void AllocationRegion::restart() noexcept {
 }
 
 AllocationCounts AllocationRegion::counts() const noexcept {
-    const AllocationCounts now = scope_ == TrackScope::ThisThread
-                                     ? AllocationTracker::thisThread()
-                                     : AllocationTracker::allThreads();
+    const AllocationCounts now = scope_ == TrackScope::ThisThread ? AllocationTracker::thisThread()
+                                                                  : AllocationTracker::allThreads();
     AllocationCounts delta{now.allocations - start_.allocations, now.frees - start_.frees,
                            now.bytes - start_.bytes, 0};
     if (watcher_ >= 0) {

@@ -32,6 +32,8 @@ std::string_view toString(ErrorCode code) noexcept {
     return "unknown error";
 }
 
-std::string Error::describe() const { return fmt::format("{}: {}", toString(code), message); }
+std::string Error::describe() const {
+    return fmt::format("{}: {}", toString(code), message);
+}
 
 }  // namespace vixen

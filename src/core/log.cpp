@@ -15,10 +15,18 @@ std::atomic<Level> currentLevel{Level::Info};
 
 }  // namespace
 
-void setSink(Sink sink) noexcept { currentSink.store(sink != nullptr ? sink : &writeToStderr); }
-void setLevel(Level lvl) noexcept { currentLevel.store(lvl); }
-Level level() noexcept { return currentLevel.load(std::memory_order_relaxed); }
-void write(Level lvl, std::string_view message) { currentSink.load()(lvl, message); }
+void setSink(Sink sink) noexcept {
+    currentSink.store(sink != nullptr ? sink : &writeToStderr);
+}
+void setLevel(Level lvl) noexcept {
+    currentLevel.store(lvl);
+}
+Level level() noexcept {
+    return currentLevel.load(std::memory_order_relaxed);
+}
+void write(Level lvl, std::string_view message) {
+    currentSink.load()(lvl, message);
+}
 
 std::string_view toString(Level lvl) noexcept {
     switch (lvl) {

@@ -21,9 +21,9 @@ std::string describeEstimate(const ResourceEstimate& estimate) {
     std::string descriptors;
     for (std::size_t k = 0; k < kDescriptorKindCount; ++k) {
         if (estimate.descriptors[k] != 0) {
-            descriptors += fmt::format("{}{} {}", descriptors.empty() ? "" : ", ",
-                                       estimate.descriptors[k],
-                                       toString(static_cast<DescriptorKind>(k)));
+            descriptors +=
+                fmt::format("{}{} {}", descriptors.empty() ? "" : ", ", estimate.descriptors[k],
+                            toString(static_cast<DescriptorKind>(k)));
         }
     }
     text += fmt::format("  descriptors          {}\n", descriptors.empty() ? "none" : descriptors);
@@ -38,10 +38,11 @@ std::string describeEstimate(const ResourceEstimate& estimate) {
 
 std::string CompileReport::describe(const RenderGraph& graph) const {
     std::string text;
-    text += fmt::format("compile: {} node(s), {} connection(s), {} kept, {} culled, {} wave(s), "
-                        "{} error(s), {} us\n",
-                        graph.nodeCount(), graph.connections().size(), order.size(),
-                        culled.size(), waveCount(), errors.size(), compileMicroseconds);
+    text += fmt::format(
+        "compile: {} node(s), {} connection(s), {} kept, {} culled, {} wave(s), "
+        "{} error(s), {} us\n",
+        graph.nodeCount(), graph.connections().size(), keptCount, culled.size(), waveCount(),
+        errors.size(), compileMicroseconds);
     if (!order.empty()) {
         text += "order:\n";
         for (std::size_t i = 0; i < order.size(); ++i) {
@@ -52,8 +53,8 @@ std::string CompileReport::describe(const RenderGraph& graph) const {
         for (std::size_t w = 0; w < waveCount(); ++w) {
             std::string members;
             for (std::uint32_t i = waveOffsets[w]; i < waveOffsets[w + 1]; ++i) {
-                members += fmt::format("{}{}", members.empty() ? "" : ", ",
-                                       nodeLabel(graph, order[i]));
+                members +=
+                    fmt::format("{}{}", members.empty() ? "" : ", ", nodeLabel(graph, order[i]));
             }
             text += fmt::format("  {:>4}  {}\n", w, members);
         }
@@ -93,7 +94,8 @@ std::string toDot(const RenderGraph& graph) {
         }
         return out + "\"";
     };
-    std::string dot = "digraph vixen {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+    std::string dot =
+        "digraph vixen {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
     for (std::uint32_t i = 0; i < graph.nodeCapacity(); ++i) {
         const NodeId id{i};
         if (!graph.contains(id)) {

@@ -29,8 +29,7 @@ void ExecutionBudget::acquireTask(std::uint64_t bytes) noexcept {
     }
     std::unique_lock lock(mutex_);
     const auto admits = [&] {
-        return tasksInFlight_ == 0 ||
-               usage_.load(std::memory_order_relaxed) + bytes <= threshold_;
+        return tasksInFlight_ == 0 || usage_.load(std::memory_order_relaxed) + bytes <= threshold_;
     };
     if (!admits()) {
         throttledWaits_.fetch_add(1, std::memory_order_relaxed);

@@ -42,8 +42,8 @@ Result<void> GraphCompiler::compile() {
         for (const Error& e : report_.errors) {
             summary += "\n  - " + e.message;
         }
-        const ErrorCode code = report_.errors.size() == 1 ? report_.errors.front().code
-                                                          : ErrorCode::InvalidArgument;
+        const ErrorCode code =
+            report_.errors.size() == 1 ? report_.errors.front().code : ErrorCode::InvalidArgument;
         return std::unexpected(Error{code, std::move(summary)});
     }
     buildResources();
@@ -60,10 +60,11 @@ void GraphCompiler::indexSlots() {
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
         const bool isAlive = alive(i);
         inputBase_[i + 1] =
-            inputBase_[i] + (isAlive ? static_cast<std::uint32_t>(nodeAt(i).type().inputs.size()) : 0);
-        outputBase_[i + 1] = outputBase_[i] + (isAlive ? static_cast<std::uint32_t>(
-                                                             nodeAt(i).type().outputs.size())
-                                                       : 0);
+            inputBase_[i] +
+            (isAlive ? static_cast<std::uint32_t>(nodeAt(i).type().inputs.size()) : 0);
+        outputBase_[i + 1] =
+            outputBase_[i] +
+            (isAlive ? static_cast<std::uint32_t>(nodeAt(i).type().outputs.size()) : 0);
     }
     connectionsPerInput_.assign(inputBase_[nodeCount_], 0);
     for (const Connection& c : graph_.connections_) {
@@ -150,8 +151,9 @@ void GraphCompiler::reportCycles() {
                 state[next] = kOnPath;
                 path.emplace_back(next, consumerOffsets_[next]);
             } else if (state[next] == kOnPath && reported < kMaxCyclesReported) {
-                auto first = std::find_if(path.begin(), path.end(),
-                                          [next](const auto& entry) { return entry.first == next; });
+                auto first = std::find_if(path.begin(), path.end(), [next](const auto& entry) {
+                    return entry.first == next;
+                });
                 std::string cycle;
                 for (auto it = first; it != path.end(); ++it) {
                     cycle += fmt::format("'{}' -> ", nodeAt(it->first).name());
@@ -198,6 +200,7 @@ void GraphCompiler::cullUnconsumed() {
             report_.culled.push_back(NodeId{i});
         }
     }
+    report_.keptCount = keptCount;
     if (keptCount == 0 && graph_.liveNodeCount_ > 0) {
         error(Error{ErrorCode::InvalidArgument,
                     "nothing to execute: no node has side effects or is kept alive, so all "
@@ -236,11 +239,11 @@ void GraphCompiler::checkInputCounts() {
                 continue;
             }
             if (count == 0 && !input.options.nullable) {
-                error(Error{ErrorCode::MissingInput,
-                            fmt::format("node '{}' ({}): required input '{}' ({}) is not "
-                                        "connected; connect an output of that type to it",
-                                        node.name(), node.type().name, input.name,
-                                        input.type->name)});
+                error(Error{
+                    ErrorCode::MissingInput,
+                    fmt::format("node '{}' ({}): required input '{}' ({}) is not "
+                                "connected; connect an output of that type to it",
+                                node.name(), node.type().name, input.name, input.type->name)});
             } else if (count > 1) {
                 error(Error{ErrorCode::InvalidArgument,
                             fmt::format("node '{}' ({}): input '{}' takes one connection but "
@@ -336,9 +339,9 @@ void GraphCompiler::checkBudget() {
         std::string culprits;
         for (const std::uint32_t node : largest) {
             if (node != kNotKept) {
-                culprits += fmt::format("{}'{}' {}", culprits.empty() ? "" : ", ",
-                                        nodeAt(node).name(),
-                                        core::formatBytes(nodeAt(node).estimate().memoryBytes[k]));
+                culprits +=
+                    fmt::format("{}'{}' {}", culprits.empty() ? "" : ", ", nodeAt(node).name(),
+                                core::formatBytes(nodeAt(node).estimate().memoryBytes[k]));
             }
         }
         error(Error{ErrorCode::OverBudget,
@@ -469,7 +472,8 @@ void GraphCompiler::sizeRuntimePools() {
         }
         for (std::uint32_t e = consumerOffsets_[i]; e < consumerOffsets_[i + 1]; ++e) {
             const Connection& c = graph_.connections_[consumers_[e].connection];
-            if (nodeAt(c.to.value).type().inputs[c.toSlot].options.role == SlotRole::Dependency) {
+            if (kept_[c.to.value] != 0 &&
+                nodeAt(c.to.value).type().inputs[c.toSlot].options.role == SlotRole::Dependency) {
                 dependents.push_back(c.to);
             }
         }
@@ -478,7 +482,7 @@ void GraphCompiler::sizeRuntimePools() {
     graph_.dirtyStack_.clear();
     graph_.dirtyStack_.reserve(nodeCount_);
     graph_.dirtyPositions_.reserve(nodeCount_);
-    graph_.events_.reserve(report_.totalEstimate.eventsPerFrame);
+    graph_.reserveEventCapacity(report_.totalEstimate.eventsPerFrame);
 }
 
 std::vector<NodeId> GraphCompiler::cleanupOrder(RenderGraph& graph) {

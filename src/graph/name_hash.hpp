@@ -15,7 +15,7 @@ inline constexpr std::uint32_t kNameNotFound = UINT32_MAX;
 namespace detail {
 
 inline std::size_t nameSlot(std::string_view name, std::size_t mask) {
-    return std::hash<std::string_view>{}(name) & mask;
+    return std::hash<std::string_view>{}(name)&mask;
 }
 
 template <class NameOf>
@@ -90,7 +90,8 @@ void eraseName(std::vector<std::uint32_t>& table, std::string_view name, std::ui
     for (std::size_t next = (slot + 1) & mask; table[next] != 0; next = (next + 1) & mask) {
         const std::size_t home = detail::nameSlot(nameOf(table[next] - 1), mask);
         // Move the entry back if its home lies cyclically outside (slot, next].
-        const bool movable = slot <= next ? (home <= slot || home > next) : (home <= slot && home > next);
+        const bool movable =
+            slot <= next ? (home <= slot || home > next) : (home <= slot && home > next);
         if (movable) {
             table[slot] = table[next];
             table[next] = 0;

@@ -3,7 +3,9 @@
 namespace vixen::graph {
 
 void Node::setup(SetupContext& /*context*/) {}
-Result<void> Node::compile(const CompileContext& /*context*/) { return {}; }
+Result<void> Node::compile(const CompileContext& /*context*/) {
+    return {};
+}
 void Node::cleanup(const CleanupContext& /*context*/) {}
 
 }  // namespace vixen::graph

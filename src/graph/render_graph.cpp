@@ -12,14 +12,18 @@
 namespace vixen::graph {
 
 namespace detail {
-void markDirty(RenderGraph& graph, NodeId node) noexcept { graph.markDirty(node); }
+void markDirty(RenderGraph& graph, NodeId node) noexcept {
+    graph.markDirty(node);
+}
 }  // namespace detail
 
 RenderGraph::RenderGraph(GraphOptions options) : options_(options) {
     executionBudget_.configure(options_.executeBudgetBytes, options_.budget.throttleFraction);
 }
 
-RenderGraph::~RenderGraph() { cleanup(); }
+RenderGraph::~RenderGraph() {
+    cleanup();
+}
 
 // ---- declaring -----------------------------------------------------------------------
 
@@ -55,8 +59,8 @@ Result<void> RenderGraph::connect(NodeId from, std::string_view outputSlot, Node
     const Node& consumer = node(to);
     const SlotDesc* output = producer.type().findOutput(outputSlot);
     if (output == nullptr) {
-        return fail(ErrorCode::NotFound, "node '{}' ({}) has no output slot '{}'",
-                    producer.name(), producer.type().name, outputSlot);
+        return fail(ErrorCode::NotFound, "node '{}' ({}) has no output slot '{}'", producer.name(),
+                    producer.type().name, outputSlot);
     }
     const SlotDesc* input = consumer.type().findInput(inputSlot);
     if (input == nullptr) {
@@ -124,7 +128,9 @@ bool RenderGraph::contains(NodeId id) const noexcept {
     return id.value < nodes_.size() && nodes_[id.value].node != nullptr;
 }
 
-void RenderGraph::structureChanged() { structureDirty_ = true; }
+void RenderGraph::structureChanged() {
+    structureDirty_ = true;
+}
 
 // ---- lifecycle -----------------------------------------------------------------------
 
@@ -180,8 +186,8 @@ Result<void> RenderGraph::compileNode(NodeState& state, const CompileContext& co
         hook(core::Phase::Compile, HookTiming::After, *state.node);
     }
     if (!result) {
-        return fail(result.error().code, "node '{}' ({}) failed to compile: {}",
-                    state.node->name(), state.node->type().name, result.error().message);
+        return fail(result.error().code, "node '{}' ({}) failed to compile: {}", state.node->name(),
+                    state.node->type().name, result.error().message);
     }
     return {};
 }
@@ -249,10 +255,10 @@ Result<void> RenderGraph::compile() {
         anyDirty_ = false;
     }
     endPhase(core::Phase::Compile);
-    report_.compileMicroseconds = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              started)
-            .count());
+    report_.compileMicroseconds =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count());
     return result;
 }
 
@@ -268,8 +274,22 @@ std::uint64_t RenderGraph::compileCount(NodeId id) const noexcept {
     return contains(id) ? nodes_[id.value].compiles : 0;
 }
 
+void RenderGraph::reserveEventCapacity(std::size_t eventsPerFrame) {
+    // Growing the queues needs them empty; events emitted before compile wait for the next
+    // frame boundary, which applies the size right after dispatching them.
+    eventCapacityWanted_ = std::max(eventsPerFrame, events::EventBus::kDefaultEventsPerFrame);
+    if (events_.idle()) {
+        events_.reserve(eventCapacityWanted_);
+        eventCapacityWanted_ = 0;
+    }
+}
+
 Result<void> RenderGraph::processInvalidations() {
     const events::DispatchReport dispatched = events_.dispatch();
+    if (eventCapacityWanted_ != 0 && events_.idle()) {
+        events_.reserve(eventCapacityWanted_);
+        eventCapacityWanted_ = 0;
+    }
     Result<void> result;
     if (dispatched.dropped > 0) {
         result = events_.takeOverflowError();
@@ -295,13 +315,22 @@ Result<void> RenderGraph::processInvalidations() {
     }
     anyDirty_ = false;
     std::sort(dirtyPositions_.begin(), dirtyPositions_.end());
+    beginPhase(core::Phase::Compile);
+    Result<void> recompiled = recompileDirty();
+    endPhase(core::Phase::Compile);
+    if (!recompiled) {
+        return recompiled;
+    }
+    return result;
+}
+
+Result<void> RenderGraph::recompileDirty() {
     for (auto it = dirtyPositions_.rbegin(); it != dirtyPositions_.rend(); ++it) {
-        cleanupNode(nodes_[executionOrder_[*it]->id_.value],
-                    CleanupContext{.forRecompile = true});
+        cleanupNode(nodes_[executionOrder_[*it]->id_.value], CleanupContext{.forRecompile = true});
     }
     for (const std::uint32_t position : dirtyPositions_) {
-        Result<void> compiledNode =
-            compileNode(nodes_[executionOrder_[position]->id_.value], CompileContext{.recompile = true});
+        Result<void> compiledNode = compileNode(nodes_[executionOrder_[position]->id_.value],
+                                                CompileContext{.recompile = true});
         if (!compiledNode) {
             // Leave the graph recompilable: tear down and let the next compile rebuild.
             cleanupCompiled();
@@ -309,7 +338,7 @@ Result<void> RenderGraph::processInvalidations() {
             return compiledNode;
         }
     }
-    return result;
+    return {};
 }
 
 Result<void> RenderGraph::frame() {

@@ -18,13 +18,13 @@ struct RenderGraph::ResourceBlock {
     explicit ResourceBlock(std::size_t bytes)
         : memory(bytes == 0 ? nullptr
                             : static_cast<std::byte*>(
-                                  ::operator new(bytes, std::align_val_t{kAlignment}))) {}
+                                  ::operator new (bytes, std::align_val_t{kAlignment}))) {}
     ~ResourceBlock() {
         for (auto it = objects.rbegin(); it != objects.rend(); ++it) {
             it->second->destroy(it->first);
         }
         if (memory != nullptr) {
-            ::operator delete(memory, std::align_val_t{kAlignment});
+            ::operator delete (memory, std::align_val_t{kAlignment});
         }
     }
     ResourceBlock(const ResourceBlock&) = delete;

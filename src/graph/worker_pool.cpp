@@ -53,20 +53,20 @@ void WorkerPool::run(std::uint32_t taskCount, Task task, void* context) noexcept
     }
     task_ = task;
     context_ = context;
-    taskCount_.store(taskCount, std::memory_order_relaxed);
-    finishedTasks_.store(0, std::memory_order_relaxed);
     const std::uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+    taskCounts_[generation % taskCounts_.size()].store(taskCount, std::memory_order_relaxed);
+    finishedTasks_.store(0, std::memory_order_relaxed);
     claim_.store(std::uint64_t{generation} << 32, std::memory_order_release);
     generation_.store(generation, std::memory_order_release);
     generation_.notify_all();
     drain(generation, 0);
-    spinThenWait(finishedTasks_, [&] {
-        return finishedTasks_.load(std::memory_order_acquire) == taskCount;
-    });
+    spinThenWait(finishedTasks_,
+                 [&] { return finishedTasks_.load(std::memory_order_acquire) == taskCount; });
 }
 
 void WorkerPool::drain(std::uint32_t generation, std::uint32_t workerIndex) noexcept {
-    const std::uint32_t count = taskCount_.load(std::memory_order_relaxed);
+    const std::uint32_t count =
+        taskCounts_[generation % taskCounts_.size()].load(std::memory_order_relaxed);
     std::uint64_t claim = claim_.load(std::memory_order_acquire);
     for (;;) {
         const auto index = static_cast<std::uint32_t>(claim);
@@ -87,9 +87,8 @@ void WorkerPool::drain(std::uint32_t generation, std::uint32_t workerIndex) noex
 void WorkerPool::workerLoop(std::uint32_t workerIndex) noexcept {
     std::uint32_t seen = 0;
     for (;;) {
-        spinThenWait(generation_, [&] {
-            return generation_.load(std::memory_order_acquire) != seen;
-        });
+        spinThenWait(generation_,
+                     [&] { return generation_.load(std::memory_order_acquire) != seen; });
         seen = generation_.load(std::memory_order_acquire);
         if (stopping_.load(std::memory_order_acquire)) {
             return;

@@ -10,6 +10,7 @@
 
 #include "test_nodes.hpp"
 #include "vixen/core/alloc_tracker.hpp"
+#include "vixen/events/engine_events.hpp"
 
 namespace vixen::graph {
 namespace {
@@ -37,6 +38,24 @@ struct HeavyConfig {
     static constexpr std::string_view kTypeName = "Heavy";
     static constexpr SlotList slots{};
     static constexpr bool kSideEffects = true;
+};
+
+struct SizedConfig {
+    static constexpr std::string_view kTypeName = "Sized";
+    static constexpr Input<"upstream", int, SlotOptions{.nullable = true}> upstream{};
+    static constexpr Output<"size", int> size{};
+    static constexpr SlotList slots{upstream, size};
+};
+
+/// Listens to swapchain and framebuffer invalidation, as a framebuffer-owning pass would.
+class SizedNode : public TypedNode<SizedConfig> {
+protected:
+    void setup(SetupContext& context) override {
+        context.estimate().eventsPerFrame = 1;
+        context.invalidateOn<events::SwapchainInvalidated>();
+        context.invalidateOn<events::FramebufferInvalidated>();
+    }
+    void execute(const ExecuteContext&) override { Out(SizedConfig::size) = 1; }
 };
 
 bool hasError(const CompileReport& report, ErrorCode code, std::string_view fragment) {
@@ -93,7 +112,8 @@ TEST(RenderGraphTest, ReportsEveryErrorInOneCompile) {
     const CompileReport& report = graph.report();
     EXPECT_TRUE(hasError(report, ErrorCode::Cycle, "cycle: 'x' -> 'y' -> 'z' -> 'x'"))
         << report.describe(graph);
-    EXPECT_TRUE(hasError(report, ErrorCode::MissingInput, "node 'unwired' (Probe): required input 'value' (int)"));
+    EXPECT_TRUE(hasError(report, ErrorCode::MissingInput,
+                         "node 'unwired' (Probe): required input 'value' (int)"));
     EXPECT_TRUE(hasError(report, ErrorCode::TypeMismatch,
                          "connection 'floats.value' -> 'typed.value': output 'value' of 'floats' "
                          "carries float, input 'value' of 'typed' takes int"));
@@ -225,6 +245,8 @@ TEST(RenderGraphTest, DirtyNodeAndDependentsRecompileOnceInOrder) {
     Log log;
     RenderGraph graph;
     Diamond diamond(graph, &log);
+    auto culled = graph.addNode<SumNode>("culled", 1, &log);  // a consumer nothing keeps
+    graph.connect(diamond.a, SumConfig::value, culled, SumConfig::terms);
     ASSERT_TRUE(graph.compile());
     log.clear();
     graph.markDirty(diamond.a.id);
@@ -240,6 +262,74 @@ TEST(RenderGraphTest, DirtyNodeAndDependentsRecompileOnceInOrder) {
     // Nothing dirty: a second boundary recompiles nothing.
     ASSERT_TRUE(graph.processInvalidations());
     EXPECT_EQ(graph.compileCount(diamond.e.id), 2U);
+}
+
+TEST(RenderGraphTest, OneResizeEventRecompilesListenersAndDependentsOnceInOneBatch) {
+    RenderGraph graph;
+    auto swapchain = graph.addNode<SizedNode>("swapchain");
+    auto framebuffer = graph.addNode<SizedNode>("framebuffer");
+    auto pass = graph.addNode<SumNode>("pass");
+    auto probe = graph.addNode<ProbeNode>("probe");
+    graph.connect(swapchain, SizedConfig::size, framebuffer, SizedConfig::upstream);
+    graph.connect(framebuffer, SizedConfig::size, pass, SumConfig::terms);
+    graph.connect(pass, SumConfig::value, probe, ProbeConfig::value);
+    ASSERT_TRUE(graph.compile());
+    ASSERT_TRUE(graph.events().emit(events::WindowResized{800, 600}));
+    ASSERT_TRUE(graph.frame());
+    // WindowResized implies both invalidations; each node listens to both, and is
+    // recompiled once; pass depends on framebuffer and follows it.
+    EXPECT_EQ(graph.compileCount(swapchain.id), 2U);
+    EXPECT_EQ(graph.compileCount(framebuffer.id), 2U);
+    EXPECT_EQ(graph.compileCount(pass.id), 2U);
+    EXPECT_EQ(graph.allocations().phase(core::Phase::Compile).entries, 2U);
+}
+
+TEST(RenderGraphTest, SteadyStateResizeCascadeAllocatesNothing) {
+    RenderGraph graph;
+    auto swapchain = graph.addNode<SizedNode>("swapchain");
+    auto pass = graph.addNode<SumNode>("pass");
+    auto probe = graph.addNode<ProbeNode>("probe");
+    graph.connect(swapchain, SizedConfig::size, pass, SumConfig::terms);
+    graph.connect(pass, SumConfig::value, probe, ProbeConfig::value);
+    ASSERT_TRUE(graph.compile());
+    ASSERT_TRUE(graph.events().emit(events::WindowResized{640, 480}));
+    ASSERT_TRUE(graph.frame());  // warm-up
+    core::NoAllocationGuard guard;
+    for (int i = 0; i < 50; ++i) {
+        ASSERT_TRUE(graph.events().emit(events::WindowResized{640, 480}));
+        ASSERT_TRUE(graph.frame());
+    }
+    EXPECT_TRUE(guard.ok()) << guard.describe();
+    EXPECT_EQ(graph.compileCount(pass.id), 52U);
+}
+
+TEST(RenderGraphTest, EventsEmittedBeforeCompileAreDeliveredAtTheFirstFrame) {
+    RenderGraph graph;
+    auto swapchain = graph.addNode<SizedNode>("swapchain");
+    graph.setKeepAlive(swapchain.id);
+    ASSERT_TRUE(graph.events().emit(events::WindowResized{1, 1}));
+    ASSERT_TRUE(graph.compile());
+    ASSERT_TRUE(graph.frame());
+    EXPECT_EQ(graph.compileCount(swapchain.id), 2U);
+}
+
+TEST(RenderGraphTest, EventOverflowSurfacesAsAnErrorAtTheFrameBoundary) {
+    RenderGraph graph;
+    auto swapchain = graph.addNode<SizedNode>("swapchain");
+    graph.setKeepAlive(swapchain.id);
+    ASSERT_TRUE(graph.compile());
+    std::size_t accepted = 0;
+    for (int i = 0; i < 1000; ++i) {
+        accepted += graph.events().emit(events::WindowResized{2, 2}) ? 1U : 0U;
+    }
+    const Result<void> frame = graph.frame();
+    ASSERT_FALSE(frame);
+    EXPECT_EQ(frame.error().code, ErrorCode::CapacityExceeded);
+    EXPECT_NE(frame.error().message.find(std::to_string(1000 - accepted) + " events dropped"),
+              std::string::npos)
+        << frame.error().message;
+    EXPECT_EQ(graph.compileCount(swapchain.id), 2U);  // what fit was still handled, once
+    EXPECT_TRUE(graph.frame());
 }
 
 TEST(RenderGraphTest, ExecuteRoleInputsDoNotPropagateRecompiles) {
@@ -413,9 +503,8 @@ TEST(RenderGraphTest, ThrottleKeepsConcurrentTaskBytesUnderTheThreshold) {
         }
     };
     // Limit 100 at 85%: at most two 40-byte tasks at once, though five threads could run.
-    RenderGraph graph(GraphOptions{.mode = ExecutionMode::Parallel,
-                                   .workerThreads = 4,
-                                   .executeBudgetBytes = 100});
+    RenderGraph graph(GraphOptions{
+        .mode = ExecutionMode::Parallel, .workerThreads = 4, .executeBudgetBytes = 100});
     for (int i = 0; i < 10; ++i) {
         graph.addNode<Heavy>("heavy" + std::to_string(i));
     }
@@ -459,8 +548,7 @@ TEST(RenderGraphTest, HooksRunAroundGraphAndNodePhases) {
                         "before setup", "before setup a", "after setup a", "after setup",
                         "before compile", "before compile a", "after compile a", "after compile",
                         "before execute", "before execute a", "after execute a", "after execute",
-                        "before cleanup", "before cleanup a", "after cleanup a",
-                        "after cleanup"}));
+                        "before cleanup", "before cleanup a", "after cleanup a", "after cleanup"}));
 }
 
 TEST(RenderGraphTest, AllocationProfileSeesEachPhase) {

@@ -13,9 +13,9 @@ struct MixedConfig {
     static constexpr Output<"color", float> color{};
     static constexpr Input<"normals", int, SlotOptions{.nullable = true}> normals{};
     static constexpr Output<"depth", int> depth{};
-    static constexpr Input<"lights", float,
-                           SlotOptions{.stage = StageKind::Compute, .role = SlotRole::Execute,
-                                       .array = true}>
+    static constexpr Input<
+        "lights", float,
+        SlotOptions{.stage = StageKind::Compute, .role = SlotRole::Execute, .array = true}>
         lights{};
     static constexpr SlotList slots{albedo, color, normals, depth, lights};
 };

@@ -82,7 +82,9 @@ struct FloatSourceConfig {
 
 class FloatSourceNode : public TypedNode<FloatSourceConfig> {
 protected:
-    void execute(const ExecuteContext& /*context*/) override { Out(FloatSourceConfig::value) = 1.5F; }
+    void execute(const ExecuteContext& /*context*/) override {
+        Out(FloatSourceConfig::value) = 1.5F;
+    }
 };
 
 struct InPlaceConfig {

@@ -16,8 +16,8 @@ inline constexpr std::size_t kPhaseCount = 4;
 std::string_view toString(Phase phase) noexcept;
 
 struct PhaseAllocations {
-    AllocationCounts counts;   ///< summed over every entry into the phase
-    std::uint64_t entries = 0; ///< how many times the phase ran (frames, for Execute)
+    AllocationCounts counts;    ///< summed over every entry into the phase
+    std::uint64_t entries = 0;  ///< how many times the phase ran (frames, for Execute)
 };
 
 /// Allocations of the Execute phase frame by frame.

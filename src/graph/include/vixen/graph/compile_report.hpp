@@ -14,12 +14,13 @@ class RenderGraph;
 
 /// What the last compile decided and found, in the terms of the graph's nodes.
 struct CompileReport {
-    std::vector<NodeId> order;                ///< kept nodes in execution order (wave by wave)
-    std::vector<std::uint32_t> waveOffsets;   ///< wave w is order[waveOffsets[w], waveOffsets[w+1])
-    std::vector<NodeId> culled;               ///< nodes nothing kept consumes
-    ResourceEstimate totalEstimate;           ///< summed over the kept nodes
-    std::vector<Error> errors;                ///< every problem found, not just the first
-    std::uint64_t compileMicroseconds = 0;    ///< wall time of the last compile (steady_clock)
+    std::vector<NodeId> order;               ///< kept nodes in execution order (wave by wave)
+    std::vector<std::uint32_t> waveOffsets;  ///< wave w is order[waveOffsets[w], waveOffsets[w+1])
+    std::vector<NodeId> culled;              ///< nodes nothing kept consumes
+    std::size_t keptCount = 0;               ///< nodes kept (ordered only when acyclic)
+    ResourceEstimate totalEstimate;          ///< summed over the kept nodes
+    std::vector<Error> errors;               ///< every problem found, not just the first
+    std::uint64_t compileMicroseconds = 0;   ///< wall time of the last compile (steady_clock)
 
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
     [[nodiscard]] std::size_t waveCount() const noexcept {

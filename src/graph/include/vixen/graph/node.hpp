@@ -137,11 +137,10 @@ protected:
     /// A single input: `const T&` (`T&` for write access); nullable: a pointer, null when
     /// unconnected; array: an InputArray<T>.
     template <class S>
-        requires InputOf<S, Config>
+    requires InputOf<S, Config>
     [[nodiscard]] decltype(auto) In(S /*slot*/) const noexcept {
         using T = typename S::ValueType;
-        const InputBinding& binding =
-            inputBinding(ConfigSlots<Config>::template indexOf<S>());
+        const InputBinding& binding = inputBinding(ConfigSlots<Config>::template indexOf<S>());
         if constexpr (S::kOptions.array) {
             return InputArray<T>(binding.resources, binding.count);
         } else if constexpr (S::kOptions.nullable) {
@@ -152,7 +151,7 @@ protected:
     }
 
     template <class S>
-        requires OutputOf<S, Config>
+    requires OutputOf<S, Config>
     [[nodiscard]] typename S::ValueType& Out(S /*slot*/) const noexcept {
         return *static_cast<typename S::ValueType*>(
             outputResource(ConfigSlots<Config>::template indexOf<S>()));

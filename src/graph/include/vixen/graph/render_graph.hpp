@@ -67,8 +67,7 @@ public:
     // ---- declaring -------------------------------------------------------------------
 
     template <class N, class... Args>
-        requires std::is_base_of_v<Node, N>
-    NodeHandle<N> addNode(std::string name, Args&&... args) {
+    requires std::is_base_of_v<Node, N> NodeHandle<N> addNode(std::string name, Args&&... args) {
         auto node = std::make_unique<N>(std::forward<Args>(args)...);
         return NodeHandle<N>{adopt(std::move(node), std::move(name))};
     }
@@ -78,13 +77,13 @@ public:
     /// Connects an output slot of one node to an input slot of another. Mismatched value
     /// types, or slots that are not the nodes' own, do not compile.
     template <class P, class OutSlot, class C, class InSlot>
-        requires OutputOf<OutSlot, typename P::NodeConfig> &&
-                 InputOf<InSlot, typename C::NodeConfig>
+    requires OutputOf<OutSlot, typename P::NodeConfig> && InputOf<InSlot, typename C::NodeConfig>
     void connect(NodeHandle<P> from, OutSlot /*output*/, NodeHandle<C> to, InSlot /*input*/) {
         static_assert(std::is_same_v<typename OutSlot::ValueType, typename InSlot::ValueType>,
                       "connect: the output slot and the input slot carry different types");
-        addConnection(Connection{from.id, ConfigSlots<typename P::NodeConfig>::template indexOf<OutSlot>(),
-                                 to.id, ConfigSlots<typename C::NodeConfig>::template indexOf<InSlot>()});
+        addConnection(
+            Connection{from.id, ConfigSlots<typename P::NodeConfig>::template indexOf<OutSlot>(),
+                       to.id, ConfigSlots<typename C::NodeConfig>::template indexOf<InSlot>()});
     }
     /// Connects by slot names (for graph files). Unknown slots fail here; type mismatches
     /// are reported by compile with every other error.
@@ -162,6 +161,8 @@ private:
     Result<void> compileNode(NodeState& state, const CompileContext& context);
     void cleanupNode(NodeState& state, const CleanupContext& context);
     void cleanupCompiled();
+    void reserveEventCapacity(std::size_t eventsPerFrame);
+    Result<void> recompileDirty();
     void executeSequential() noexcept;
     void executeParallel() noexcept;
     static void executeTask(void* graph, std::uint32_t task, std::uint32_t worker) noexcept;
@@ -190,10 +191,10 @@ private:
 
     // Compiled state, rebuilt by GraphCompiler on every structural compile.
     std::vector<Node*> executionOrder_;
-    std::vector<std::uint32_t> executionWaves_;   // offsets into executionOrder_
-    std::vector<std::uint32_t> orderPosition_;    // node index -> position, or kNotCompiled
-    std::vector<NodeId> cleanupOrder_;            // reverse topological order, all nodes
-    std::vector<std::uint32_t> dependentOffsets_; // CSR: node -> consumers needing recompile
+    std::vector<std::uint32_t> executionWaves_;    // offsets into executionOrder_
+    std::vector<std::uint32_t> orderPosition_;     // node index -> position, or kNotCompiled
+    std::vector<NodeId> cleanupOrder_;             // reverse topological order, all nodes
+    std::vector<std::uint32_t> dependentOffsets_;  // CSR: node -> consumers needing recompile
     std::vector<NodeId> dependents_;
     std::vector<InputBinding> inputBindings_;
     std::vector<const void*> boundResources_;
@@ -205,6 +206,7 @@ private:
     std::vector<std::uint32_t> dirtyPositions_;
     std::vector<NodeId> dirtyStack_;
     bool anyDirty_ = false;
+    std::size_t eventCapacityWanted_ = 0;  // applied once the queues are idle
 
     // Parallel execution state for the wave in flight.
     std::uint32_t waveBegin_ = 0;

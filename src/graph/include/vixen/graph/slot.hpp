@@ -143,11 +143,11 @@ using ConfigSlots = detail::SlotListTraits<std::remove_cv_t<decltype(Config::slo
 
 /// True when S is one of Config's slots, in the given direction.
 template <class S, class Config>
-concept InputOf = Slot<S> && ConfigSlots<Config>::template kContains<S> &&
-                  S::kDirection == SlotDirection::Input;
+concept InputOf =
+    Slot<S> && ConfigSlots<Config>::template kContains<S>&& S::kDirection == SlotDirection::Input;
 template <class S, class Config>
-concept OutputOf = Slot<S> && ConfigSlots<Config>::template kContains<S> &&
-                   S::kDirection == SlotDirection::Output;
+concept OutputOf =
+    Slot<S> && ConfigSlots<Config>::template kContains<S>&& S::kDirection == SlotDirection::Output;
 
 /// Static description of a node type: its registered name and slots.
 struct NodeTypeInfo {

@@ -39,7 +39,9 @@ constexpr std::string_view resourceTypeName() {
 
 template <class T>
 inline constexpr TypeInfo kTypeInfo{
-    resourceTypeName<T>(), sizeof(T), alignof(T),
+    resourceTypeName<T>(),
+    sizeof(T),
+    alignof(T),
     [](void* storage) { ::new (storage) T(); },
     [](void* storage) noexcept { static_cast<T*>(storage)->~T(); },
 };
@@ -50,7 +52,8 @@ inline constexpr TypeInfo kTypeInfo{
 /// A type may name itself with `static constexpr std::string_view kTypeName`.
 template <class T>
 concept ResourceType = std::is_default_constructible_v<T> && std::is_nothrow_destructible_v<T> &&
-                       !std::is_reference_v<T> && !std::is_const_v<T>;
+                       !std::is_reference_v<T> &&
+                       !std::is_const_v<T>;
 
 template <ResourceType T>
 [[nodiscard]] constexpr const TypeInfo* typeInfoOf() noexcept {

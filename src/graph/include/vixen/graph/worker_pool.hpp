@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -32,7 +33,9 @@ private:
     std::vector<std::jthread> threads_;
     Task task_ = nullptr;
     void* context_ = nullptr;
-    std::atomic<std::uint32_t> taskCount_{0};
+    // Task count per generation, in a small ring: a worker that stalled and reads a count
+    // while the next batch is being published still reads its own batch's count.
+    std::array<std::atomic<std::uint32_t>, 4> taskCounts_{};
     alignas(64) std::atomic<std::uint32_t> generation_{0};
     // Generation in the high half, next task index in the low half: a worker still in
     // an old batch can never claim a task of the next one.

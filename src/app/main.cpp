@@ -1,0 +1,72 @@
+// vixen: command-line front end. Parses arguments, wires engine pieces, prints results.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "demo.hpp"
+#include "graph_commands.hpp"
+
+#ifndef VIXEN_VERSION
+#error "VIXEN_VERSION must be defined by the build"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app{"VIXEN: a render-graph engine for Vulkan with a voxel ray-tracing platform"};
+    app.set_version_flag("--version", "vixen " VIXEN_VERSION);
+    app.require_subcommand(1);
+
+    vixen::app::DemoOptions demo;
+    CLI::App* demoCommand = app.add_subcommand(
+        "demo",
+        "Build and run the sample CPU image graph; print its compile and allocation "
+        "reports");
+    demoCommand->add_option("--frames", demo.frames, "Frames to execute")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 1000000U));
+    demoCommand->add_option("--width", demo.width, "Image width")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 16384U));
+    demoCommand->add_option("--height", demo.height, "Image height")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 16384U));
+    demoCommand
+        ->add_option("--resize-at", demo.resizeAtFrame,
+                     "Frame at which a window resize is emitted (0: never)")
+        ->capture_default_str();
+    demoCommand->add_flag("--parallel", demo.parallel, "Execute waves on the worker pool");
+    demoCommand
+        ->add_option("--workers", demo.workers, "Worker threads (0: one per core, minus one)")
+        ->capture_default_str();
+    demoCommand->add_flag("--quiet", demo.quiet, "Print only the reports");
+
+    CLI::App* graphCommand = app.add_subcommand("graph", "Inspect graph description files");
+    graphCommand->require_subcommand(1);
+    std::string file;
+    std::string output;
+    CLI::App* check = graphCommand->add_subcommand(
+        "check",
+        "Load and compile a graph file; print order, culled nodes, waves, estimates and "
+        "every error (exit 1 on errors)");
+    check->add_option("FILE", file, "Graph description (JSON)")->required();
+    CLI::App* dot = graphCommand->add_subcommand("dot", "Write a graph file as Graphviz DOT");
+    dot->add_option("FILE", file, "Graph description (JSON)")->required();
+    dot->add_option("-o,--output", output, "Write to this file instead of stdout");
+    CLI::App* types =
+        graphCommand->add_subcommand("types", "List the node types graph files can use");
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (demoCommand->parsed()) {
+        return vixen::app::runDemo(demo);
+    }
+    if (check->parsed()) {
+        return vixen::app::checkGraph(file);
+    }
+    if (dot->parsed()) {
+        return vixen::app::dotGraph(file, output);
+    }
+    if (types->parsed()) {
+        return vixen::app::listNodeTypes();
+    }
+    return 0;
+}
