@@ -5,6 +5,10 @@ target_compile_options(vixen_options INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
     -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
     -Wimplicit-fallthrough)
+# GCC 12 reports -Wrestrict on std::string concatenation inlined at -O2 and above, a
+# false positive in libstdc++ (GCC bug 105329, fixed in 13).
+target_compile_options(vixen_options INTERFACE
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
 if(VIXEN_WARNINGS_AS_ERRORS)
     target_compile_options(vixen_options INTERFACE -Werror)
 endif()

@@ -361,7 +361,8 @@ std::string NoAllocationGuard::describe() const {
     std::string text = fmt::format("{} allocation(s), {} bytes, largest {} bytes", c.allocations,
                                    c.bytes, c.largest);
     if (AllocationTracker::callSiteCapture()) {
-        text += "\n" + AllocationTracker::callSiteReport();
+        text += '\n';
+        text += AllocationTracker::callSiteReport();
     }
     return text;
 }

@@ -68,7 +68,8 @@ std::string CompileReport::describe(const RenderGraph& graph) const {
         }
         text += " (nothing kept consumes their outputs)\n";
     }
-    text += "estimates (kept nodes):\n" + describeEstimate(totalEstimate);
+    text += "estimates (kept nodes):\n";
+    text += describeEstimate(totalEstimate);
     if (!errors.empty()) {
         text += fmt::format("errors ({}):\n", errors.size());
         for (const Error& e : errors) {

@@ -40,7 +40,8 @@ Result<void> GraphCompiler::compile() {
     if (!report_.ok()) {
         std::string summary = fmt::format("graph has {} error(s):", report_.errors.size());
         for (const Error& e : report_.errors) {
-            summary += "\n  - " + e.message;
+            summary += "\n  - ";
+            summary += e.message;
         }
         const ErrorCode code =
             report_.errors.size() == 1 ? report_.errors.front().code : ErrorCode::InvalidArgument;
