@@ -79,19 +79,6 @@ std::size_t EventBus::unsubscribeAll(SubscriberId owner) {
     return removed;
 }
 
-// Inlined into dispatch()'s loops: one bounds check, then one indirect call per owner.
-[[gnu::always_inline]] inline std::size_t EventBus::deliver(std::uint32_t typeId,
-                                                            const void* payload) noexcept {
-    if (typeId >= listedTypes_) [[unlikely]] {
-        return deliverUnlisted(typeId, payload);
-    }
-    const TargetSpan span = spans_[typeId];
-    for (const Target* target = span.begin; target != span.end; ++target) {
-        target->invoke(target->handler, payload, typeId);
-    }
-    return static_cast<std::size_t>(span.end - span.begin);
-}
-
 // The implied event is built on the stack, for this one handler.
 void EventBus::invokeConverted(void* conversion, const void* payload, std::uint32_t) noexcept {
     const auto& to = *static_cast<const Conversion*>(conversion);
@@ -100,32 +87,29 @@ void EventBus::invokeConverted(void* conversion, const void* payload, std::uint3
     to.invoke(to.handler, converted, to.typeId);
 }
 
-DispatchReport EventBus::dispatch() noexcept {
-    assert(isOwnerThread() && "dispatch() runs on the bus's owner thread");
-    assert(depth_ == 0 && "dispatch() is not re-entrant: handlers may emit() or publish()");
-    if (listsDirty_) [[unlikely]] {
-        rebuildLists();
-    }
+// Round 1's owner-thread events are delivered (`handled` of them, `calls` handler calls): its
+// other threads' events, then the rounds of what the handlers emitted, then the report.
+DispatchReport EventBus::finishDispatch(std::size_t handled, std::size_t calls) noexcept {
+    const TargetSpan* const spans = spans_.data();
+    const std::uint32_t listed = listedTypes_;
     // Locals rather than the report's fields, so the loop keeps them in registers.
     std::size_t delivered = 0;
-    std::size_t calls = 0;
     std::size_t peak = 0;
     ++depth_;
-    std::uint32_t round = 0;
-    do {
-        // A round covers what was queued when it began; what its handlers emit waits a round.
-        std::size_t handled = local_.size();
-        for (std::uint64_t index = local_.head(), end = local_.tail(); index != end;) {
-            calls += deliver(local_.typeIdAt(index), local_.payloadAt(index));
-            local_.setHead(++index);
-        }
+    // A round covers what was queued when it began; what its handlers emit waits a round.
+    for (std::uint32_t round = 0;;) {
         handled += remote_.consume(remote_.capacity(),
                                    [&](std::uint32_t typeId, const std::byte* payload) {
-                                       calls += deliver(typeId, payload);
+                                       calls += deliver(spans, listed, typeId, payload);
                                    });
         delivered += handled;
         peak = std::max(peak, handled);
-    } while (local_.size() != 0 && ++round < kMaxDispatchRounds);
+        if (local_.size() == 0 || ++round >= kMaxDispatchRounds) {
+            break;
+        }
+        handled = local_.size();
+        calls += deliverLocalRound();
+    }
     --depth_;
     const std::uint64_t dropped = droppedLocal_ + remote_.dropped();
     const auto droppedSince = static_cast<std::size_t>(dropped - droppedAtDispatch_);
@@ -159,7 +143,7 @@ std::size_t EventBus::deliverNow(std::uint32_t typeId, const void* payload) noex
         rebuildLists();
     }
     ++depth_;
-    const std::size_t calls = deliver(typeId, payload);
+    const std::size_t calls = deliver(spans_.data(), listedTypes_, typeId, payload);
     --depth_;
     return calls;
 }
@@ -252,7 +236,7 @@ void EventBus::rebuildLists() {
     listedTypes_ = static_cast<std::uint32_t>(firsts.size() - 1);
     spans_.resize(listedTypes_);
     for (std::uint32_t id = 0; id < listedTypes_; ++id) {
-        spans_[id] = TargetSpan{targets_.data() + firsts[id], targets_.data() + firsts[id + 1]};
+        spans_[id] = TargetSpan{targets_.data() + firsts[id], firsts[id + 1] - firsts[id]};
     }
     listsDirty_ = false;
 }

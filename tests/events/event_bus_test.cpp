@@ -385,6 +385,63 @@ TEST(EventBusTest, WorkerThreadEmitsAreDeliveredOnceOnTheOwnerThread) {
     EXPECT_TRUE(onOwner);
 }
 
+// dispatch() delivers the owner thread's events inline and carries on out of line only when
+// there is more: these pin down that both report the same.
+TEST(EventBusTest, OwnerOnlyDispatchReportsEveryField) {
+    EventBus bus(16);
+    int pings = 0;
+    int views = 0;
+    bus.subscribe<Ping>(bus.newSubscriber(), [&pings](const Ping&) { ++pings; });
+    bus.subscribeCategory(bus.newSubscriber(), category::kUser,
+                          [&views](const EventView&) { ++views; });
+    const DispatchReport empty = bus.dispatch();  // builds the lists, delivers nothing
+    EXPECT_EQ(empty.delivered, 0U);
+    EXPECT_EQ(empty.handlerCalls, 0U);
+    EXPECT_EQ(empty.dropped, 0U);
+    EXPECT_EQ(empty.deferred, 0U);
+    EXPECT_EQ(empty.capacity, 16U);
+    EXPECT_EQ(empty.peakQueueDepth, 0U);
+    for (std::int32_t i = 0; i < 5; ++i) {
+        ASSERT_TRUE(bus.emit(Ping{i}));
+    }
+    ASSERT_TRUE(bus.emit(KeyPressed{1}));  // no subscriber
+    const DispatchReport report = bus.dispatch();
+    EXPECT_EQ(report.delivered, 6U);
+    EXPECT_EQ(report.handlerCalls, 10U);  // two owners per Ping
+    EXPECT_EQ(report.dropped, 0U);
+    EXPECT_EQ(report.deferred, 0U);
+    EXPECT_EQ(report.capacity, 16U);
+    EXPECT_EQ(report.peakQueueDepth, 6U);
+    EXPECT_EQ(pings, 5);
+    EXPECT_EQ(views, 5);
+    EXPECT_TRUE(bus.idle());
+}
+
+TEST(EventBusTest, WorkerEmitsDuringTheFirstRoundArriveInTheSameDispatch) {
+    EventBus bus(4);
+    std::vector<std::int32_t> seen;
+    bus.subscribe<KeyPressed>(bus.newSubscriber(), [&bus](const KeyPressed&) {
+        // While the owner thread's events are being delivered, another thread fills its queue
+        // and overflows it: round 1 still takes its events, and the report its drops.
+        std::thread([&bus] {
+            for (std::int32_t i = 0; i < 6; ++i) {
+                (void)bus.emit(Ping{100 + i});
+            }
+        }).join();
+    });
+    bus.subscribe<Ping>(bus.newSubscriber(),
+                        [&seen](const Ping& ping) { seen.push_back(ping.value); });
+    ASSERT_TRUE(bus.emit(KeyPressed{1}));
+    ASSERT_TRUE(bus.emit(Ping{1}));
+    const DispatchReport report = bus.dispatch();
+    EXPECT_EQ(seen, (std::vector<std::int32_t>{1, 100, 101, 102, 103}));
+    EXPECT_EQ(report.delivered, 6U);
+    EXPECT_EQ(report.handlerCalls, 6U);
+    EXPECT_EQ(report.dropped, 2U);
+    EXPECT_EQ(report.peakQueueDepth, 6U);
+    EXPECT_EQ(bus.dispatch().dropped, 0U);  // counted once
+}
+
 TEST(EventBusTest, OverflowIsReportedWithCountsAndAllocatesNothing) {
     EventBus bus(4);
     int calls = 0;

@@ -57,15 +57,18 @@ public:
     [[nodiscard]] std::size_t size() const noexcept {
         return static_cast<std::size_t>(tail_ - head_);
     }
-    [[nodiscard]] std::uint32_t typeIdAt(std::uint64_t index) const noexcept {
-        return entries_[index & entryMask_].typeId;
+
+    /// Calls `deliver(typeId, payload)` for each event queued when it starts, oldest first.
+    /// `deliver` may push (those wait for the next call) but not reset(). The head moves past an
+    /// event only once it is delivered, so that such a push cannot overwrite it.
+    template <class Deliver>
+    [[gnu::always_inline]] void consume(Deliver&& deliver) noexcept {
+        for (std::uint64_t index = head_, end = tail_; index != end;) {
+            const Entry entry = entries_[index & entryMask_];
+            deliver(entry.typeId, payloads_.get() + entry.payloadOffset);
+            head_ = ++index;
+        }
     }
-    [[nodiscard]] const std::byte* payloadAt(std::uint64_t index) const noexcept {
-        return payloads_.get() + entries_[index & entryMask_].payloadOffset;
-    }
-    /// Frees the events before `index`. The consumer moves the head past an event only once it
-    /// is delivered, so that a handler's push cannot overwrite it.
-    void setHead(std::uint64_t index) noexcept { head_ = index; }
 
 private:
     struct Entry {
@@ -139,6 +142,12 @@ public:
     }
 
     [[nodiscard]] std::size_t capacity() const noexcept { return mask_ + 1; }
+    /// No slot claimed that consume() has not taken: one relaxed load, for the consumer. A push
+    /// that happened before the call is seen; one racing with it may be missed, as it may be by
+    /// consume() too.
+    [[nodiscard]] bool looksEmpty() const noexcept {
+        return enqueue_.load(std::memory_order_relaxed) == dequeue_;
+    }
     /// Claimed but not yet consumed; may count events still being written.
     [[nodiscard]] std::size_t approxSize() const noexcept {
         return static_cast<std::size_t>(enqueue_.load(std::memory_order_relaxed) - dequeue_);
