@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "vixen/core/alloc_tracker.hpp"
 #include "vixen/events/engine_events.hpp"
 #include "vixen/graph/render_graph.hpp"
 #include "vixen/nodes/cpu_image_nodes.hpp"
@@ -51,6 +52,9 @@ DemoGraph wire(graph::RenderGraph& graph, const DemoOptions& options) {
 }  // namespace
 
 int runDemo(const DemoOptions& options) {
+    if (options.allocationCallSites) {
+        core::AllocationTracker::setCallSiteCapture(true);
+    }
     graph::GraphOptions graphOptions;
     graphOptions.mode =
         options.parallel ? graph::ExecutionMode::Parallel : graph::ExecutionMode::Sequential;
@@ -106,6 +110,11 @@ int runDemo(const DemoOptions& options) {
     }
     graph.cleanup();
     fmt::print("\n{}", graph.allocations().report());
+    if (options.allocationCallSites) {
+        core::AllocationTracker::setCallSiteCapture(false);
+        fmt::print("allocation call sites (all phases, busiest first):\n{}",
+                   core::AllocationTracker::callSiteReport(6));
+    }
     if (executedFrames > 0) {
         fmt::print(
             "frame time: {:.1f} us mean over {} frames (steady_clock around "

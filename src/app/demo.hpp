@@ -12,6 +12,7 @@ struct DemoOptions {
     bool parallel = false;
     std::uint32_t workers = 0;
     bool quiet = false;
+    bool allocationCallSites = false;  ///< capture a backtrace per allocation and list them
 };
 
 /// Builds the sample CPU image graph, compiles it, runs the frames (resizing halfway),

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
         ->add_option("--workers", demo.workers, "Worker threads (0: one per core, minus one)")
         ->capture_default_str();
     demoCommand->add_flag("--quiet", demo.quiet, "Print only the reports");
+    demoCommand->add_flag("--alloc-call-sites", demo.allocationCallSites,
+                          "Record a backtrace for every allocation and list the busiest call "
+                          "sites (slow; for finding allocations)");
 
     CLI::App* graphCommand = app.add_subcommand("graph", "Inspect graph description files");
     graphCommand->require_subcommand(1);

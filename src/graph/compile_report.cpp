@@ -31,6 +31,8 @@ std::string describeEstimate(const ResourceEstimate& estimate) {
     text += fmt::format("  staging              {}\n", core::formatBytes(estimate.stagingBytes));
     text += fmt::format("  events per frame     {}\n", estimate.eventsPerFrame);
     text += fmt::format("  execute bytes        {}\n", core::formatBytes(estimate.executeBytes));
+    text += fmt::format("  frame scratch        {} per thread\n",
+                        core::formatBytes(estimate.frameScratchBytes));
     return text;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cassert>
 #include <numeric>
 #include <string>
 
@@ -23,8 +25,8 @@ Result<void> GraphCompiler::compile() {
 
     indexSlots();
     buildAdjacency();
-    const bool acyclic = sortTopologically();
-    if (!acyclic) {
+    acyclic_ = sortTopologically();
+    if (!acyclic_) {
         reportCycles();
     }
     cullUnconsumed();
@@ -34,7 +36,7 @@ Result<void> GraphCompiler::compile() {
     checkDuplicateNames();
     sumEstimates();
     checkBudget();
-    if (acyclic) {
+    if (acyclic_) {
         scheduleWaves();
     }
     if (!report_.ok()) {
@@ -50,75 +52,111 @@ Result<void> GraphCompiler::compile() {
     buildResources();
     bindSlots();
     sizeRuntimePools();
+    // The order just computed is the cleanup order until the structure changes.
+    graph_.cleanupOrder_.assign(topologicalOrder_.size(), NodeId{});
+    std::transform(topologicalOrder_.rbegin(), topologicalOrder_.rend(),
+                   graph_.cleanupOrder_.begin(), [](std::uint32_t node) { return NodeId{node}; });
+    graph_.cleanupOrderValid_ = true;
     return {};
 }
 
 // ---- structure -------------------------------------------------------------------------
 
 void GraphCompiler::indexSlots() {
-    inputBase_.assign(nodeCount_ + 1, 0);
-    outputBase_.assign(nodeCount_ + 1, 0);
+    // The one pass that reads Node objects for structure: later stages use these arrays.
+    types_.resize(nodeCount_);
+    inputBase_.resize(nodeCount_ + 1);
+    outputBase_.resize(nodeCount_ + 1);
+    std::uint32_t inputs = 0;
+    std::uint32_t outputs = 0;
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        const bool isAlive = alive(i);
-        inputBase_[i + 1] =
-            inputBase_[i] +
-            (isAlive ? static_cast<std::uint32_t>(nodeAt(i).type().inputs.size()) : 0);
-        outputBase_[i + 1] =
-            outputBase_[i] +
-            (isAlive ? static_cast<std::uint32_t>(nodeAt(i).type().outputs.size()) : 0);
+        const Node* node = graph_.nodes_[i].node.get();
+        const NodeTypeInfo* type = node == nullptr ? nullptr : node->type_;
+        types_[i] = type;
+        inputBase_[i] = inputs;
+        outputBase_[i] = outputs;
+        if (type != nullptr) {
+            inputs += static_cast<std::uint32_t>(type->inputs.size());
+            outputs += static_cast<std::uint32_t>(type->outputs.size());
+        }
     }
-    connectionsPerInput_.assign(inputBase_[nodeCount_], 0);
-    for (const Connection& c : graph_.connections_) {
-        ++connectionsPerInput_[inputBase_[c.to.value] + c.toSlot];
-    }
+    inputBase_[nodeCount_] = inputs;
+    outputBase_[nodeCount_] = outputs;
 }
 
 void GraphCompiler::buildAdjacency() {
+    // One pass over the connections counts each node's producers and consumers and each
+    // input's connections, and notes what the checks need (mistyped connections, writing
+    // inputs), so no check walks the connections again. Only the consumer side becomes a
+    // CSR: the stages that follow edges go producer to consumer. Counts go two places up:
+    // after the prefix sum offsets[v + 1] is where v starts, the scatter's cursor, and
+    // ends where v + 1 starts.
     const auto& connections = graph_.connections_;
-    producerOffsets_.assign(nodeCount_ + 1, 0);
-    consumerOffsets_.assign(nodeCount_ + 1, 0);
-    for (const Connection& c : connections) {
-        ++producerOffsets_[c.to.value + 1];
-        ++consumerOffsets_[c.from.value + 1];
-    }
-    std::partial_sum(producerOffsets_.begin(), producerOffsets_.end(), producerOffsets_.begin());
-    std::partial_sum(consumerOffsets_.begin(), consumerOffsets_.end(), consumerOffsets_.begin());
-    producers_.resize(connections.size());
-    consumers_.resize(connections.size());
-    std::vector<std::uint32_t> producerCursor(producerOffsets_.begin(), producerOffsets_.end() - 1);
-    std::vector<std::uint32_t> consumerCursor(consumerOffsets_.begin(), consumerOffsets_.end() - 1);
-    for (std::uint32_t i = 0; i < connections.size(); ++i) {
+    const auto count = static_cast<std::uint32_t>(connections.size());
+    producerCounts_.assign(nodeCount_, 0);
+    consumerOffsets_.assign(nodeCount_ + 2, 0);
+    connectionsPerInput_.assign(inputBase_[nodeCount_], 0);
+    for (std::uint32_t i = 0; i < count; ++i) {
         const Connection& c = connections[i];
-        producers_[producerCursor[c.to.value]++] = Edge{c.from.value, i};
-        consumers_[consumerCursor[c.from.value]++] = Edge{c.to.value, i};
+        ++producerCounts_[c.to.value];
+        ++consumerOffsets_[c.from.value + 2];
+        ++connectionsPerInput_[inputBase_[c.to.value] + c.toSlot];
+        const SlotDesc& input = types_[c.to.value]->inputs[c.toSlot];
+        if (types_[c.from.value]->outputs[c.fromSlot].type != input.type) {
+            mistyped_.push_back(i);
+        }
+        writesInPlace_ = writesInPlace_ || input.options.access != Access::Read;
     }
+    std::partial_sum(consumerOffsets_.begin(), consumerOffsets_.end(), consumerOffsets_.begin());
+    consumers_.resize(count);
+    dependencyEdges_.resize(count);
+    consumerConnections_.resize(writesInPlace_ ? count : 0);  // only the access check reads it
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const Connection& c = connections[i];
+        const std::uint32_t edge = consumerOffsets_[c.from.value + 1]++;
+        consumers_[edge] = c.to.value;
+        dependencyEdges_[edge] =
+            types_[c.to.value]->inputs[c.toSlot].options.role == SlotRole::Dependency ? 1 : 0;
+        if (writesInPlace_) {
+            consumerConnections_[edge] = i;
+        }
+    }
+    consumerOffsets_.pop_back();
 }
 
 bool GraphCompiler::sortTopologically() {
-    // Kahn's algorithm over every node, culled or not: cleanup needs the full order.
-    std::vector<std::uint32_t> pending(nodeCount_);
-    topologicalOrder_.clear();
-    topologicalOrder_.reserve(nodeCount_);
+    // Kahn's algorithm over every node, culled or not: cleanup needs the full order. A
+    // node's wave (one past its producers' latest) is final when it is dequeued, so it is
+    // passed on here for scheduleWaves. Appends are branch-free (write, then advance when
+    // the node became ready): readiness is data the branch predictor cannot learn. Hence
+    // one spare slot.
+    std::vector<std::uint32_t>& pending = producerCounts_;  // consumed by the sort
+    auto& order = topologicalOrder_;
+    order.resize(nodeCount_ + 1);
+    level_.assign(nodeCount_, 0);
+    std::uint32_t tail = 0;
     std::uint32_t aliveCount = 0;
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
         if (!alive(i)) {
             continue;
         }
         ++aliveCount;
-        pending[i] = producerOffsets_[i + 1] - producerOffsets_[i];
         if (pending[i] == 0) {
-            topologicalOrder_.push_back(i);
+            order[tail++] = i;
         }
     }
-    for (std::size_t head = 0; head < topologicalOrder_.size(); ++head) {
-        const std::uint32_t node = topologicalOrder_[head];
+    for (std::uint32_t head = 0; head < tail; ++head) {
+        const std::uint32_t node = order[head];
+        const std::uint32_t nextLevel = level_[node] + 1;
         for (std::uint32_t e = consumerOffsets_[node]; e < consumerOffsets_[node + 1]; ++e) {
-            if (--pending[consumers_[e].node] == 0) {
-                topologicalOrder_.push_back(consumers_[e].node);
-            }
+            const std::uint32_t consumer = consumers_[e];
+            level_[consumer] = std::max(level_[consumer], nextLevel);
+            order[tail] = consumer;
+            tail += --pending[consumer] == 0 ? 1U : 0U;
         }
     }
-    return topologicalOrder_.size() == aliveCount;
+    order.resize(tail);
+    return tail == aliveCount;
 }
 
 void GraphCompiler::reportCycles() {
@@ -147,7 +185,7 @@ void GraphCompiler::reportCycles() {
                 path.pop_back();
                 continue;
             }
-            const std::uint32_t next = consumers_[edge++].node;
+            const std::uint32_t next = consumers_[edge++];
             if (state[next] == kUnvisited) {
                 state[next] = kOnPath;
                 path.emplace_back(next, consumerOffsets_[next]);
@@ -172,35 +210,45 @@ void GraphCompiler::reportCycles() {
 void GraphCompiler::cullUnconsumed() {
     // Kept: nodes with side effects or marked keep-alive, and everything they consume.
     kept_.assign(nodeCount_, 0);
-    std::vector<std::uint32_t> stack;
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        if (alive(i) && (graph_.nodes_[i].keepAlive || nodeAt(i).type().sideEffects)) {
+        if (alive(i) && (graph_.nodes_[i].keepAlive || types_[i]->sideEffects)) {
             kept_[i] = 1;
-            stack.push_back(i);
         }
     }
-    while (!stack.empty()) {
-        const std::uint32_t node = stack.back();
-        stack.pop_back();
-        for (std::uint32_t e = producerOffsets_[node]; e < producerOffsets_[node + 1]; ++e) {
-            const std::uint32_t producer = producers_[e].node;
-            if (kept_[producer] == 0) {
-                kept_[producer] = 1;
-                stack.push_back(producer);
+    if (acyclic_) {
+        // Consumers first: a node is kept when it is a root or a kept node consumes it.
+        for (auto it = topologicalOrder_.rbegin(); it != topologicalOrder_.rend(); ++it) {
+            const std::uint32_t node = *it;
+            std::uint8_t consumed = 0;
+            for (std::uint32_t e = consumerOffsets_[node]; e < consumerOffsets_[node + 1]; ++e) {
+                consumed |= kept_[consumers_[e]];
             }
+            kept_[node] |= consumed;
         }
+    } else {
+        keepProducersOfKept();
     }
-    std::size_t keptCount = 0;
+    // Later stages walk keptNodes_ rather than test every node. The split is branch-free,
+    // so each list has one spare slot for the write that does not advance.
+    const auto keptCount =
+        static_cast<std::uint32_t>(std::count(kept_.begin(), kept_.end(), std::uint8_t{1}));
+    const auto culledCount = static_cast<std::uint32_t>(graph_.liveNodeCount_) - keptCount;
+    keptNodes_.resize(keptCount + 1);
+    auto& culled = report_.culled;
+    culled.resize(culledCount + 1);
+    std::uint32_t keptAt = 0;
+    std::uint32_t culledAt = 0;
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
         if (!alive(i)) {
             continue;
         }
-        if (kept_[i] != 0) {
-            ++keptCount;
-        } else {
-            report_.culled.push_back(NodeId{i});
-        }
+        keptNodes_[keptAt] = i;
+        culled[culledAt] = NodeId{i};
+        keptAt += kept_[i];
+        culledAt += 1U - kept_[i];
     }
+    keptNodes_.pop_back();
+    culled.pop_back();
     report_.keptCount = keptCount;
     if (keptCount == 0 && graph_.liveNodeCount_ > 0) {
         error(Error{ErrorCode::InvalidArgument,
@@ -209,43 +257,73 @@ void GraphCompiler::cullUnconsumed() {
     }
 }
 
-// ---- validation ------------------------------------------------------------------------
-
-void GraphCompiler::checkConnectionTypes() {
-    for (const Connection& c : graph_.connections_) {
-        const Node& producer = nodeAt(c.from.value);
-        const Node& consumer = nodeAt(c.to.value);
-        const SlotDesc& output = producer.type().outputs[c.fromSlot];
-        const SlotDesc& input = consumer.type().inputs[c.toSlot];
-        if (output.type != input.type) {
-            error(Error{ErrorCode::TypeMismatch,
-                        fmt::format("connection '{}.{}' -> '{}.{}': output '{}' of '{}' carries "
-                                    "{}, input '{}' of '{}' takes {}",
-                                    producer.name(), output.name, consumer.name(), input.name,
-                                    output.name, producer.name(), output.type->name, input.name,
-                                    consumer.name(), input.type->name)});
+void GraphCompiler::keepProducersOfKept() {
+    // With a cycle there is no full order to sweep: walk from the kept nodes to their
+    // producers instead, over a producer-side CSR built for the purpose.
+    const auto& connections = graph_.connections_;
+    std::vector<std::uint32_t> offsets(nodeCount_ + 2, 0);
+    for (const Connection& c : connections) {
+        ++offsets[c.to.value + 2];
+    }
+    std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+    std::vector<std::uint32_t> producers(connections.size());
+    for (const Connection& c : connections) {
+        producers[offsets[c.to.value + 1]++] = c.from.value;
+    }
+    std::vector<std::uint32_t> stack;
+    for (std::uint32_t i = 0; i < nodeCount_; ++i) {
+        if (kept_[i] != 0) {
+            stack.push_back(i);
+        }
+    }
+    while (!stack.empty()) {
+        const std::uint32_t node = stack.back();
+        stack.pop_back();
+        for (std::uint32_t e = offsets[node]; e < offsets[node + 1]; ++e) {
+            const std::uint32_t producer = producers[e];
+            if (kept_[producer] == 0) {
+                kept_[producer] = 1;
+                stack.push_back(producer);
+            }
         }
     }
 }
 
+// ---- validation ------------------------------------------------------------------------
+
+void GraphCompiler::checkConnectionTypes() {
+    // buildAdjacency found the mismatches; reported here, in connection order.
+    for (const std::uint32_t index : mistyped_) {
+        const Connection& c = graph_.connections_[index];
+        const Node& producer = nodeAt(c.from.value);
+        const Node& consumer = nodeAt(c.to.value);
+        const SlotDesc& output = producer.type().outputs[c.fromSlot];
+        const SlotDesc& input = consumer.type().inputs[c.toSlot];
+        error(Error{ErrorCode::TypeMismatch,
+                    fmt::format("connection '{}.{}' -> '{}.{}': output '{}' of '{}' carries "
+                                "{}, input '{}' of '{}' takes {}",
+                                producer.name(), output.name, consumer.name(), input.name,
+                                output.name, producer.name(), output.type->name, input.name,
+                                consumer.name(), input.type->name)});
+    }
+}
+
 void GraphCompiler::checkInputCounts() {
-    for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        if (!alive(i) || kept_[i] == 0) {
-            continue;
-        }
-        const Node& node = nodeAt(i);
-        for (const SlotDesc& input : node.type().inputs) {
+    for (const std::uint32_t i : keptNodes_) {
+        for (const SlotDesc& input : types_[i]->inputs) {
             const std::uint32_t count = connectionsPerInput_[inputBase_[i] + input.index];
             if (input.options.array) {
                 continue;
             }
             if (count == 0 && !input.options.nullable) {
+                const Node& node = nodeAt(i);
                 error(Error{
                     ErrorCode::MissingInput,
                     fmt::format("node '{}' ({}): required input '{}' ({}) is not "
                                 "connected; connect an output of that type to it",
                                 node.name(), node.type().name, input.name, input.type->name)});
             } else if (count > 1) {
+                const Node& node = nodeAt(i);
                 error(Error{ErrorCode::InvalidArgument,
                             fmt::format("node '{}' ({}): input '{}' takes one connection but "
                                         "has {}; declare it as an array to take several",
@@ -257,7 +335,11 @@ void GraphCompiler::checkInputCounts() {
 
 void GraphCompiler::checkAccessConflicts() {
     // A consumer that writes a resource in place races with every other consumer of it:
-    // nothing orders them. Report each writer once per resource.
+    // nothing orders them. Report each writer once per resource. Without a writing input
+    // there is nothing to check.
+    if (!writesInPlace_) {
+        return;
+    }
     const auto& connections = graph_.connections_;
     for (std::uint32_t producer = 0; producer < nodeCount_; ++producer) {
         if (!alive(producer) || kept_[producer] == 0) {
@@ -266,13 +348,13 @@ void GraphCompiler::checkAccessConflicts() {
         const std::uint32_t begin = consumerOffsets_[producer];
         const std::uint32_t end = consumerOffsets_[producer + 1];
         for (std::uint32_t e = begin; e < end; ++e) {
-            const Connection& writer = connections[consumers_[e].connection];
-            const SlotDesc& input = nodeAt(writer.to.value).type().inputs[writer.toSlot];
+            const Connection& writer = connections[consumerConnections_[e]];
+            const SlotDesc& input = types_[writer.to.value]->inputs[writer.toSlot];
             if (input.options.access == Access::Read) {
                 continue;
             }
             for (std::uint32_t other = begin; other < end; ++other) {
-                const Connection& reader = connections[consumers_[other].connection];
+                const Connection& reader = connections[consumerConnections_[other]];
                 if (other == e || reader.fromSlot != writer.fromSlot ||
                     kept_[reader.to.value] == 0) {
                     continue;
@@ -305,11 +387,16 @@ void GraphCompiler::checkDuplicateNames() {
 }
 
 void GraphCompiler::sumEstimates() {
-    for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        if (alive(i) && kept_[i] != 0) {
-            report_.totalEstimate += nodeAt(i).estimate();
+    // Many nodes estimate nothing; adding their zeros would only cost a call each.
+    const ResourceEstimate none{};
+    ResourceEstimate total{};
+    for (const std::uint32_t i : keptNodes_) {
+        const ResourceEstimate& estimate = nodeAt(i).estimate();
+        if (estimate != none) {
+            total += estimate;
         }
     }
+    report_.totalEstimate = total;
 }
 
 void GraphCompiler::checkBudget() {
@@ -362,37 +449,31 @@ void GraphCompiler::checkBudget() {
 // ---- schedule and resources --------------------------------------------------------------
 
 void GraphCompiler::scheduleWaves() {
-    // A node's wave is one past the latest wave of its producers; waves run in order and
-    // the nodes of one wave are independent.
-    level_.assign(nodeCount_, 0);
+    // A node's wave (from the sort) is one past the latest wave of its producers; waves
+    // run in order and the nodes of one wave are independent. A kept node's producers are
+    // all kept, so culling changes no kept node's wave. At most one wave per kept node.
+    const auto keptCount = static_cast<std::uint32_t>(keptNodes_.size());
+    std::vector<std::uint32_t> keptOrder(keptCount + 1);  // a spare slot, as in the cull
+    std::uint32_t ordered = 0;
+    for (const std::uint32_t node : topologicalOrder_) {
+        keptOrder[ordered] = node;
+        ordered += kept_[node];
+    }
+    keptOrder.resize(ordered);
+    std::vector<std::uint32_t> waveOffsets(keptCount + 1, 0);
     std::uint32_t waveCount = 0;
-    for (const std::uint32_t node : topologicalOrder_) {
-        if (kept_[node] == 0) {
-            continue;
-        }
-        std::uint32_t level = 0;
-        for (std::uint32_t e = producerOffsets_[node]; e < producerOffsets_[node + 1]; ++e) {
-            level = std::max(level, level_[producers_[e].node] + 1);
-        }
-        level_[node] = level;
-        waveCount = std::max(waveCount, level + 1);
+    for (const std::uint32_t node : keptOrder) {
+        ++waveOffsets[level_[node] + 1];
+        waveCount = std::max(waveCount, level_[node] + 1);
     }
-    std::vector<std::uint32_t> waveOffsets(waveCount + 1, 0);
-    for (const std::uint32_t node : topologicalOrder_) {
-        if (kept_[node] != 0) {
-            ++waveOffsets[level_[node] + 1];
-        }
-    }
+    waveOffsets.resize(waveCount + 1);
     std::partial_sum(waveOffsets.begin(), waveOffsets.end(), waveOffsets.begin());
     std::vector<std::uint32_t> cursor(waveOffsets.begin(), waveOffsets.end() - 1);
     auto& order = graph_.executionOrder_;
     order.assign(waveOffsets.back(), nullptr);
     graph_.orderPosition_.assign(nodeCount_, kNotKept);
     report_.order.assign(waveOffsets.back(), NodeId{});
-    for (const std::uint32_t node : topologicalOrder_) {
-        if (kept_[node] == 0) {
-            continue;
-        }
+    for (const std::uint32_t node : keptOrder) {
         const std::uint32_t position = cursor[level_[node]]++;
         order[position] = graph_.nodes_[node].node.get();
         report_.order[position] = NodeId{node};
@@ -403,29 +484,26 @@ void GraphCompiler::scheduleWaves() {
 }
 
 void GraphCompiler::buildResources() {
+    // Alignments are alignof values, so powers of two: round up with a mask.
+    const auto alignUp = [](std::size_t offset, std::size_t alignment) {
+        assert(std::has_single_bit(alignment));
+        return (offset + alignment - 1) & ~(alignment - 1);
+    };
     std::size_t bytes = 0;
     std::size_t count = 0;
-    for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        if (alive(i) && kept_[i] != 0) {
-            for (const SlotDesc& output : nodeAt(i).type().outputs) {
-                bytes = (bytes + output.type->alignment - 1) / output.type->alignment *
-                            output.type->alignment +
-                        output.type->size;
-                ++count;
-            }
+    for (const std::uint32_t i : keptNodes_) {
+        for (const SlotDesc& output : types_[i]->outputs) {
+            bytes = alignUp(bytes, output.type->alignment) + output.type->size;
+            ++count;
         }
     }
     auto block = std::make_unique<RenderGraph::ResourceBlock>(bytes);
     block->objects.reserve(count);
     graph_.outputResources_.assign(outputBase_[nodeCount_], nullptr);
     std::size_t offset = 0;
-    for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        if (!alive(i) || kept_[i] == 0) {
-            continue;
-        }
-        for (const SlotDesc& output : nodeAt(i).type().outputs) {
-            offset = (offset + output.type->alignment - 1) / output.type->alignment *
-                     output.type->alignment;
+    for (const std::uint32_t i : keptNodes_) {
+        for (const SlotDesc& output : types_[i]->outputs) {
+            offset = alignUp(offset, output.type->alignment);
             graph_.outputResources_[outputBase_[i] + output.index] =
                 block->construct(offset, output.type);
             offset += output.type->size;
@@ -437,18 +515,23 @@ void GraphCompiler::buildResources() {
 void GraphCompiler::bindSlots() {
     auto& bindings = graph_.inputBindings_;
     auto& bound = graph_.boundResources_;
-    bindings.assign(inputBase_[nodeCount_], InputBinding{});
-    std::vector<std::uint32_t> cursor(inputBase_[nodeCount_] + 1, 0);
-    std::partial_sum(connectionsPerInput_.begin(), connectionsPerInput_.end(), cursor.begin() + 1);
+    bindings.resize(inputBase_[nodeCount_]);
     bound.assign(graph_.connections_.size(), nullptr);
+    // Each input's connections take a run of `bound`; its count is no longer needed once
+    // the binding holds it, so connectionsPerInput_ becomes the run's write cursor.
+    std::uint32_t start = 0;
     for (std::uint32_t b = 0; b < bindings.size(); ++b) {
-        bindings[b] = InputBinding{bound.data() + cursor[b], connectionsPerInput_[b]};
+        const std::uint32_t count = connectionsPerInput_[b];
+        bindings[b] = InputBinding{bound.data() + start, count};
+        connectionsPerInput_[b] = start;
+        start += count;
     }
+    // Every connection has its place in its input's run; a culled consumer's stays null.
+    auto& cursor = connectionsPerInput_;
     for (const Connection& c : graph_.connections_) {
-        if (kept_[c.to.value] != 0) {
-            bound[cursor[inputBase_[c.to.value] + c.toSlot]++] =
-                graph_.outputResources_[outputBase_[c.from.value] + c.fromSlot];
-        }
+        void* const resource = graph_.outputResources_[outputBase_[c.from.value] + c.fromSlot];
+        bound[cursor[inputBase_[c.to.value] + c.toSlot]++] =
+            kept_[c.to.value] != 0 ? resource : nullptr;
     }
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
         if (alive(i)) {
@@ -460,26 +543,29 @@ void GraphCompiler::bindSlots() {
 }
 
 void GraphCompiler::sizeRuntimePools() {
-    // Recompile propagation follows only inputs needed at compile time.
+    // Recompile propagation follows only inputs needed at compile time. The consumers of
+    // a culled node are culled too, so testing each consumer covers its producer. Counted
+    // first, then appended branch-free into one spare slot: which edges qualify is data
+    // the branch predictor cannot learn.
+    const auto edges = static_cast<std::uint32_t>(consumers_.size());
+    std::uint32_t count = 0;
+    for (std::uint32_t e = 0; e < edges; ++e) {
+        count += std::uint32_t{kept_[consumers_[e]]} & dependencyEdges_[e];
+    }
     auto& offsets = graph_.dependentOffsets_;
     auto& dependents = graph_.dependents_;
     offsets.assign(nodeCount_ + 1, 0);
-    dependents.clear();
-    dependents.reserve(graph_.connections_.size());
+    dependents.resize(count + 1);
+    std::uint32_t at = 0;
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-        offsets[i] = static_cast<std::uint32_t>(dependents.size());
-        if (!alive(i) || kept_[i] == 0) {
-            continue;
-        }
+        offsets[i] = at;
         for (std::uint32_t e = consumerOffsets_[i]; e < consumerOffsets_[i + 1]; ++e) {
-            const Connection& c = graph_.connections_[consumers_[e].connection];
-            if (kept_[c.to.value] != 0 &&
-                nodeAt(c.to.value).type().inputs[c.toSlot].options.role == SlotRole::Dependency) {
-                dependents.push_back(c.to);
-            }
+            dependents[at] = NodeId{consumers_[e]};
+            at += std::uint32_t{kept_[consumers_[e]]} & dependencyEdges_[e];
         }
     }
-    offsets[nodeCount_] = static_cast<std::uint32_t>(dependents.size());
+    offsets[nodeCount_] = at;
+    dependents.pop_back();
     graph_.dirtyStack_.clear();
     graph_.dirtyStack_.reserve(nodeCount_);
     graph_.dirtyPositions_.reserve(nodeCount_);
@@ -489,6 +575,7 @@ void GraphCompiler::sizeRuntimePools() {
 std::vector<NodeId> GraphCompiler::cleanupOrder(RenderGraph& graph) {
     GraphCompiler compiler(graph);
     compiler.nodeCount_ = static_cast<std::uint32_t>(graph.nodes_.size());
+    compiler.indexSlots();
     compiler.buildAdjacency();
     compiler.sortTopologically();
     std::vector<std::uint8_t> ordered(compiler.nodeCount_, 0);

@@ -22,17 +22,13 @@ public:
     static std::vector<NodeId> cleanupOrder(RenderGraph& graph);
 
 private:
-    struct Edge {
-        std::uint32_t node;
-        std::uint32_t connection;
-    };
-
     // Stages, in the order compile() runs them.
     void indexSlots();
     void buildAdjacency();
     bool sortTopologically();
     void reportCycles();
     void cullUnconsumed();
+    void keepProducersOfKept();
     void checkConnectionTypes();
     void checkInputCounts();
     void checkAccessConflicts();
@@ -47,24 +43,30 @@ private:
     [[nodiscard]] const Node& nodeAt(std::uint32_t index) const {
         return *graph_.nodes_[index].node;
     }
-    [[nodiscard]] bool alive(std::uint32_t index) const {
-        return graph_.nodes_[index].node != nullptr;
-    }
+    [[nodiscard]] bool alive(std::uint32_t index) const { return types_[index] != nullptr; }
     void error(Error error) { report_.errors.push_back(std::move(error)); }
 
     RenderGraph& graph_;
     CompileReport& report_;
     std::uint32_t nodeCount_ = 0;
-    std::vector<std::uint32_t> inputBase_;   // node -> first input binding
-    std::vector<std::uint32_t> outputBase_;  // node -> first output resource
+    // Per node, cached by indexSlots so later stages read compact arrays, not Node objects.
+    std::vector<const NodeTypeInfo*> types_;  // null for a removed node
+    std::vector<std::uint32_t> inputBase_;    // node -> first input binding
+    std::vector<std::uint32_t> outputBase_;   // node -> first output resource
+    // Per connection, gathered by buildAdjacency in its one pass over the connections.
     std::vector<std::uint32_t> connectionsPerInput_;
-    std::vector<std::uint32_t> producerOffsets_;
-    std::vector<Edge> producers_;
+    std::vector<std::uint32_t> mistyped_;        // connections whose slot types differ, in order
+    bool writesInPlace_ = false;                 // some connected input has write access
+    std::vector<std::uint32_t> producerCounts_;  // per node; the sort counts them down
     std::vector<std::uint32_t> consumerOffsets_;
-    std::vector<Edge> consumers_;
+    std::vector<std::uint32_t> consumers_;            // consumer node per edge
+    std::vector<std::uint8_t> dependencyEdges_;       // 1: into a Dependency-role input
+    std::vector<std::uint32_t> consumerConnections_;  // connection per edge, if writesInPlace_
     std::vector<std::uint32_t> topologicalOrder_;
+    bool acyclic_ = false;
     std::vector<std::uint8_t> kept_;
-    std::vector<std::uint32_t> level_;
+    std::vector<std::uint32_t> keptNodes_;  // in index order
+    std::vector<std::uint32_t> level_;      // wave of each node the sort ordered
 };
 
 }  // namespace vixen::graph

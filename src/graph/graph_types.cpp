@@ -91,6 +91,7 @@ ResourceEstimate& ResourceEstimate::operator+=(const ResourceEstimate& other) no
     stagingBytes += other.stagingBytes;
     eventsPerFrame += other.eventsPerFrame;
     executeBytes += other.executeBytes;
+    frameScratchBytes += other.frameScratchBytes;
     return *this;
 }
 

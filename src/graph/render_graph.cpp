@@ -27,12 +27,30 @@ RenderGraph::~RenderGraph() {
 
 // ---- declaring -----------------------------------------------------------------------
 
+void detail::NodeDeleter::operator()(Node* node) const noexcept {
+    if (inStorage) {
+        node->~Node();
+    } else {
+        delete node;
+    }
+}
+
 NodeId RenderGraph::adopt(std::unique_ptr<Node> node, std::string name) {
+    return insertNode(detail::OwnedNode(node.release(), {.inStorage = false}), std::move(name));
+}
+
+void RenderGraph::reserve(std::size_t nodes, std::size_t connections) {
+    nodes_.reserve(nodes);
+    connections_.reserve(connections);
+    reserveNames(nameIndex_, nodes);
+}
+
+NodeId RenderGraph::insertNode(detail::OwnedNode node, std::string name) {
     const NodeId id{static_cast<std::uint32_t>(nodes_.size())};
     node->id_ = id;
     node->name_ = std::move(name);
     const std::string_view key = node->name_;
-    nodes_.push_back(NodeState{std::move(node)});
+    nodes_.emplace_back(std::move(node));
     ++liveNodeCount_;
     if (!insertName(nameIndex_, key, id.value, nodes_.size(), [this](std::uint32_t index) {
             return std::string_view(nodes_[index].node->name_);
@@ -41,12 +59,6 @@ NodeId RenderGraph::adopt(std::unique_ptr<Node> node, std::string name) {
     }
     structureChanged();
     return id;
-}
-
-void RenderGraph::addConnection(const Connection& connection) {
-    assert(contains(connection.from) && contains(connection.to));
-    connections_.push_back(connection);
-    structureChanged();
 }
 
 Result<void> RenderGraph::connect(NodeId from, std::string_view outputSlot, NodeId to,
@@ -97,7 +109,7 @@ Result<void> RenderGraph::removeNode(NodeId id) {
     const auto nameOf = [this](std::uint32_t index) {
         return std::string_view(nodes_[index].node->name_);
     };
-    eraseName(nameIndex_, state.node->name_, id.value, nameOf);
+    eraseName(nameIndex_, state.node->name_, id.value);
     // A node that carried the same name now owns it.
     const auto heir = std::find_if(duplicateNames_.begin(), duplicateNames_.end(), [&](NodeId d) {
         return nodes_[d.value].node->name_ == state.node->name_;
@@ -128,8 +140,12 @@ bool RenderGraph::contains(NodeId id) const noexcept {
     return id.value < nodes_.size() && nodes_[id.value].node != nullptr;
 }
 
-void RenderGraph::structureChanged() {
-    structureDirty_ = true;
+const std::vector<NodeId>& RenderGraph::cleanupOrder() {
+    if (!cleanupOrderValid_) {
+        cleanupOrder_ = GraphCompiler::cleanupOrder(*this);
+        cleanupOrderValid_ = true;
+    }
+    return cleanupOrder_;
 }
 
 // ---- lifecycle -----------------------------------------------------------------------
@@ -207,7 +223,7 @@ void RenderGraph::cleanupCompiled() {
     if (!compiled_ && resources_ == nullptr) {
         return;
     }
-    for (const NodeId id : GraphCompiler::cleanupOrder(*this)) {
+    for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.compiled) {
             cleanupNode(state, CleanupContext{.forRecompile = true});
@@ -234,10 +250,11 @@ Result<void> RenderGraph::compile() {
     Result<void> result = GraphCompiler(*this).compile();
     if (result) {
         for (Node* node : executionOrder_) {
-            result = compileNode(nodes_[node->id_.value], CompileContext{});
-            if (!result) {
+            if (Result<void> compiled = compileNode(nodes_[node->id_.value], CompileContext{});
+                !compiled) {
                 cleanupCompiled();
-                report_.errors.push_back(result.error());
+                report_.errors.push_back(compiled.error());
+                result = std::move(compiled);
                 break;
             }
         }
@@ -249,6 +266,12 @@ Result<void> RenderGraph::compile() {
                 threads = std::max(1U, std::thread::hardware_concurrency()) - 1;
             }
             workers_ = std::make_unique<WorkerPool>(threads);
+        }
+        const std::size_t threads = workers_ == nullptr ? 1 : workers_->threadCount() + 1;
+        scratch_.resize(threads);
+        for (core::Arena& scratch : scratch_) {
+            scratch.reset();
+            scratch.reserve(report_.totalEstimate.frameScratchBytes);
         }
         compiled_ = true;
         structureDirty_ = false;
@@ -361,6 +384,9 @@ void RenderGraph::execute() noexcept {
     if (!graphHooks_.empty()) {
         runGraphHooks(core::Phase::Execute, HookTiming::Before);
     }
+    for (core::Arena& scratch : scratch_) {
+        scratch.reset();
+    }
     if (options_.mode == ExecutionMode::Parallel) {
         executeParallel();
     } else {
@@ -376,7 +402,7 @@ void RenderGraph::execute() noexcept {
 }
 
 void RenderGraph::executeSequential() noexcept {
-    const ExecuteContext context{frameIndex_, 0};
+    const ExecuteContext context{frameIndex_, 0, &scratch_[0]};
     if (nodeHooks_.empty()) {
         for (Node* node : executionOrder_) {
             node->execute(context);
@@ -402,7 +428,7 @@ void RenderGraph::executeTask(void* self, std::uint32_t task, std::uint32_t work
     for (const NodeHook& hook : graph.nodeHooks_) {
         hook(core::Phase::Execute, HookTiming::Before, *node);
     }
-    node->execute(ExecuteContext{graph.frameIndex_, worker});
+    node->execute(ExecuteContext{graph.frameIndex_, worker, &graph.scratch_[worker]});
     for (const NodeHook& hook : graph.nodeHooks_) {
         hook(core::Phase::Execute, HookTiming::After, *node);
     }
@@ -425,7 +451,7 @@ void RenderGraph::cleanup() {
         return;
     }
     beginPhase(core::Phase::Cleanup);
-    for (const NodeId id : GraphCompiler::cleanupOrder(*this)) {
+    for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.setUp) {
             cleanupNode(state, CleanupContext{});

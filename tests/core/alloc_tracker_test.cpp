@@ -16,7 +16,9 @@ void escape(T* pointer) {
     asm volatile("" : : "g"(pointer) : "memory");
 }
 
-TEST(AllocationTrackerTest, HooksAreLinkedIntoTests) { EXPECT_TRUE(AllocationTracker::installed()); }
+TEST(AllocationTrackerTest, HooksAreLinkedIntoTests) {
+    EXPECT_TRUE(AllocationTracker::installed());
+}
 
 TEST(AllocationTrackerTest, CountsEveryFormOfNewAndDelete) {
     AllocationRegion region;

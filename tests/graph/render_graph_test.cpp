@@ -332,6 +332,50 @@ TEST(RenderGraphTest, EventOverflowSurfacesAsAnErrorAtTheFrameBoundary) {
     EXPECT_TRUE(graph.frame());
 }
 
+struct ScratchUserConfig {
+    static constexpr std::string_view kTypeName = "ScratchUser";
+    static constexpr SlotList slots{};
+    static constexpr bool kSideEffects = true;
+};
+
+/// Takes 256 floats of per-frame scratch every frame and sums them.
+class ScratchUser : public TypedNode<ScratchUserConfig> {
+public:
+    int framesWithScratch = 0;
+
+protected:
+    void setup(SetupContext& context) override {
+        context.estimate().frameScratchBytes = 256 * sizeof(float);
+    }
+    void execute(const ExecuteContext& context) override {
+        std::span<float> values = context.scratch->allocateArrayNoGrow<float>(256);
+        if (values.size() == 256) {
+            values[255] = 1.0F;
+            framesWithScratch += static_cast<int>(values[255]);
+        }
+    }
+};
+
+TEST(RenderGraphTest, FrameScratchIsSizedFromEstimatesAndRewoundEachFrame) {
+    for (const ExecutionMode mode : {ExecutionMode::Sequential, ExecutionMode::Parallel}) {
+        RenderGraph graph(GraphOptions{.mode = mode, .workerThreads = 2});
+        std::vector<NodeHandle<ScratchUser>> users;
+        for (int i = 0; i < 4; ++i) {
+            users.push_back(graph.addNode<ScratchUser>("user" + std::to_string(i)));
+        }
+        ASSERT_TRUE(graph.compile());
+        EXPECT_EQ(graph.report().totalEstimate.frameScratchBytes, 4 * 256 * sizeof(float));
+        core::NoAllocationGuard guard(core::TrackScope::AllThreads);
+        for (int frame = 0; frame < 50; ++frame) {
+            ASSERT_TRUE(graph.frame());
+        }
+        EXPECT_TRUE(guard.ok()) << guard.describe();
+        for (const auto& user : users) {
+            EXPECT_EQ(static_cast<ScratchUser&>(graph.node(user.id)).framesWithScratch, 50);
+        }
+    }
+}
+
 TEST(RenderGraphTest, ExecuteRoleInputsDoNotPropagateRecompiles) {
     struct LateReader : TypedNode<LateReaderConfig> {
         int seen = 0;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "vixen/core/arena.hpp"
 #include "vixen/core/error.hpp"
 #include "vixen/graph/resource_estimate.hpp"
 #include "vixen/graph/slot.hpp"
@@ -23,6 +24,9 @@ struct CompileContext {
 struct ExecuteContext {
     std::uint64_t frameIndex = 0;
     std::uint32_t workerIndex = 0;  ///< 0 on the graph's own thread
+    /// This thread's per-frame scratch, rewound every frame and sized from the nodes'
+    /// `frameScratchBytes` estimates; `allocateNoGrow` returns null past that size.
+    core::Arena* scratch = nullptr;
 };
 
 struct CleanupContext {

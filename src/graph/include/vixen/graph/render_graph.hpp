@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "vixen/core/alloc_profile.hpp"
+#include "vixen/core/arena.hpp"
 #include "vixen/core/error.hpp"
 #include "vixen/events/event_bus.hpp"
 #include "vixen/graph/compile_report.hpp"
@@ -21,6 +23,18 @@
 #include "vixen/graph/worker_pool.hpp"
 
 namespace vixen::graph {
+
+namespace detail {
+
+// Nodes live in the graph's node storage (addNode) or on the heap (adopt); the deleter
+// knows which.
+struct NodeDeleter {
+    bool inStorage = false;
+    void operator()(Node* node) const noexcept;
+};
+using OwnedNode = std::unique_ptr<Node, NodeDeleter>;
+
+}  // namespace detail
 
 /// A typed reference to a node added to a graph; `connect` checks slots against N's config.
 template <class N>
@@ -66,13 +80,18 @@ public:
 
     // ---- declaring -------------------------------------------------------------------
 
+    /// Builds the node in the graph's own node storage: no heap allocation per node.
     template <class N, class... Args>
     requires std::is_base_of_v<Node, N> NodeHandle<N> addNode(std::string name, Args&&... args) {
-        auto node = std::make_unique<N>(std::forward<Args>(args)...);
-        return NodeHandle<N>{adopt(std::move(node), std::move(name))};
+        void* storage = nodeStorage_.allocate(sizeof(N), alignof(N));
+        N* node = ::new (storage) N(std::forward<Args>(args)...);
+        return NodeHandle<N>{
+            insertNode(detail::OwnedNode(node, {.inStorage = true}), std::move(name))};
     }
     /// Adds a node built elsewhere (by a NodeRegistry factory, say).
     NodeId adopt(std::unique_ptr<Node> node, std::string name);
+    /// Sizes node and connection storage up front, for graphs built in bulk.
+    void reserve(std::size_t nodes, std::size_t connections);
 
     /// Connects an output slot of one node to an input slot of another. Mismatched value
     /// types, or slots that are not the nodes' own, do not compile.
@@ -145,7 +164,7 @@ private:
     friend class SetupContext;
 
     struct NodeState {
-        std::unique_ptr<Node> node;
+        detail::OwnedNode node;
         events::SubscriberId subscriber{};
         bool keepAlive = false;
         bool setUp = false;
@@ -154,8 +173,18 @@ private:
         std::uint64_t compiles = 0;
     };
 
-    void addConnection(const Connection& connection);
-    void structureChanged();
+    NodeId insertNode(detail::OwnedNode node, std::string name);
+    // Inline: graphs are declared one connection at a time, often many thousands.
+    void addConnection(const Connection& connection) {
+        assert(contains(connection.from) && contains(connection.to));
+        connections_.push_back(connection);
+        structureChanged();
+    }
+    const std::vector<NodeId>& cleanupOrder();
+    void structureChanged() {
+        structureDirty_ = true;
+        cleanupOrderValid_ = false;
+    }
     void setupPending();
     void runGraphHooks(core::Phase phase, HookTiming timing);
     Result<void> compileNode(NodeState& state, const CompileContext& context);
@@ -170,11 +199,12 @@ private:
     void endPhase(core::Phase phase);
 
     GraphOptions options_;
+    core::Arena nodeStorage_;  // declared before nodes_: nodes die before their storage
     std::vector<NodeState> nodes_;
     std::size_t liveNodeCount_ = 0;
     std::vector<Connection> connections_;
     // Open-addressing name index: slot holds node index + 1, 0 = empty.
-    std::vector<std::uint32_t> nameIndex_;
+    std::vector<std::uint64_t> nameIndex_;
     std::vector<NodeId> duplicateNames_;
 
     events::EventBus events_;
@@ -194,6 +224,7 @@ private:
     std::vector<std::uint32_t> executionWaves_;    // offsets into executionOrder_
     std::vector<std::uint32_t> orderPosition_;     // node index -> position, or kNotCompiled
     std::vector<NodeId> cleanupOrder_;             // reverse topological order, all nodes
+    bool cleanupOrderValid_ = false;               // false once the structure changes
     std::vector<std::uint32_t> dependentOffsets_;  // CSR: node -> consumers needing recompile
     std::vector<NodeId> dependents_;
     std::vector<InputBinding> inputBindings_;
@@ -207,6 +238,9 @@ private:
     std::vector<NodeId> dirtyStack_;
     bool anyDirty_ = false;
     std::size_t eventCapacityWanted_ = 0;  // applied once the queues are idle
+
+    // Per-frame scratch, one arena per executing thread, sized from the estimates.
+    std::vector<core::Arena> scratch_;
 
     // Parallel execution state for the wave in flight.
     std::uint32_t waveBegin_ = 0;

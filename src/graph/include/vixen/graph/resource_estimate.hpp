@@ -34,6 +34,8 @@ struct ResourceEstimate {
     std::uint32_t eventsPerFrame = 0;
     /// Bytes the node holds while its execute runs; the scheduler throttles on it.
     std::uint64_t executeBytes = 0;
+    /// Scratch the node takes from ExecuteContext::scratch each frame.
+    std::uint64_t frameScratchBytes = 0;
 
     [[nodiscard]] std::uint64_t& memory(MemoryKind kind) noexcept {
         return memoryBytes[static_cast<std::size_t>(kind)];

@@ -1,0 +1,80 @@
+#include "vixen/core/arena.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace vixen::core {
+
+void* Arena::bumpFrom(Chunk& chunk, std::size_t bytes, std::size_t alignment) noexcept {
+    const auto base = reinterpret_cast<std::uintptr_t>(chunk.memory.get());
+    const std::uintptr_t aligned = (base + chunk.used + alignment - 1) & ~(alignment - 1);
+    const std::size_t end = aligned - base + bytes;
+    if (end > chunk.size) {
+        return nullptr;
+    }
+    chunk.used = end;
+    return reinterpret_cast<void*>(aligned);
+}
+
+void* Arena::allocateNoGrow(std::size_t bytes, std::size_t alignment) noexcept {
+    for (; current_ < chunks_.size(); ++current_) {
+        if (void* memory = bumpFrom(chunks_[current_], bytes, alignment)) {
+            return memory;
+        }
+    }
+    if (!chunks_.empty()) {
+        current_ = chunks_.size() - 1;
+    }
+    ++failed_;
+    return nullptr;
+}
+
+void* Arena::allocate(std::size_t bytes, std::size_t alignment) {
+    const std::uint64_t failedBefore = failed_;
+    if (void* memory = allocateNoGrow(bytes, alignment)) {
+        return memory;
+    }
+    failed_ = failedBefore;  // growing is this call's job, not a failure
+    addChunk(bytes + alignment);
+    return bumpFrom(chunks_[current_], bytes, alignment);
+}
+
+void Arena::reserve(std::size_t bytes) {
+    for (std::size_t i = current_; i < chunks_.size(); ++i) {
+        if (chunks_[i].size - chunks_[i].used >= bytes) {
+            return;
+        }
+    }
+    addChunk(bytes);
+}
+
+void Arena::addChunk(std::size_t atLeast) {
+    const std::size_t size = std::max(chunkBytes_, atLeast);
+    chunks_.push_back(Chunk{std::make_unique_for_overwrite<std::byte[]>(size), size, 0});
+    current_ = chunks_.size() - 1;
+}
+
+void Arena::reset() noexcept {
+    for (Chunk& chunk : chunks_) {
+        chunk.used = 0;
+    }
+    current_ = 0;
+}
+
+std::size_t Arena::bytesUsed() const noexcept {
+    std::size_t used = 0;
+    for (const Chunk& chunk : chunks_) {
+        used += chunk.used;
+    }
+    return used;
+}
+
+std::size_t Arena::capacity() const noexcept {
+    std::size_t size = 0;
+    for (const Chunk& chunk : chunks_) {
+        size += chunk.size;
+    }
+    return size;
+}
+
+}  // namespace vixen::core
