@@ -5,17 +5,6 @@
 
 namespace vixen::core {
 
-void* Arena::bumpFrom(Chunk& chunk, std::size_t bytes, std::size_t alignment) noexcept {
-    const auto base = reinterpret_cast<std::uintptr_t>(chunk.memory.get());
-    const std::uintptr_t aligned = (base + chunk.used + alignment - 1) & ~(alignment - 1);
-    const std::size_t end = aligned - base + bytes;
-    if (end > chunk.size) {
-        return nullptr;
-    }
-    chunk.used = end;
-    return reinterpret_cast<void*>(aligned);
-}
-
 void* Arena::allocateNoGrow(std::size_t bytes, std::size_t alignment) noexcept {
     for (; current_ < chunks_.size(); ++current_) {
         if (void* memory = bumpFrom(chunks_[current_], bytes, alignment)) {
@@ -29,7 +18,7 @@ void* Arena::allocateNoGrow(std::size_t bytes, std::size_t alignment) noexcept {
     return nullptr;
 }
 
-void* Arena::allocate(std::size_t bytes, std::size_t alignment) {
+void* Arena::allocateSlow(std::size_t bytes, std::size_t alignment) {
     const std::uint64_t failedBefore = failed_;
     if (void* memory = allocateNoGrow(bytes, alignment)) {
         return memory;

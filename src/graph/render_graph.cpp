@@ -179,7 +179,6 @@ void RenderGraph::setupPending() {
             hook(core::Phase::Setup, HookTiming::Before, *state.node);
         }
         state.subscriber = events_.newSubscriber();
-        state.node->estimate_ = {};
         SetupContext context(*this, events_, state.node->id_, state.subscriber,
                              state.node->estimate_);
         state.node->setup(context);
@@ -457,6 +456,7 @@ void RenderGraph::cleanup() {
             cleanupNode(state, CleanupContext{});
             events_.unsubscribeAll(state.subscriber);
             state.setUp = false;
+            state.node->estimate_ = {};  // the next setup reports afresh
         }
     }
     executionOrder_.clear();

@@ -27,7 +27,14 @@ public:
     ~Arena() = default;
 
     /// Bump-allocates, adding a chunk when the current ones are full.
-    [[nodiscard]] void* allocate(std::size_t bytes, std::size_t alignment);
+    [[nodiscard]] void* allocate(std::size_t bytes, std::size_t alignment) {
+        if (current_ < chunks_.size()) {
+            if (void* memory = bumpFrom(chunks_[current_], bytes, alignment)) {
+                return memory;
+            }
+        }
+        return allocateSlow(bytes, alignment);
+    }
     /// Bump-allocates from the chunks already there; null when they are full.
     [[nodiscard]] void* allocateNoGrow(std::size_t bytes, std::size_t alignment) noexcept;
 
@@ -57,7 +64,17 @@ private:
         std::size_t used = 0;
     };
 
-    void* bumpFrom(Chunk& chunk, std::size_t bytes, std::size_t alignment) noexcept;
+    static void* bumpFrom(Chunk& chunk, std::size_t bytes, std::size_t alignment) noexcept {
+        const auto base = reinterpret_cast<std::uintptr_t>(chunk.memory.get());
+        const std::uintptr_t aligned = (base + chunk.used + alignment - 1) & ~(alignment - 1);
+        const std::size_t end = aligned - base + bytes;
+        if (end > chunk.size) {
+            return nullptr;
+        }
+        chunk.used = end;
+        return reinterpret_cast<void*>(aligned);
+    }
+    void* allocateSlow(std::size_t bytes, std::size_t alignment);
     void addChunk(std::size_t atLeast);
 
     std::size_t chunkBytes_;
