@@ -29,6 +29,9 @@ void* Arena::allocateSlow(std::size_t bytes, std::size_t alignment) {
 }
 
 void Arena::reserve(std::size_t bytes) {
+    if (bytes == 0) {
+        return;
+    }
     for (std::size_t i = current_; i < chunks_.size(); ++i) {
         if (chunks_[i].size - chunks_[i].used >= bytes) {
             return;
