@@ -391,7 +391,7 @@ void GraphCompiler::sumEstimates() {
     const ResourceEstimate none{};
     ResourceEstimate total{};
     for (const std::uint32_t i : keptNodes_) {
-        const ResourceEstimate& estimate = nodeAt(i).estimate();
+        const ResourceEstimate& estimate = graph_.estimates_[i];
         if (estimate != none) {
             total += estimate;
         }
@@ -410,13 +410,13 @@ void GraphCompiler::checkBudget() {
         std::array<std::uint32_t, kLargestNodesNamed> largest{};
         largest.fill(kNotKept);
         for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-            if (!alive(i) || kept_[i] == 0 || nodeAt(i).estimate().memoryBytes[k] == 0) {
+            if (!alive(i) || kept_[i] == 0 || graph_.estimates_[i].memoryBytes[k] == 0) {
                 continue;
             }
             std::uint32_t candidate = i;
             for (std::uint32_t& slot : largest) {
-                if (slot == kNotKept || nodeAt(candidate).estimate().memoryBytes[k] >
-                                            nodeAt(slot).estimate().memoryBytes[k]) {
+                if (slot == kNotKept || graph_.estimates_[candidate].memoryBytes[k] >
+                                            graph_.estimates_[slot].memoryBytes[k]) {
                     std::swap(slot, candidate);
                     if (candidate == kNotKept) {
                         break;
@@ -429,7 +429,7 @@ void GraphCompiler::checkBudget() {
             if (node != kNotKept) {
                 culprits +=
                     fmt::format("{}'{}' {}", culprits.empty() ? "" : ", ", nodeAt(node).name(),
-                                core::formatBytes(nodeAt(node).estimate().memoryBytes[k]));
+                                core::formatBytes(graph_.estimates_[node].memoryBytes[k]));
             }
         }
         error(Error{ErrorCode::OverBudget,

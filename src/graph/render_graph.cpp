@@ -41,6 +41,7 @@ NodeId RenderGraph::adopt(std::unique_ptr<Node> node, std::string name) {
 
 void RenderGraph::reserve(std::size_t nodes, std::size_t connections) {
     nodes_.reserve(nodes);
+    estimates_.reserve(nodes);
     connections_.reserve(connections);
     reserveNames(nameIndex_, nodes);
 }
@@ -51,6 +52,7 @@ NodeId RenderGraph::insertNode(detail::OwnedNode node, std::string name) {
     node->name_ = std::move(name);
     const std::string_view key = node->name_;
     nodes_.emplace_back(std::move(node));
+    estimates_.emplace_back();
     ++liveNodeCount_;
     if (!insertName(nameIndex_, key, id.value, nodes_.size(), [this](std::uint32_t index) {
             return std::string_view(nodes_[index].node->name_);
@@ -119,6 +121,7 @@ Result<void> RenderGraph::removeNode(NodeId id) {
         duplicateNames_.erase(heir);
     }
     state = NodeState{};
+    estimates_[id.value] = {};
     --liveNodeCount_;
     structureChanged();
     return {};
@@ -180,7 +183,7 @@ void RenderGraph::setupPending() {
         }
         state.subscriber = events_.newSubscriber();
         SetupContext context(*this, events_, state.node->id_, state.subscriber,
-                             state.node->estimate_);
+                             estimates_[state.node->id_.value]);
         state.node->setup(context);
         state.setUp = true;
         for (const NodeHook& hook : nodeHooks_) {
@@ -422,7 +425,7 @@ void RenderGraph::executeSequential() noexcept {
 void RenderGraph::executeTask(void* self, std::uint32_t task, std::uint32_t worker) noexcept {
     auto& graph = *static_cast<RenderGraph*>(self);
     Node* node = graph.executionOrder_[graph.waveBegin_ + task];
-    const std::uint64_t bytes = node->estimate_.executeBytes;
+    const std::uint64_t bytes = graph.estimates_[node->id_.value].executeBytes;
     graph.executionBudget_.acquireTask(bytes);
     for (const NodeHook& hook : graph.nodeHooks_) {
         hook(core::Phase::Execute, HookTiming::Before, *node);
@@ -456,7 +459,7 @@ void RenderGraph::cleanup() {
             cleanupNode(state, CleanupContext{});
             events_.unsubscribeAll(state.subscriber);
             state.setUp = false;
-            state.node->estimate_ = {};  // the next setup reports afresh
+            estimates_[id.value] = {};  // the next setup reports afresh
         }
     }
     executionOrder_.clear();

@@ -94,7 +94,6 @@ public:
     [[nodiscard]] NodeId id() const noexcept { return id_; }
     [[nodiscard]] std::string_view name() const noexcept { return name_; }
     [[nodiscard]] const NodeTypeInfo& type() const noexcept { return *type_; }
-    [[nodiscard]] const ResourceEstimate& estimate() const noexcept { return estimate_; }
 
 protected:
     explicit Node(const NodeTypeInfo* type) noexcept : type_(type) {}
@@ -124,7 +123,6 @@ private:
     const NodeTypeInfo* type_;
     const InputBinding* inputs_ = nullptr;
     void* const* outputs_ = nullptr;
-    ResourceEstimate estimate_{};
 };
 
 /// Base of every concrete node: `class Blur : public TypedNode<BlurConfig>`.

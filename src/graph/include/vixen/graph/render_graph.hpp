@@ -124,6 +124,8 @@ public:
         return connections_;
     }
     [[nodiscard]] bool keepAlive(NodeId id) const noexcept;
+    /// What the node reported at setup (all zero before setup).
+    [[nodiscard]] const ResourceEstimate& estimate(NodeId id) const { return estimates_[id.value]; }
 
     // ---- lifecycle -------------------------------------------------------------------
 
@@ -201,6 +203,7 @@ private:
     GraphOptions options_;
     core::Arena nodeStorage_;  // declared before nodes_: nodes die before their storage
     std::vector<NodeState> nodes_;
+    std::vector<ResourceEstimate> estimates_;  // per node, beside nodes_ so sums stream
     std::size_t liveNodeCount_ = 0;
     std::vector<Connection> connections_;
     // Open-addressing name index: slot holds node index + 1, 0 = empty.
