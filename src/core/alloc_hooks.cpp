@@ -16,18 +16,21 @@ using vixen::core::detail::recordFree;
 }();
 
 void* allocateOrNull(std::size_t size) noexcept {
-    recordAllocation(size);
-    return std::malloc(size == 0 ? 1 : size);
+    void* pointer = std::malloc(size == 0 ? 1 : size);
+    if (pointer != nullptr) {
+        recordAllocation(size);
+    }
+    return pointer;
 }
 
 void* allocateAlignedOrNull(std::size_t size, std::align_val_t alignment) noexcept {
-    recordAllocation(size);
     const auto align = static_cast<std::size_t>(alignment);
     void* pointer = nullptr;
     if (posix_memalign(&pointer, align < sizeof(void*) ? sizeof(void*) : align,
                        size == 0 ? 1 : size) != 0) {
         return nullptr;
     }
+    recordAllocation(size);
     return pointer;
 }
 

@@ -36,11 +36,15 @@ std::mutex slotMutex;
 AllocationCounts retired;  // counts of exited threads; guarded by slotMutex
 std::atomic<bool> hooksInstalled{false};
 
+// An open region's exact-largest tracker. A region claims a watcher, fills it in, then
+// activates it, so allocating threads only ever read fully written fields; the fields are
+// atomics because a watcher is reused while late readers may still look at it.
 struct Watcher {
+    std::atomic<bool> claimed{false};
     std::atomic<bool> active{false};
     std::atomic<std::uint64_t> largest{0};
-    TrackScope scope = TrackScope::ThisThread;
-    const ThreadSlot* owner = nullptr;
+    std::atomic<TrackScope> scope{TrackScope::ThisThread};
+    std::atomic<const ThreadSlot*> owner{nullptr};
 };
 std::array<Watcher, AllocationRegion::kMaxOpenRegions> watchers;
 std::atomic<int> openWatchers{0};
@@ -219,7 +223,8 @@ void recordAllocation(std::size_t bytes) noexcept {
     }
     for (Watcher& watcher : watchers) {
         if (watcher.active.load(std::memory_order_acquire) &&
-            (watcher.scope == TrackScope::AllThreads || watcher.owner == &slot)) {
+            (watcher.scope.load(std::memory_order_relaxed) == TrackScope::AllThreads ||
+             watcher.owner.load(std::memory_order_relaxed) == &slot)) {
             raiseTo(watcher.largest, bytes);
         }
     }
@@ -313,11 +318,12 @@ AllocationRegion::AllocationRegion(TrackScope scope) noexcept : scope_(scope) {
     for (std::size_t i = 0; i < watchers.size(); ++i) {
         bool expected = false;
         Watcher& watcher = watchers[i];
-        if (!watcher.active.load(std::memory_order_relaxed) &&
-            watcher.active.compare_exchange_strong(expected, true)) {
-            watcher.scope = scope;
-            watcher.owner = owner;
+        if (!watcher.claimed.load(std::memory_order_relaxed) &&
+            watcher.claimed.compare_exchange_strong(expected, true)) {
+            watcher.scope.store(scope, std::memory_order_relaxed);
+            watcher.owner.store(owner, std::memory_order_relaxed);
             watcher.largest.store(0, std::memory_order_relaxed);
+            watcher.active.store(true, std::memory_order_release);
             watcher_ = static_cast<int>(i);
             openWatchers.fetch_add(1);
             break;
@@ -328,7 +334,9 @@ AllocationRegion::AllocationRegion(TrackScope scope) noexcept : scope_(scope) {
 
 AllocationRegion::~AllocationRegion() {
     if (watcher_ >= 0) {
-        watchers[static_cast<std::size_t>(watcher_)].active.store(false, std::memory_order_release);
+        Watcher& watcher = watchers[static_cast<std::size_t>(watcher_)];
+        watcher.active.store(false, std::memory_order_release);
+        watcher.claimed.store(false, std::memory_order_release);
         openWatchers.fetch_sub(1);
     }
 }

@@ -363,8 +363,9 @@ void GraphCompiler::checkAccessConflicts() {
                 const Node& readerNode = nodeAt(reader.to.value);
                 error(Error{ErrorCode::AccessConflict,
                             fmt::format("resource '{}.{}' is written in place by '{}.{}' and "
-                                        "also used by '{}.{}', with no order between them; "
-                                        "let '{}' consume an output of '{}' instead",
+                                        "also used by '{}.{}'; an in-place write must be the "
+                                        "resource's only use (let '{}' consume an output of "
+                                        "'{}' instead)",
                                         nodeAt(producer).name(),
                                         nodeAt(producer).type().outputs[writer.fromSlot].name,
                                         writerNode.name(), input.name, readerNode.name(),

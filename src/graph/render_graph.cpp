@@ -8,6 +8,7 @@
 #include "graph_compiler.hpp"
 #include "name_hash.hpp"
 #include "resource_block.hpp"
+#include "vixen/core/log.hpp"
 
 namespace vixen::graph {
 
@@ -54,9 +55,7 @@ NodeId RenderGraph::insertNode(detail::OwnedNode node, std::string name) {
     nodes_.emplace_back(std::move(node));
     estimates_.emplace_back();
     ++liveNodeCount_;
-    if (!insertName(nameIndex_, key, id.value, nodes_.size(), [this](std::uint32_t index) {
-            return std::string_view(nodes_[index].node->name_);
-        })) {
+    if (!insertName(nameIndex_, key, id.value, nodes_.size(), nameOfNode())) {
         duplicateNames_.push_back(id);
     }
     structureChanged();
@@ -99,25 +98,28 @@ Result<void> RenderGraph::removeNode(NodeId id) {
     if (!contains(id)) {
         return fail(ErrorCode::NotFound, "removeNode: node id {} is not in the graph", id.value);
     }
-    // Clean up while every edge still exists, so consumers go before what they consumed.
-    cleanupCompiled();
+    // Clean up while every edge still exists, so consumers go before what they consumed;
+    // for the removed node that cleanup is its last.
     NodeState& state = nodes_[id.value];
+    const bool compiledBefore = state.compiled;
+    cleanupCompiled(id);
     if (state.setUp) {
-        cleanupNode(state, CleanupContext{});
+        if (!compiledBefore) {
+            cleanupNode(state, CleanupContext{});
+        }
         events_.unsubscribeAll(state.subscriber);
     }
+    report_ = CompileReport{};
     std::erase_if(connections_, [id](const Connection& c) { return c.from == id || c.to == id; });
     std::erase(duplicateNames_, id);
-    const auto nameOf = [this](std::uint32_t index) {
-        return std::string_view(nodes_[index].node->name_);
-    };
     eraseName(nameIndex_, state.node->name_, id.value);
     // A node that carried the same name now owns it.
     const auto heir = std::find_if(duplicateNames_.begin(), duplicateNames_.end(), [&](NodeId d) {
         return nodes_[d.value].node->name_ == state.node->name_;
     });
     if (heir != duplicateNames_.end()) {
-        insertName(nameIndex_, nameOf(heir->value), heir->value, nodes_.size(), nameOf);
+        insertName(nameIndex_, nodes_[heir->value].node->name_, heir->value, nodes_.size(),
+                   nameOfNode());
         duplicateNames_.erase(heir);
     }
     state = NodeState{};
@@ -128,9 +130,7 @@ Result<void> RenderGraph::removeNode(NodeId id) {
 }
 
 Node* RenderGraph::findNode(std::string_view name) const noexcept {
-    const std::uint32_t index = findName(nameIndex_, name, [this](std::uint32_t i) {
-        return std::string_view(nodes_[i].node->name_);
-    });
+    const std::uint32_t index = findName(nameIndex_, name, nameOfNode());
     return index == kNameNotFound ? nullptr : nodes_[index].node.get();
 }
 
@@ -174,7 +174,10 @@ void RenderGraph::runGraphHooks(core::Phase phase, HookTiming timing) {
 }
 
 void RenderGraph::setupPending() {
-    for (NodeState& state : nodes_) {
+    // By index, and with the count fixed: setup may not add nodes (the context offers no way).
+    const std::size_t count = nodes_.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        NodeState& state = nodes_[i];
         if (state.node == nullptr || state.setUp) {
             continue;
         }
@@ -204,6 +207,8 @@ Result<void> RenderGraph::compileNode(NodeState& state, const CompileContext& co
         hook(core::Phase::Compile, HookTiming::After, *state.node);
     }
     if (!result) {
+        // Whatever the failed compile built before it stopped is released now.
+        cleanupNode(state, CleanupContext{.forRecompile = true});
         return fail(result.error().code, "node '{}' ({}) failed to compile: {}", state.node->name(),
                     state.node->type().name, result.error().message);
     }
@@ -221,14 +226,14 @@ void RenderGraph::cleanupNode(NodeState& state, const CleanupContext& context) {
     }
 }
 
-void RenderGraph::cleanupCompiled() {
+void RenderGraph::cleanupCompiled(NodeId leaving) {
     if (!compiled_ && resources_ == nullptr) {
         return;
     }
     for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.compiled) {
-            cleanupNode(state, CleanupContext{.forRecompile = true});
+            cleanupNode(state, CleanupContext{.forRecompile = id != leaving});
         }
     }
     executionOrder_.clear();
@@ -269,11 +274,17 @@ Result<void> RenderGraph::compile() {
             }
             workers_ = std::make_unique<WorkerPool>(threads);
         }
+        // Each scratch user may lose up to one maximal alignment to padding.
+        std::size_t scratchUsers = 0;
+        for (const ResourceEstimate& estimate : estimates_) {
+            scratchUsers += estimate.frameScratchBytes != 0 ? 1 : 0;
+        }
         const std::size_t threads = workers_ == nullptr ? 1 : workers_->threadCount() + 1;
         scratch_.resize(threads);
         for (core::Arena& scratch : scratch_) {
             scratch.reset();
-            scratch.reserve(report_.totalEstimate.frameScratchBytes);
+            scratch.reserve(report_.totalEstimate.frameScratchBytes +
+                            scratchUsers * alignof(std::max_align_t));
         }
         compiled_ = true;
         structureDirty_ = false;
@@ -300,21 +311,22 @@ std::uint64_t RenderGraph::compileCount(NodeId id) const noexcept {
 }
 
 void RenderGraph::reserveEventCapacity(std::size_t eventsPerFrame) {
-    // Growing the queues needs them empty; events emitted before compile wait for the next
-    // frame boundary, which applies the size right after dispatching them.
-    eventCapacityWanted_ = std::max(eventsPerFrame, events::EventBus::kDefaultEventsPerFrame);
-    if (events_.idle()) {
-        events_.reserve(eventCapacityWanted_);
-        eventCapacityWanted_ = 0;
+    const std::size_t wanted = std::max(eventsPerFrame, events::EventBus::kDefaultEventsPerFrame);
+    if (!events_.idle() && wanted > events_.capacity()) {
+        // Growing needs empty queues; events queued before compile keep the current size for
+        // now (the dispatch lists are rebuilt either way) and an overflow is still reported.
+        log::warn(
+            "event queues stay at {} events: {} were estimated, but events are pending "
+            "at compile; compile before emitting to size them",
+            events_.capacity(), wanted);
+        events_.reserve(events_.capacity());
+        return;
     }
+    events_.reserve(wanted);
 }
 
 Result<void> RenderGraph::processInvalidations() {
     const events::DispatchReport dispatched = events_.dispatch();
-    if (eventCapacityWanted_ != 0 && events_.idle()) {
-        events_.reserve(eventCapacityWanted_);
-        eventCapacityWanted_ = 0;
-    }
     Result<void> result;
     if (dispatched.dropped > 0) {
         result = events_.takeOverflowError();
@@ -370,7 +382,9 @@ Result<void> RenderGraph::frame() {
     Result<void> result = processInvalidations();
     if (!compiled_) {
         if (result) {
-            return fail(ErrorCode::InvalidState, "frame: the graph is not compiled");
+            return fail(ErrorCode::InvalidState,
+                        "frame: the graph is not compiled (never compiled, its last compile or "
+                        "recompile failed, or nodes were removed); call compile() first");
         }
         return result;
     }
@@ -465,6 +479,7 @@ void RenderGraph::cleanup() {
     executionOrder_.clear();
     executionWaves_.clear();
     resources_.reset();
+    report_ = CompileReport{};
     compiled_ = false;
     structureDirty_ = true;
     endPhase(core::Phase::Cleanup);

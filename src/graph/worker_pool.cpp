@@ -15,16 +15,23 @@ inline void cpuRelax() noexcept {
 #endif
 }
 
+// Returns the first value of `value` that satisfies `done`. The value tested is the value
+// waited on, so a change between the test and the sleep cannot be missed.
 template <class Condition>
-void spinThenWait(const std::atomic<std::uint32_t>& value, Condition&& done) noexcept {
+std::uint32_t spinThenWait(const std::atomic<std::uint32_t>& value, Condition&& done) noexcept {
     for (int spin = 0; spin < kSpinsBeforeSleep; ++spin) {
-        if (done()) {
-            return;
+        const std::uint32_t seen = value.load(std::memory_order_acquire);
+        if (done(seen)) {
+            return seen;
         }
         cpuRelax();
     }
-    while (!done()) {
-        value.wait(value.load(std::memory_order_acquire), std::memory_order_acquire);
+    for (;;) {
+        const std::uint32_t seen = value.load(std::memory_order_acquire);
+        if (done(seen)) {
+            return seen;
+        }
+        value.wait(seen, std::memory_order_acquire);
     }
 }
 
@@ -61,7 +68,7 @@ void WorkerPool::run(std::uint32_t taskCount, Task task, void* context) noexcept
     generation_.notify_all();
     drain(generation, 0);
     spinThenWait(finishedTasks_,
-                 [&] { return finishedTasks_.load(std::memory_order_acquire) == taskCount; });
+                 [taskCount](std::uint32_t finished) { return finished == taskCount; });
 }
 
 void WorkerPool::drain(std::uint32_t generation, std::uint32_t workerIndex) noexcept {
@@ -87,9 +94,7 @@ void WorkerPool::drain(std::uint32_t generation, std::uint32_t workerIndex) noex
 void WorkerPool::workerLoop(std::uint32_t workerIndex) noexcept {
     std::uint32_t seen = 0;
     for (;;) {
-        spinThenWait(generation_,
-                     [&] { return generation_.load(std::memory_order_acquire) != seen; });
-        seen = generation_.load(std::memory_order_acquire);
+        seen = spinThenWait(generation_, [seen](std::uint32_t current) { return current != seen; });
         if (stopping_.load(std::memory_order_acquire)) {
             return;
         }

@@ -19,17 +19,20 @@ void GradientNode::setup(graph::SetupContext& context) {
     if (followWindow_) {
         context.estimate().eventsPerFrame = 1;
         context.subscribe<events::WindowResized>(
-            [this, graph = &context.graph()](const events::WindowResized& resized) {
+            [this, markDirty = context.dirtyMarker()](const events::WindowResized& resized) {
                 width_ = resized.width;
                 height_ = resized.height;
-                graph->markDirty(id());
+                markDirty();
             });
     }
 }
 
 Result<void> GradientNode::compile(const graph::CompileContext& /*context*/) {
     if (width_ == 0 || height_ == 0) {
-        return fail(ErrorCode::InvalidArgument, "image size {}x{} is empty", width_, height_);
+        return fail(ErrorCode::InvalidArgument,
+                    "image size {}x{} is empty (set 'width' and 'height', or resize to a "
+                    "non-empty window)",
+                    width_, height_);
     }
     Out(GradientConfig::image).resize(width_, height_);
     return {};
@@ -58,9 +61,10 @@ Result<void> BlurNode::compile(const graph::CompileContext& /*context*/) {
     return {};
 }
 
-void BlurNode::cleanup(const graph::CleanupContext& /*context*/) {
-    rowPass_.clear();
-    rowPass_.shrink_to_fit();
+void BlurNode::cleanup(const graph::CleanupContext& context) {
+    if (!context.forRecompile) {
+        rowPass_ = {};  // keep the capacity only when a recompile will reuse it
+    }
 }
 
 void BlurNode::execute(const graph::ExecuteContext& /*context*/) {

@@ -30,7 +30,9 @@ struct ExecuteContext {
 };
 
 struct CleanupContext {
-    bool forRecompile = false;  ///< the node will be compiled again right after
+    /// True while the node stays in the graph and may be compiled again (a recompile, a
+    /// structural change, a failed compile); false when the graph is done with it.
+    bool forRecompile = false;
 };
 
 /// Where an input slot's connections point: the producers' resources, in connection order.
@@ -104,7 +106,8 @@ protected:
     virtual Result<void> compile(const CompileContext& context);
     /// Read inputs, write outputs. Must not allocate, throw or format strings.
     virtual void execute(const ExecuteContext& context) = 0;
-    /// Release what compile created; runs consumers before producers.
+    /// Release what compile created (and, when not forRecompile, what setup took); runs
+    /// consumers before producers. Also called for nodes that were set up but culled.
     virtual void cleanup(const CleanupContext& context);
 
     [[nodiscard]] const InputBinding& inputBinding(std::uint32_t index) const noexcept {

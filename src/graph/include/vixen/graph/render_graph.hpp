@@ -125,7 +125,10 @@ public:
     }
     [[nodiscard]] bool keepAlive(NodeId id) const noexcept;
     /// What the node reported at setup (all zero before setup).
-    [[nodiscard]] const ResourceEstimate& estimate(NodeId id) const { return estimates_[id.value]; }
+    [[nodiscard]] const ResourceEstimate& estimate(NodeId id) const {
+        assert(contains(id));
+        return estimates_[id.value];
+    }
 
     // ---- lifecycle -------------------------------------------------------------------
 
@@ -191,7 +194,11 @@ private:
     void runGraphHooks(core::Phase phase, HookTiming timing);
     Result<void> compileNode(NodeState& state, const CompileContext& context);
     void cleanupNode(NodeState& state, const CleanupContext& context);
-    void cleanupCompiled();
+    /// Cleans up every compiled node, consumers first; `leaving` gets its final cleanup.
+    void cleanupCompiled(NodeId leaving = {});
+    [[nodiscard]] auto nameOfNode() const {
+        return [this](std::uint32_t index) { return std::string_view(nodes_[index].node->name_); };
+    }
     void reserveEventCapacity(std::size_t eventsPerFrame);
     Result<void> recompileDirty();
     void executeSequential() noexcept;
@@ -240,7 +247,6 @@ private:
     std::vector<std::uint32_t> dirtyPositions_;
     std::vector<NodeId> dirtyStack_;
     bool anyDirty_ = false;
-    std::size_t eventCapacityWanted_ = 0;  // applied once the queues are idle
 
     // Per-frame scratch, one arena per executing thread, sized from the estimates.
     std::vector<core::Arena> scratch_;

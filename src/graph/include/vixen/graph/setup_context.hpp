@@ -22,7 +22,6 @@ public:
         : graph_(graph), bus_(bus), node_(node), subscriber_(subscriber), estimate_(estimate) {}
 
     [[nodiscard]] ResourceEstimate& estimate() noexcept { return estimate_; }
-    [[nodiscard]] RenderGraph& graph() noexcept { return graph_; }
     [[nodiscard]] events::EventBus& events() noexcept { return bus_; }
     [[nodiscard]] NodeId node() const noexcept { return node_; }
 
@@ -34,6 +33,14 @@ public:
             detail::markDirty(*graph, node);
         });
     }
+
+    /// Marks this node dirty when called; for handlers that do more than invalidate.
+    struct DirtyMarker {
+        RenderGraph* graph;
+        NodeId node;
+        void operator()() const noexcept { detail::markDirty(*graph, node); }
+    };
+    [[nodiscard]] DirtyMarker dirtyMarker() noexcept { return DirtyMarker{&graph_, node_}; }
 
     /// Any other reaction to E; the handler runs on the graph's thread at dispatch.
     template <events::Event E, class Handler>
