@@ -389,15 +389,17 @@ void GraphCompiler::checkDuplicateNames() {
 
 void GraphCompiler::sumEstimates() {
     // Many nodes estimate nothing; adding their zeros would only cost a call each.
-    const ResourceEstimate none{};
     ResourceEstimate total{};
+    std::uint32_t scratchUsers = 0;
     for (const std::uint32_t i : keptNodes_) {
         const ResourceEstimate& estimate = graph_.estimates_[i];
-        if (estimate != none) {
+        if (!estimate.empty()) {
             total += estimate;
+            scratchUsers += estimate.frameScratchBytes != 0 ? 1 : 0;
         }
     }
     report_.totalEstimate = total;
+    report_.frameScratchUsers = scratchUsers;
 }
 
 void GraphCompiler::checkBudget() {

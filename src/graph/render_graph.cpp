@@ -275,10 +275,7 @@ Result<void> RenderGraph::compile() {
             workers_ = std::make_unique<WorkerPool>(threads);
         }
         // Each scratch user may lose up to one maximal alignment to padding.
-        std::size_t scratchUsers = 0;
-        for (const ResourceEstimate& estimate : estimates_) {
-            scratchUsers += estimate.frameScratchBytes != 0 ? 1 : 0;
-        }
+        const std::size_t scratchUsers = report_.frameScratchUsers;
         const std::size_t threads = workers_ == nullptr ? 1 : workers_->threadCount() + 1;
         scratch_.resize(threads);
         for (core::Arena& scratch : scratch_) {

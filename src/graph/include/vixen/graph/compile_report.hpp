@@ -18,9 +18,11 @@ struct CompileReport {
     std::vector<std::uint32_t> waveOffsets;  ///< wave w is order[waveOffsets[w], waveOffsets[w+1])
     std::vector<NodeId> culled;              ///< nodes nothing kept consumes
     std::size_t keptCount = 0;               ///< nodes kept (ordered only when acyclic)
-    ResourceEstimate totalEstimate;          ///< summed over the kept nodes
-    std::vector<Error> errors;               ///< every problem found, not just the first
-    std::uint64_t compileMicroseconds = 0;   ///< wall time of the last compile (steady_clock)
+    ResourceEstimate totalEstimate;
+    std::uint32_t frameScratchUsers =
+        0;  ///< kept nodes that take per-frame scratch          ///< summed over the kept nodes
+    std::vector<Error> errors;              ///< every problem found, not just the first
+    std::uint64_t compileMicroseconds = 0;  ///< wall time of the last compile (steady_clock)
 
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
     [[nodiscard]] std::size_t waveCount() const noexcept {

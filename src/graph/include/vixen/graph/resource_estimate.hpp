@@ -47,6 +47,19 @@ struct ResourceEstimate {
         return descriptors[static_cast<std::size_t>(kind)];
     }
 
+    /// True when the node asked for nothing; cheaper than comparing with {}.
+    [[nodiscard]] bool empty() const noexcept {
+        std::uint64_t wide = stagingBytes | executeBytes | frameScratchBytes;
+        for (const std::uint64_t bytes : memoryBytes) {
+            wide |= bytes;
+        }
+        std::uint32_t narrow = commandBuffers | eventsPerFrame;
+        for (const std::uint32_t count : descriptors) {
+            narrow |= count;
+        }
+        return (wide | narrow) == 0;
+    }
+
     ResourceEstimate& operator+=(const ResourceEstimate& other) noexcept;
     friend bool operator==(const ResourceEstimate&, const ResourceEstimate&) = default;
 };
