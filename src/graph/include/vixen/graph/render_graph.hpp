@@ -162,6 +162,8 @@ public:
     [[nodiscard]] std::uint64_t frameIndex() const noexcept { return frameIndex_; }
 
     void addGraphHook(GraphHook hook) { graphHooks_.push_back(std::move(hook)); }
+    /// In parallel mode execute hooks run on the worker threads, concurrently: a node hook
+    /// must be thread-safe there.
     void addNodeHook(NodeHook hook) { nodeHooks_.push_back(std::move(hook)); }
 
 private:
