@@ -6,6 +6,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     libgtest-dev libgmock-dev libbenchmark-dev
     libfmt-dev nlohmann-json3-dev libcli11-dev
+    libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
     clang-format
 )
 

@@ -5,6 +5,7 @@
 
 #include "demo.hpp"
 #include "graph_commands.hpp"
+#include "info.hpp"
 
 #ifndef VIXEN_VERSION
 #error "VIXEN_VERSION must be defined by the build"
@@ -57,7 +58,27 @@ int main(int argc, char** argv) {
     CLI::App* types =
         graphCommand->add_subcommand("types", "List the node types graph files can use");
 
+    vixen::app::InfoOptions info;
+    CLI::App* infoCommand = app.add_subcommand(
+        "info",
+        "List Vulkan devices (features, queues, memory heaps with budget and usage) and "
+        "the one VIXEN would use");
+    std::uint32_t device = 0;
+    CLI::Option* deviceOption = infoCommand->add_option("--device", device,
+                                                        "Use device N (see the list); overrides "
+                                                        "VIXEN_DEVICE");
+    bool noValidation = false;
+    infoCommand->add_flag("--no-validation", noValidation, "Do not load the validation layer");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (infoCommand->parsed()) {
+        if (deviceOption->count() > 0) {
+            info.device = device;
+        }
+        info.validation = !noValidation;
+        return vixen::app::printInfo(info);
+    }
 
     if (demoCommand->parsed()) {
         return vixen::app::runDemo(demo);

@@ -28,6 +28,8 @@ std::string_view toString(ErrorCode code) noexcept {
             return "I/O error";
         case ErrorCode::InvalidState:
             return "invalid state";
+        case ErrorCode::DeviceLost:
+            return "device lost";
     }
     return "unknown error";
 }

@@ -24,6 +24,7 @@ enum class ErrorCode : std::uint8_t {
     ParseError,
     IoError,
     InvalidState,
+    DeviceLost,
 };
 
 std::string_view toString(ErrorCode code) noexcept;

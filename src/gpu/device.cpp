@@ -1,0 +1,123 @@
+#include "vixen/gpu/device.hpp"
+
+#include <utility>
+#include <vector>
+
+#include "vixen/gpu/vk_result.hpp"
+
+namespace vixen::gpu {
+
+Result<Device> Device::create(const PhysicalDeviceInfo& physical) {
+    if (const std::string missing = physical.features.missingRequired(); !missing.empty()) {
+        return fail(ErrorCode::NotFound, "device {} ({}) lacks {}", physical.index, physical.name,
+                    missing);
+    }
+    const VkQueueFlags wanted = VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT;
+    const QueueFamily* family = nullptr;
+    for (const QueueFamily& candidate : physical.queueFamilies) {
+        if ((candidate.flags & wanted) == wanted) {
+            family = &candidate;
+            break;
+        }
+    }
+    if (family == nullptr) {
+        return fail(ErrorCode::NotFound,
+                    "device {} ({}) has no queue family for graphics and "
+                    "compute",
+                    physical.index, physical.name);
+    }
+
+    const DeviceFeatures& has = physical.features;
+    Device result;
+    result.physical_ = &physical;
+    result.queueFamily_ = family->index;
+    result.enabled_ = has;  // every probed feature is turned on below when present
+
+    std::vector<const char*> extensions;
+    if (has.memoryBudget) {
+        extensions.push_back(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+    }
+    const bool rayTracing =
+        has.rayTracingPipeline && has.accelerationStructure && has.bufferDeviceAddress;
+    result.enabled_.rayTracingPipeline = rayTracing;
+    result.enabled_.accelerationStructure = rayTracing;
+    if (rayTracing) {
+        extensions.push_back(VK_KHR_RAY_TRACING_PIPELINE_EXTENSION_NAME);
+        extensions.push_back(VK_KHR_ACCELERATION_STRUCTURE_EXTENSION_NAME);
+        extensions.push_back(VK_KHR_DEFERRED_HOST_OPERATIONS_EXTENSION_NAME);
+    }
+
+    VkPhysicalDeviceRayTracingPipelineFeaturesKHR rayTracingFeatures{};
+    rayTracingFeatures.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_RAY_TRACING_PIPELINE_FEATURES_KHR;
+    rayTracingFeatures.rayTracingPipeline = VK_TRUE;
+    VkPhysicalDeviceAccelerationStructureFeaturesKHR accelerationFeatures{};
+    accelerationFeatures.sType =
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ACCELERATION_STRUCTURE_FEATURES_KHR;
+    accelerationFeatures.accelerationStructure = VK_TRUE;
+    accelerationFeatures.pNext = &rayTracingFeatures;
+
+    VkPhysicalDeviceVulkan13Features v13{};
+    v13.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES;
+    v13.synchronization2 = VK_TRUE;
+    v13.maintenance4 = VK_TRUE;  // SPIR-V 1.6 (--target-env vulkan1.3) needs it
+    v13.pNext = rayTracing ? &accelerationFeatures : nullptr;
+    VkPhysicalDeviceVulkan12Features v12{};
+    v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+    v12.timelineSemaphore = VK_TRUE;
+    v12.bufferDeviceAddress = has.bufferDeviceAddress ? VK_TRUE : VK_FALSE;
+    v12.descriptorIndexing = has.descriptorIndexing ? VK_TRUE : VK_FALSE;
+    v12.runtimeDescriptorArray = has.descriptorIndexing ? VK_TRUE : VK_FALSE;
+    v12.descriptorBindingPartiallyBound = has.descriptorIndexing ? VK_TRUE : VK_FALSE;
+    v12.pNext = &v13;
+    VkPhysicalDeviceFeatures2 features{};
+    features.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+    features.pNext = &v12;
+
+    const float priority = 1.0F;
+    VkDeviceQueueCreateInfo queueInfo{};
+    queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
+    queueInfo.queueFamilyIndex = family->index;
+    queueInfo.queueCount = 1;
+    queueInfo.pQueuePriorities = &priority;
+
+    VkDeviceCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
+    info.pNext = &features;
+    info.queueCreateInfoCount = 1;
+    info.pQueueCreateInfos = &queueInfo;
+    info.enabledExtensionCount = static_cast<std::uint32_t>(extensions.size());
+    info.ppEnabledExtensionNames = extensions.data();
+    VIXEN_TRY_VK(vkCreateDevice(physical.handle, &info, nullptr, &result.device_),
+                 "creating the logical device");
+    vkGetDeviceQueue(result.device_, family->index, 0, &result.queue_);
+    return result;
+}
+
+Device::Device(Device&& other) noexcept
+    : device_(std::exchange(other.device_, VK_NULL_HANDLE)),
+      queue_(std::exchange(other.queue_, VK_NULL_HANDLE)),
+      queueFamily_(other.queueFamily_),
+      physical_(other.physical_),
+      enabled_(other.enabled_) {}
+
+Device& Device::operator=(Device&& other) noexcept {
+    if (this != &other) {
+        if (device_ != VK_NULL_HANDLE) {
+            vkDestroyDevice(device_, nullptr);
+        }
+        device_ = std::exchange(other.device_, VK_NULL_HANDLE);
+        queue_ = std::exchange(other.queue_, VK_NULL_HANDLE);
+        queueFamily_ = other.queueFamily_;
+        physical_ = other.physical_;
+        enabled_ = other.enabled_;
+    }
+    return *this;
+}
+
+Device::~Device() {
+    if (device_ != VK_NULL_HANDLE) {
+        vkDestroyDevice(device_, nullptr);
+    }
+}
+
+}  // namespace vixen::gpu
