@@ -57,13 +57,14 @@ std::string AllocationProfile::report() const {
     if (!AllocationTracker::installed()) {
         text += "  (allocation hooks not linked into this program: counts unavailable)\n";
     }
-    text += fmt::format("  {:<8} {:>7} {:>12} {:>12} {:>14}\n", "phase", "runs", "allocations",
-                        "bytes", "largest bytes");
+    text += fmt::format("  {:<8} {:>7} {:>12} {:>12} {:>14} {:>8}\n", "phase", "runs",
+                        "allocations", "bytes", "largest bytes", "frees");
     for (std::size_t i = 0; i < kPhaseCount; ++i) {
         const PhaseAllocations& stats = phases_[i];
-        text += fmt::format("  {:<8} {:>7} {:>12} {:>12} {:>14}\n", toString(static_cast<Phase>(i)),
-                            stats.entries, stats.counts.allocations, stats.counts.bytes,
-                            stats.counts.largest);
+        text +=
+            fmt::format("  {:<8} {:>7} {:>12} {:>12} {:>14} {:>8}\n",
+                        toString(static_cast<Phase>(i)), stats.entries, stats.counts.allocations,
+                        stats.counts.bytes, stats.counts.largest, stats.counts.frees);
     }
     text += fmt::format(
         "  per frame: {} frames, {} allocated, at most {} allocations in one frame, last frame {} "
