@@ -1,0 +1,175 @@
+// The validation stages of GraphCompiler: each records every problem it finds.
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "graph_compiler.hpp"
+#include "vixen/core/units.hpp"
+
+namespace vixen::graph {
+namespace {
+
+constexpr std::uint32_t kNotKept = UINT32_MAX;
+constexpr std::size_t kLargestNodesNamed = 3;
+
+}  // namespace
+
+void GraphCompiler::checkConnectionTypes() {
+    // buildAdjacency found the mismatches; reported here, in connection order.
+    for (const std::uint32_t index : mistyped_) {
+        const Connection& c = graph_.connections_[index];
+        const Node& producer = nodeAt(c.from.value);
+        const Node& consumer = nodeAt(c.to.value);
+        const SlotDesc& output = producer.type().outputs[c.fromSlot];
+        const SlotDesc& input = consumer.type().inputs[c.toSlot];
+        error(Error{ErrorCode::TypeMismatch,
+                    fmt::format("connection '{}.{}' -> '{}.{}': output '{}' of '{}' carries "
+                                "{}, input '{}' of '{}' takes {}",
+                                producer.name(), output.name, consumer.name(), input.name,
+                                output.name, producer.name(), output.type->name, input.name,
+                                consumer.name(), input.type->name)});
+    }
+}
+
+void GraphCompiler::checkInputCounts() {
+    for (const std::uint32_t i : keptNodes_) {
+        for (const SlotDesc& input : types_[i]->inputs) {
+            const std::uint32_t count = connectionsPerInput_[inputBase_[i] + input.index];
+            if (input.options.array) {
+                continue;
+            }
+            if (count == 0 && !input.options.nullable) {
+                const Node& node = nodeAt(i);
+                error(Error{
+                    ErrorCode::MissingInput,
+                    fmt::format("node '{}' ({}): required input '{}' ({}) is not "
+                                "connected; connect an output of that type to it",
+                                node.name(), node.type().name, input.name, input.type->name)});
+            } else if (count > 1) {
+                const Node& node = nodeAt(i);
+                error(Error{ErrorCode::InvalidArgument,
+                            fmt::format("node '{}' ({}): input '{}' takes one connection but "
+                                        "has {}; declare it as an array to take several",
+                                        node.name(), node.type().name, input.name, count)});
+            }
+        }
+    }
+}
+
+void GraphCompiler::checkAccessConflicts() {
+    // A consumer that writes a resource in place races with every other consumer of it:
+    // nothing orders them. Report each writer once per resource. Without a writing input
+    // there is nothing to check.
+    if (!writesInPlace_) {
+        return;
+    }
+    const auto& connections = graph_.connections_;
+    for (std::uint32_t producer = 0; producer < nodeCount_; ++producer) {
+        if (!alive(producer) || kept_[producer] == 0) {
+            continue;
+        }
+        const std::uint32_t begin = consumerOffsets_[producer];
+        const std::uint32_t end = consumerOffsets_[producer + 1];
+        for (std::uint32_t e = begin; e < end; ++e) {
+            const Connection& writer = connections[consumerConnections_[e]];
+            const SlotDesc& input = types_[writer.to.value]->inputs[writer.toSlot];
+            if (input.options.access == Access::Read) {
+                continue;
+            }
+            for (std::uint32_t other = begin; other < end; ++other) {
+                const Connection& reader = connections[consumerConnections_[other]];
+                if (other == e || reader.fromSlot != writer.fromSlot ||
+                    kept_[reader.to.value] == 0) {
+                    continue;
+                }
+                const Node& writerNode = nodeAt(writer.to.value);
+                const Node& readerNode = nodeAt(reader.to.value);
+                error(Error{ErrorCode::AccessConflict,
+                            fmt::format("resource '{}.{}' is written in place by '{}.{}' and "
+                                        "also used by '{}.{}'; an in-place write must be the "
+                                        "resource's only use (let '{}' consume an output of "
+                                        "'{}' instead)",
+                                        nodeAt(producer).name(),
+                                        nodeAt(producer).type().outputs[writer.fromSlot].name,
+                                        writerNode.name(), input.name, readerNode.name(),
+                                        readerNode.type().inputs[reader.toSlot].name,
+                                        readerNode.name(), writerNode.name())});
+                break;
+            }
+        }
+    }
+}
+
+void GraphCompiler::checkDuplicateNames() {
+    for (const NodeId duplicate : graph_.duplicateNames_) {
+        const Node& node = nodeAt(duplicate.value);
+        error(Error{ErrorCode::AlreadyExists,
+                    fmt::format("two nodes are named '{}' (the second is a {}); node names must "
+                                "be unique",
+                                node.name(), node.type().name)});
+    }
+}
+
+void GraphCompiler::sumEstimates() {
+    // Many nodes estimate nothing; adding their zeros would only cost a call each.
+    ResourceEstimate total{};
+    std::uint32_t scratchUsers = 0;
+    for (const std::uint32_t i : keptNodes_) {
+        const ResourceEstimate& estimate = graph_.estimates_[i];
+        if (!estimate.empty()) {
+            total += estimate;
+            scratchUsers += estimate.frameScratchBytes != 0 ? 1 : 0;
+        }
+    }
+    report_.totalEstimate = total;
+    report_.frameScratchUsers = scratchUsers;
+}
+
+void GraphCompiler::checkBudget() {
+    const GraphBudget& budget = graph_.options_.budget;
+    for (std::size_t k = 0; k < kMemoryKindCount; ++k) {
+        const std::uint64_t limit = budget.memoryBytes[k];
+        const std::uint64_t total = report_.totalEstimate.memoryBytes[k];
+        if (limit == 0 || total <= limit) {
+            continue;
+        }
+        std::array<std::uint32_t, kLargestNodesNamed> largest{};
+        largest.fill(kNotKept);
+        for (std::uint32_t i = 0; i < nodeCount_; ++i) {
+            if (!alive(i) || kept_[i] == 0 || graph_.estimates_[i].memoryBytes[k] == 0) {
+                continue;
+            }
+            std::uint32_t candidate = i;
+            for (std::uint32_t& slot : largest) {
+                if (slot == kNotKept || graph_.estimates_[candidate].memoryBytes[k] >
+                                            graph_.estimates_[slot].memoryBytes[k]) {
+                    std::swap(slot, candidate);
+                    if (candidate == kNotKept) {
+                        break;
+                    }
+                }
+            }
+        }
+        std::string culprits;
+        for (const std::uint32_t node : largest) {
+            if (node != kNotKept) {
+                culprits +=
+                    fmt::format("{}'{}' {}", culprits.empty() ? "" : ", ", nodeAt(node).name(),
+                                core::formatBytes(graph_.estimates_[node].memoryBytes[k]));
+            }
+        }
+        error(Error{ErrorCode::OverBudget,
+                    fmt::format("estimated {} memory {} exceeds the budget of {}; largest: {} "
+                                "(lower their needs or raise the budget)",
+                                toString(static_cast<MemoryKind>(k)), core::formatBytes(total),
+                                core::formatBytes(limit), culprits)});
+    }
+    if (budget.stagingBytes != 0 && report_.totalEstimate.stagingBytes > budget.stagingBytes) {
+        error(Error{ErrorCode::OverBudget,
+                    fmt::format("estimated staging memory {} exceeds the budget of {}",
+                                core::formatBytes(report_.totalEstimate.stagingBytes),
+                                core::formatBytes(budget.stagingBytes))});
+    }
+}
+
+}  // namespace vixen::graph
