@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "lavapipe_fixture.hpp"
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/instance.hpp"
@@ -21,32 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class DeferredDestroyerTest : public ::testing::Test {
+class DeferredDestroyerTest : public testing::LavapipeFixture {
 protected:
-    void SetUp() override {
-        auto created = Instance::create(InstanceOptions{.validation = true});
-        ASSERT_TRUE(created) << created.error().message;
-        instance_.emplace(std::move(*created));
-        ASSERT_TRUE(instance_->validationEnabled())
-            << "the validation layer must be installed (vulkan-validationlayers)";
-        auto devices = enumeratePhysicalDevices(*instance_);
-        ASSERT_TRUE(devices) << devices.error().message;
-        devices_ = std::move(*devices);
-        ASSERT_FALSE(devices_.empty()) << "no Vulkan device: is mesa-vulkan-drivers installed?";
-        auto chosen = chooseDevice(devices_, std::nullopt, std::nullopt);
-        ASSERT_TRUE(chosen) << chosen.error().message;
-        auto device = Device::create(devices_[*chosen]);
-        ASSERT_TRUE(device) << device.error().message;
-        device_.emplace(std::move(*device));
-    }
-    void TearDown() override {
-        device_.reset();  // the layer reports leaked objects here, as errors
-        if (instance_) {
-            EXPECT_EQ(instance_->validation().errors(), 0U)
-                << instance_->validation().lastMessage();
-        }
-    }
-
     [[nodiscard]] VkBuffer makeBuffer() const {
         VkBufferCreateInfo info{};
         info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
@@ -63,10 +40,6 @@ protected:
         EXPECT_EQ(vkCreateSemaphore(device_->handle(), &info, nullptr, &semaphore), VK_SUCCESS);
         return semaphore;
     }
-
-    std::optional<Instance> instance_;
-    std::vector<PhysicalDeviceInfo> devices_;
-    std::optional<Device> device_;
 };
 
 TEST_F(DeferredDestroyerTest, TimelineSignalsFromHostAndTimesOutOnUnreachedValues) {
@@ -107,7 +80,8 @@ TEST_F(DeferredDestroyerTest, DestroysOnlyOnceTheTimelinePassesTheRetireValue) {
     ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Semaphore, rawHandle(makeSemaphore()), 1));
     ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Buffer, rawHandle(makeBuffer()), 3));
     ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Semaphore, rawHandle(makeSemaphore()), 2));
-    ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Buffer, rawHandle(VkBuffer{VK_NULL_HANDLE}), 1));  // ignored
+    ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Buffer, rawHandle(VkBuffer{VK_NULL_HANDLE}),
+                                  1));  // ignored
     EXPECT_EQ(destroyer.pending(), 4U);
 
     EXPECT_EQ(destroyer.collect(*timeline->currentValue()), 0U);
@@ -195,8 +169,8 @@ TEST_F(DeferredDestroyerTest, DestructorFlushesEverythingLeft) {
         for (std::uint64_t value = 1; value <= 4; ++value) {
             ASSERT_TRUE(
                 destroyer.enqueue(VulkanObjectKind::Buffer, rawHandle(makeBuffer()), value));
-            ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Semaphore,
-                                          rawHandle(makeSemaphore()), value + 100));
+            ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Semaphore, rawHandle(makeSemaphore()),
+                                          value + 100));
         }
         DeferredDestroyer moved = std::move(destroyer);
         EXPECT_EQ(destroyer.pending(), 0U);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "lavapipe_fixture.hpp"
 #include "vixen/gpu/instance.hpp"
 #include "vixen/gpu/physical_device.hpp"
 #include "vixen/gpu/vk_result.hpp"
@@ -14,29 +15,7 @@
 namespace vixen::gpu {
 namespace {
 
-class LavapipeTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        auto created = Instance::create(InstanceOptions{.validation = true});
-        ASSERT_TRUE(created) << created.error().message;
-        instance_.emplace(std::move(*created));
-        ASSERT_TRUE(instance_->validationEnabled())
-            << "the validation layer must be installed (vulkan-validationlayers)";
-        auto devices = enumeratePhysicalDevices(*instance_);
-        ASSERT_TRUE(devices) << devices.error().message;
-        devices_ = std::move(*devices);
-        ASSERT_FALSE(devices_.empty()) << "no Vulkan device: is mesa-vulkan-drivers installed?";
-    }
-    void TearDown() override {
-        if (instance_) {
-            EXPECT_EQ(instance_->validation().errors(), 0U)
-                << instance_->validation().lastMessage();
-        }
-    }
-
-    std::optional<Instance> instance_;
-    std::vector<PhysicalDeviceInfo> devices_;
-};
+using LavapipeTest = testing::LavapipeFixture;
 
 TEST_F(LavapipeTest, ProbesLavapipeFeaturesAndFallsBack) {
     const auto lavapipe = std::find_if(devices_.begin(), devices_.end(), [](const auto& d) {

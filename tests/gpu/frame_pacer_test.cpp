@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "lavapipe_fixture.hpp"
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/instance.hpp"
@@ -22,46 +23,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FramePacerTest : public ::testing::Test {
+class FramePacerTest : public testing::LavapipeFixture {
 protected:
-    void SetUp() override {
-        auto created = Instance::create(InstanceOptions{.validation = validation()});
-        ASSERT_TRUE(created) << created.error().message;
-        instance_.emplace(std::move(*created));
-        if (validation()) {
-            ASSERT_TRUE(instance_->validationEnabled())
-                << "the validation layer must be installed (vulkan-validationlayers)";
+    void releaseDeviceObjects() override {
+        if (memory_ != VK_NULL_HANDLE) {
+            vkFreeMemory(device_->handle(), memory_, nullptr);
         }
-        auto devices = enumeratePhysicalDevices(*instance_);
-        ASSERT_TRUE(devices) << devices.error().message;
-        devices_ = std::move(*devices);
-        ASSERT_FALSE(devices_.empty()) << "no Vulkan device: is mesa-vulkan-drivers installed?";
-        auto chosen = chooseDevice(devices_, std::nullopt, std::nullopt);
-        ASSERT_TRUE(chosen) << chosen.error().message;
-        auto device = Device::create(devices_[*chosen]);
-        ASSERT_TRUE(device) << device.error().message;
-        device_.emplace(std::move(*device));
-    }
-    void TearDown() override {
-        if (device_) {
-            if (memory_ != VK_NULL_HANDLE) {
-                vkFreeMemory(device_->handle(), memory_, nullptr);
-            }
-            if (buffer_ != VK_NULL_HANDLE) {
-                vkDestroyBuffer(device_->handle(), buffer_, nullptr);
-            }
-        }
-        device_.reset();  // the layer reports leaked objects here, as errors
-        if (instance_) {
-            EXPECT_EQ(instance_->validation().errors(), 0U)
-                << instance_->validation().lastMessage();
+        if (buffer_ != VK_NULL_HANDLE) {
+            vkDestroyBuffer(device_->handle(), buffer_, nullptr);
         }
     }
-
-    /// The validation layer is C++ and allocates through operator new on every call
-    /// (about 40 allocations per submitted frame on lavapipe), so the no-allocation checks
-    /// run in FramePacerNoValidationTest only.
-    [[nodiscard]] virtual bool validation() const { return true; }
 
     /// A host-visible, coherent 256-byte transfer-destination buffer in buffer_/memory_.
     void makeHostBuffer() {
@@ -99,9 +70,6 @@ protected:
 
     static constexpr VkDeviceSize kBufferBytes = 256;
 
-    std::optional<Instance> instance_;
-    std::vector<PhysicalDeviceInfo> devices_;
-    std::optional<Device> device_;
     VkBuffer buffer_ = VK_NULL_HANDLE;
     VkDeviceMemory memory_ = VK_NULL_HANDLE;
 };
@@ -260,6 +228,9 @@ TEST_F(FramePacerTest, FiftyFillFramesReachTheGpu) {
 
 class FramePacerNoValidationTest : public FramePacerTest {
 protected:
+    /// The validation layer is C++ and allocates through operator new on every call
+    /// (about 40 allocations per submitted frame on lavapipe), so the no-allocation checks
+    /// run in FramePacerNoValidationTest only.
     [[nodiscard]] bool validation() const override { return false; }
 };
 

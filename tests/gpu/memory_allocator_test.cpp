@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "lavapipe_fixture.hpp"
 #include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/instance.hpp"
@@ -25,33 +26,11 @@ constexpr VkDeviceSize kMiB = 1024 * kKiB;
 constexpr VkMemoryPropertyFlags kHostFlags =
     VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
 
-class MemoryAllocatorTest : public ::testing::Test {
+class MemoryAllocatorTest : public testing::LavapipeFixture {
 protected:
-    void SetUp() override {
-        auto created = Instance::create(InstanceOptions{.validation = true});
-        ASSERT_TRUE(created) << created.error().message;
-        instance_.emplace(std::move(*created));
-        ASSERT_TRUE(instance_->validationEnabled())
-            << "the validation layer must be installed (vulkan-validationlayers)";
-        auto devices = enumeratePhysicalDevices(*instance_);
-        ASSERT_TRUE(devices) << devices.error().message;
-        devices_ = std::move(*devices);
-        ASSERT_FALSE(devices_.empty()) << "no Vulkan device: is mesa-vulkan-drivers installed?";
-        auto chosen = chooseDevice(devices_, std::nullopt, std::nullopt);
-        ASSERT_TRUE(chosen) << chosen.error().message;
-        physical_ = &devices_[*chosen];
-        auto device = Device::create(*physical_);
-        ASSERT_TRUE(device) << device.error().message;
-        device_.emplace(std::move(*device));
-    }
-    void TearDown() override {
+    void releaseDeviceObjects() override {
         allocator_.reset();
         budget_.reset();
-        device_.reset();  // the layer reports leaked objects here, as errors
-        if (instance_) {
-            EXPECT_EQ(instance_->validation().errors(), 0U)
-                << instance_->validation().lastMessage();
-        }
     }
 
     void makeAllocator(const MemoryAllocatorOptions& options,
@@ -72,10 +51,6 @@ protected:
         return VkMemoryRequirements{size, alignment, ~std::uint32_t{0}};
     }
 
-    std::optional<Instance> instance_;
-    std::vector<PhysicalDeviceInfo> devices_;
-    const PhysicalDeviceInfo* physical_ = nullptr;
-    std::optional<Device> device_;
     std::optional<BudgetManager> budget_;
     std::optional<DeviceMemoryAllocator> allocator_;
 };
