@@ -22,3 +22,14 @@ endif()
 function(vixen_configure_target target)
     target_link_libraries(${target} PRIVATE vixen_options)
 endfunction()
+
+# vixen_add_layer(NAME SOURCES ... DEPS ...): the static library of one layer under src/,
+# `vixen_NAME` with alias `vixen::NAME`, its public headers in include/, linked PUBLIC to DEPS.
+function(vixen_add_layer name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_library(vixen_${name} STATIC ${ARG_SOURCES})
+    add_library(vixen::${name} ALIAS vixen_${name})
+    target_include_directories(vixen_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    target_link_libraries(vixen_${name} PUBLIC ${ARG_DEPS})
+    vixen_configure_target(vixen_${name})
+endfunction()
