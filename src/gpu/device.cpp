@@ -87,8 +87,8 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical) {
     info.pQueueCreateInfos = &queueInfo;
     info.enabledExtensionCount = static_cast<std::uint32_t>(extensions.size());
     info.ppEnabledExtensionNames = extensions.data();
-    VIXEN_TRY_VK(vkCreateDevice(physical.handle, &info, nullptr, &result.device_),
-                 "creating the logical device");
+    VIXEN_TRY_VK_CREATE(vkCreateDevice(physical.handle, &info, nullptr, &result.device_),
+                        "creating the logical device");
     vkGetDeviceQueue(result.device_, family->index, 0, &result.queue_);
     return result;
 }

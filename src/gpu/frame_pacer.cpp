@@ -41,8 +41,8 @@ Result<FramePacer> FramePacer::create(const Device& device, std::uint32_t frames
         poolInfo.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
         poolInfo.queueFamilyIndex = device.queueFamily();
         VkCommandPool pool = VK_NULL_HANDLE;
-        VIXEN_TRY_VK(vkCreateCommandPool(pacer.device_, &poolInfo, nullptr, &pool),
-                     "creating a frame's command pool");
+        VIXEN_TRY_VK_CREATE(vkCreateCommandPool(pacer.device_, &poolInfo, nullptr, &pool),
+                            "creating a frame's command pool");
         pacer.pools_.push_back(pool);  // reserved: cannot throw
 
         VkCommandBufferAllocateInfo allocInfo{};
@@ -50,10 +50,11 @@ Result<FramePacer> FramePacer::create(const Device& device, std::uint32_t frames
         allocInfo.commandPool = pool;
         allocInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
         allocInfo.commandBufferCount = commandBuffersPerFrame;
-        VIXEN_TRY_VK(vkAllocateCommandBuffers(
-                         pacer.device_, &allocInfo,
-                         pacer.commandBuffers_.data() + std::size_t{slot} * commandBuffersPerFrame),
-                     "allocating a frame's command buffers");
+        VIXEN_TRY_VK_CREATE(
+            vkAllocateCommandBuffers(
+                pacer.device_, &allocInfo,
+                pacer.commandBuffers_.data() + std::size_t{slot} * commandBuffersPerFrame),
+            "allocating a frame's command buffers");
     }
     return pacer;
 }

@@ -117,8 +117,11 @@ Result<std::uint32_t> DeviceMemoryAllocator::createMemory(std::uint32_t memoryTy
     info.allocationSize = size;
     info.memoryTypeIndex = memoryType;
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    if (const VkResult result = vkAllocateMemory(device_->handle(), &info, nullptr, &memory);
-        result != VK_SUCCESS) {
+    VkResult result = CreationGate::pass();
+    if (result == VK_SUCCESS) {
+        result = vkAllocateMemory(device_->handle(), &info, nullptr, &memory);
+    }
+    if (result != VK_SUCCESS) {
         budget_->release(heap, size);
         return std::unexpected(vulkanError(result, "vkAllocateMemory", what));
     }
@@ -126,9 +129,8 @@ Result<std::uint32_t> DeviceMemoryAllocator::createMemory(std::uint32_t memoryTy
     const VkMemoryPropertyFlags flags =
         device_->physical().memory.memoryTypes[memoryType].propertyFlags;
     if ((flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0) {
-        if (const VkResult result =
-                vkMapMemory(device_->handle(), memory, 0, VK_WHOLE_SIZE, 0, &mapped);
-            result != VK_SUCCESS) {
+        result = vkMapMemory(device_->handle(), memory, 0, VK_WHOLE_SIZE, 0, &mapped);
+        if (result != VK_SUCCESS) {
             vkFreeMemory(device_->handle(), memory, nullptr);
             budget_->release(heap, size);
             return std::unexpected(vulkanError(result, "vkMapMemory", what));

@@ -20,8 +20,8 @@ Result<TimelineSemaphore> TimelineSemaphore::create(const Device& device,
 
     TimelineSemaphore semaphore;
     semaphore.device_ = device.handle();
-    VIXEN_TRY_VK(vkCreateSemaphore(device.handle(), &info, nullptr, &semaphore.semaphore_),
-                 "creating a timeline semaphore");
+    VIXEN_TRY_VK_CREATE(vkCreateSemaphore(device.handle(), &info, nullptr, &semaphore.semaphore_),
+                        "creating a timeline semaphore");
     return semaphore;
 }
 
@@ -53,8 +53,7 @@ Result<std::uint64_t> TimelineSemaphore::currentValue() const {
     return value;
 }
 
-Result<void> TimelineSemaphore::wait(std::uint64_t value,
-                                     std::chrono::nanoseconds timeout) const {
+Result<void> TimelineSemaphore::wait(std::uint64_t value, std::chrono::nanoseconds timeout) const {
     const auto timeoutNs = static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 0));
     VkSemaphoreWaitInfo info{};
     info.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO;
@@ -91,7 +90,8 @@ Result<void> TimelineSemaphore::signalFromHost(std::uint64_t value) {
     info.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO;
     info.semaphore = semaphore_;
     info.value = value;
-    VIXEN_TRY_VK(vkSignalSemaphore(device_, &info), "signalling a timeline semaphore from the host");
+    VIXEN_TRY_VK(vkSignalSemaphore(device_, &info),
+                 "signalling a timeline semaphore from the host");
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "vixen/core/error.hpp"
+#include "vixen/gpu/creation_gate.hpp"
 
 namespace vixen::gpu {
 
@@ -19,6 +20,20 @@ namespace vixen::gpu {
 #define VIXEN_TRY_VK(call, what)                                                            \
     do {                                                                                    \
         if (const VkResult vixenResult_ = (call); vixenResult_ != VK_SUCCESS) {             \
+            return std::unexpected(::vixen::gpu::vulkanError(vixenResult_, #call, (what))); \
+        }                                                                                   \
+    } while (false)
+
+/// `VIXEN_TRY_VK_CREATE(vkCreateFoo(...), "what")` for every call that creates a Vulkan
+/// object or allocates memory: it passes the CreationGate first, which counts it and may
+/// fail it (fault injection) before Vulkan is called.
+#define VIXEN_TRY_VK_CREATE(call, what)                                                     \
+    do {                                                                                    \
+        VkResult vixenResult_ = ::vixen::gpu::CreationGate::pass();                         \
+        if (vixenResult_ == VK_SUCCESS) {                                                   \
+            vixenResult_ = (call);                                                          \
+        }                                                                                   \
+        if (vixenResult_ != VK_SUCCESS) {                                                   \
             return std::unexpected(::vixen::gpu::vulkanError(vixenResult_, #call, (what))); \
         }                                                                                   \
     } while (false)

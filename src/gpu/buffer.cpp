@@ -1,0 +1,96 @@
+#include "vixen/gpu/buffer.hpp"
+
+#include <utility>
+
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/vk_result.hpp"
+
+namespace vixen::gpu {
+
+MemoryFlags memoryFlags(MemoryUsage usage) noexcept {
+    switch (usage) {
+        case MemoryUsage::Upload:
+            return {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0};
+        case MemoryUsage::Readback:
+            return {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                    VK_MEMORY_PROPERTY_HOST_CACHED_BIT};
+        case MemoryUsage::DeviceLocal:
+            break;
+    }
+    return {0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT};
+}
+
+Result<Buffer> Buffer::create(const Device& device, DeviceMemoryAllocator& allocator,
+                              const BufferDesc& desc, std::string_view what) {
+    if (desc.size == 0) {
+        return fail(ErrorCode::InvalidArgument, "buffer for {} has size 0", what);
+    }
+    Buffer buffer;
+    buffer.device_ = device.handle();
+    buffer.allocator_ = &allocator;
+    buffer.size_ = desc.size;
+
+    VkBufferCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+    info.size = desc.size;
+    info.usage = desc.usage;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    VIXEN_TRY_VK_CREATE(vkCreateBuffer(buffer.device_, &info, nullptr, &buffer.buffer_), what);
+
+    VkMemoryRequirements requirements{};
+    vkGetBufferMemoryRequirements(buffer.device_, buffer.buffer_, &requirements);
+    const MemoryFlags flags = memoryFlags(desc.memory);
+    auto memory = allocator.allocate(requirements, flags.required, flags.preferred,
+                                     AllocationKind::Linear, what);
+    if (!memory) {
+        return std::unexpected(std::move(memory.error()));  // ~Buffer destroys the VkBuffer
+    }
+    buffer.allocation_ = *memory;
+    VIXEN_TRY_VK(vkBindBufferMemory(buffer.device_, buffer.buffer_, memory->memory, memory->offset),
+                 what);
+    return buffer;
+}
+
+Buffer::Buffer(Buffer&& other) noexcept
+    : device_(other.device_),
+      allocator_(other.allocator_),
+      buffer_(std::exchange(other.buffer_, VK_NULL_HANDLE)),
+      size_(std::exchange(other.size_, 0)),
+      allocation_(std::exchange(other.allocation_, MemoryAllocation{})) {}
+
+Buffer& Buffer::operator=(Buffer&& other) noexcept {
+    if (this != &other) {
+        reset();
+        device_ = other.device_;
+        allocator_ = other.allocator_;
+        buffer_ = std::exchange(other.buffer_, VK_NULL_HANDLE);
+        size_ = std::exchange(other.size_, 0);
+        allocation_ = std::exchange(other.allocation_, MemoryAllocation{});
+    }
+    return *this;
+}
+
+Buffer::~Buffer() {
+    reset();
+}
+
+void Buffer::reset() noexcept {
+    if (buffer_ != VK_NULL_HANDLE) {
+        vkDestroyBuffer(device_, buffer_, nullptr);
+        buffer_ = VK_NULL_HANDLE;
+    }
+    if (allocation_.valid()) {
+        allocator_->free(allocation_);
+        allocation_ = MemoryAllocation{};
+    }
+    size_ = 0;
+}
+
+std::span<std::byte> Buffer::mapped() const noexcept {
+    if (allocation_.mapped == nullptr) {
+        return {};
+    }
+    return {static_cast<std::byte*>(allocation_.mapped), static_cast<std::size_t>(size_)};
+}
+
+}  // namespace vixen::gpu

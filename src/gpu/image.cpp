@@ -1,0 +1,96 @@
+#include "vixen/gpu/image.hpp"
+
+#include <utility>
+
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/vk_result.hpp"
+
+namespace vixen::gpu {
+
+Result<Image> Image::create(const Device& device, DeviceMemoryAllocator& allocator,
+                            const ImageDesc& desc, std::string_view what) {
+    if (desc.width == 0 || desc.height == 0) {
+        return fail(ErrorCode::InvalidArgument, "image for {} has extent {}x{}", what, desc.width,
+                    desc.height);
+    }
+    Image image;
+    image.device_ = device.handle();
+    image.allocator_ = &allocator;
+    image.desc_ = desc;
+
+    VkImageCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+    info.imageType = VK_IMAGE_TYPE_2D;
+    info.format = desc.format;
+    info.extent = {desc.width, desc.height, 1};
+    info.mipLevels = 1;
+    info.arrayLayers = 1;
+    info.samples = VK_SAMPLE_COUNT_1_BIT;
+    info.tiling = VK_IMAGE_TILING_OPTIMAL;
+    info.usage = desc.usage;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    info.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+    VIXEN_TRY_VK_CREATE(vkCreateImage(image.device_, &info, nullptr, &image.image_), what);
+
+    VkMemoryRequirements requirements{};
+    vkGetImageMemoryRequirements(image.device_, image.image_, &requirements);
+    auto memory = allocator.allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                                     AllocationKind::Optimal, what);
+    if (!memory) {
+        return std::unexpected(std::move(memory.error()));  // ~Image destroys the VkImage
+    }
+    image.allocation_ = *memory;
+    VIXEN_TRY_VK(vkBindImageMemory(image.device_, image.image_, memory->memory, memory->offset),
+                 what);
+
+    VkImageViewCreateInfo viewInfo{};
+    viewInfo.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+    viewInfo.image = image.image_;
+    viewInfo.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    viewInfo.format = desc.format;
+    viewInfo.subresourceRange = {desc.aspect, 0, 1, 0, 1};
+    VIXEN_TRY_VK_CREATE(vkCreateImageView(image.device_, &viewInfo, nullptr, &image.view_), what);
+    return image;
+}
+
+Image::Image(Image&& other) noexcept
+    : device_(other.device_),
+      allocator_(other.allocator_),
+      image_(std::exchange(other.image_, VK_NULL_HANDLE)),
+      view_(std::exchange(other.view_, VK_NULL_HANDLE)),
+      desc_(other.desc_),
+      allocation_(std::exchange(other.allocation_, MemoryAllocation{})) {}
+
+Image& Image::operator=(Image&& other) noexcept {
+    if (this != &other) {
+        reset();
+        device_ = other.device_;
+        allocator_ = other.allocator_;
+        image_ = std::exchange(other.image_, VK_NULL_HANDLE);
+        view_ = std::exchange(other.view_, VK_NULL_HANDLE);
+        desc_ = other.desc_;
+        allocation_ = std::exchange(other.allocation_, MemoryAllocation{});
+    }
+    return *this;
+}
+
+Image::~Image() {
+    reset();
+}
+
+void Image::reset() noexcept {
+    if (view_ != VK_NULL_HANDLE) {
+        vkDestroyImageView(device_, view_, nullptr);
+        view_ = VK_NULL_HANDLE;
+    }
+    if (image_ != VK_NULL_HANDLE) {
+        vkDestroyImage(device_, image_, nullptr);
+        image_ = VK_NULL_HANDLE;
+    }
+    if (allocation_.valid()) {
+        allocator_->free(allocation_);
+        allocation_ = MemoryAllocation{};
+    }
+}
+
+}  // namespace vixen::gpu

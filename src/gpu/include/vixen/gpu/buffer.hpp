@@ -1,0 +1,72 @@
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "vixen/core/error.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+
+namespace vixen::gpu {
+
+class Device;
+
+/// Where a buffer's memory lives, which decides the memory type it gets.
+enum class MemoryUsage : std::uint8_t {
+    DeviceLocal,  ///< GPU only; fastest for the GPU
+    Upload,       ///< host-visible and coherent, written by the CPU (staging, uniforms)
+    Readback,     ///< host-visible, cached where possible, read by the CPU
+};
+
+struct BufferDesc {
+    VkDeviceSize size = 0;
+    VkBufferUsageFlags usage = 0;
+    MemoryUsage memory = MemoryUsage::DeviceLocal;
+};
+
+/// A VkBuffer bound to memory from a DeviceMemoryAllocator, owned. Host-visible buffers
+/// stay mapped. The device and the allocator must outlive it; destroying it while the GPU
+/// still uses it is the caller's error (hand it to a DeferredDestroyer-driven owner, or
+/// wait first).
+class Buffer {
+public:
+    Buffer() = default;
+    /// Errors name `what`: InvalidArgument for a zero size, the allocator's errors, the
+    /// Vulkan error of vkCreateBuffer or vkBindBufferMemory; nothing is left behind.
+    static Result<Buffer> create(const Device& device, DeviceMemoryAllocator& allocator,
+                                 const BufferDesc& desc, std::string_view what);
+
+    Buffer(Buffer&& other) noexcept;
+    Buffer& operator=(Buffer&& other) noexcept;
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    ~Buffer();
+
+    /// Destroys the buffer and frees its memory now; the buffer becomes empty.
+    void reset() noexcept;
+
+    [[nodiscard]] VkBuffer handle() const noexcept { return buffer_; }
+    [[nodiscard]] VkDeviceSize size() const noexcept { return size_; }
+    [[nodiscard]] bool valid() const noexcept { return buffer_ != VK_NULL_HANDLE; }
+    /// The mapped bytes of a host-visible buffer; empty otherwise.
+    [[nodiscard]] std::span<std::byte> mapped() const noexcept;
+    [[nodiscard]] const MemoryAllocation& allocation() const noexcept { return allocation_; }
+
+private:
+    VkDevice device_ = VK_NULL_HANDLE;
+    DeviceMemoryAllocator* allocator_ = nullptr;
+    VkBuffer buffer_ = VK_NULL_HANDLE;
+    VkDeviceSize size_ = 0;
+    MemoryAllocation allocation_{};
+};
+
+/// The memory property flags a usage requires, and those it prefers.
+struct MemoryFlags {
+    VkMemoryPropertyFlags required = 0;
+    VkMemoryPropertyFlags preferred = 0;
+};
+[[nodiscard]] MemoryFlags memoryFlags(MemoryUsage usage) noexcept;
+
+}  // namespace vixen::gpu

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+
+namespace vixen::gpu {
+
+/// Every Vulkan object creation and memory allocation the engine makes passes this gate
+/// (through VIXEN_TRY_VK_CREATE), so tests can count them ("a steady-state frame takes no
+/// new Vulkan objects") and inject a failure into the Nth one. Process-wide and lock-free.
+class CreationGate {
+public:
+    /// Creations that passed the gate since the process started (injected failures
+    /// excluded; failures reported by Vulkan itself included).
+    [[nodiscard]] static std::uint64_t count() noexcept;
+
+    /// Makes the `nth` creation from now fail (1 = the next one) with
+    /// VK_ERROR_OUT_OF_DEVICE_MEMORY without calling Vulkan; 0 disarms. One-shot.
+    static void failNth(std::uint64_t nth) noexcept;
+    /// How many failures were injected since the process started.
+    [[nodiscard]] static std::uint64_t injectedFailures() noexcept;
+
+    /// VK_SUCCESS when the call may go ahead, else the injected error.
+    [[nodiscard]] static VkResult pass() noexcept;
+};
+
+/// Disarms the gate when it leaves scope, so a test's injection never leaks into the next.
+class ScopedFaultInjection {
+public:
+    explicit ScopedFaultInjection(std::uint64_t nth) noexcept { CreationGate::failNth(nth); }
+    ~ScopedFaultInjection() { CreationGate::failNth(0); }
+    ScopedFaultInjection(const ScopedFaultInjection&) = delete;
+    ScopedFaultInjection& operator=(const ScopedFaultInjection&) = delete;
+};
+
+}  // namespace vixen::gpu

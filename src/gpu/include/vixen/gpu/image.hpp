@@ -1,0 +1,58 @@
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <string_view>
+
+#include "vixen/core/error.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+
+namespace vixen::gpu {
+
+class Device;
+
+struct ImageDesc {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
+    VkImageUsageFlags usage = 0;
+    VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT;
+};
+
+/// A 2D, single-mip, optimally tiled VkImage in device-local memory from a
+/// DeviceMemoryAllocator, with one view of the whole image; owned. Starts in
+/// VK_IMAGE_LAYOUT_UNDEFINED. The device and the allocator must outlive it.
+class Image {
+public:
+    Image() = default;
+    /// Errors name `what`: InvalidArgument for a zero extent, the allocator's errors, the
+    /// Vulkan error of the failing call; nothing is left behind.
+    static Result<Image> create(const Device& device, DeviceMemoryAllocator& allocator,
+                                const ImageDesc& desc, std::string_view what);
+
+    Image(Image&& other) noexcept;
+    Image& operator=(Image&& other) noexcept;
+    Image(const Image&) = delete;
+    Image& operator=(const Image&) = delete;
+    ~Image();
+
+    /// Destroys the view and the image and frees the memory now; the image becomes empty.
+    void reset() noexcept;
+
+    [[nodiscard]] VkImage handle() const noexcept { return image_; }
+    [[nodiscard]] VkImageView view() const noexcept { return view_; }
+    [[nodiscard]] const ImageDesc& desc() const noexcept { return desc_; }
+    [[nodiscard]] bool valid() const noexcept { return image_ != VK_NULL_HANDLE; }
+    [[nodiscard]] const MemoryAllocation& allocation() const noexcept { return allocation_; }
+
+private:
+    VkDevice device_ = VK_NULL_HANDLE;
+    DeviceMemoryAllocator* allocator_ = nullptr;
+    VkImage image_ = VK_NULL_HANDLE;
+    VkImageView view_ = VK_NULL_HANDLE;
+    ImageDesc desc_{};
+    MemoryAllocation allocation_{};
+};
+
+}  // namespace vixen::gpu
