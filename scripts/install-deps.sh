@@ -7,7 +7,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libfmt-dev nlohmann-json3-dev libcli11-dev
     libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
-    glslang-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
+    glslang-tools spirv-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
     clang-format
 )
 

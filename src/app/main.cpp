@@ -6,6 +6,7 @@
 #include "demo.hpp"
 #include "graph_commands.hpp"
 #include "info.hpp"
+#include "render.hpp"
 
 #ifndef VIXEN_VERSION
 #error "VIXEN_VERSION must be defined by the build"
@@ -70,7 +71,46 @@ int main(int argc, char** argv) {
     bool noValidation = false;
     infoCommand->add_flag("--no-validation", noValidation, "Do not load the validation layer");
 
+    vixen::app::RenderOptions render;
+    CLI::App* renderCommand = app.add_subcommand(
+        "render",
+        "Run the sample GPU graph headless (a compute gradient and a cleared pattern composed, "
+        "read back); print compile, frame-time and allocation reports; optionally save a PNG");
+    renderCommand->add_option("--frames", render.frames, "Frames to render")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 1000000U));
+    renderCommand->add_option("--width", render.width, "Target width")
+        ->capture_default_str()
+        ->check(CLI::Range(2U, 16384U));
+    renderCommand->add_option("--height", render.height, "Target height")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 16384U));
+    renderCommand
+        ->add_option("--resize-at", render.resizeAtFrame,
+                     "Frame at which the window is resized to 3/4 (0: never)")
+        ->capture_default_str();
+    renderCommand->add_option("--png", render.png, "Write the last frame to this PNG file");
+    renderCommand->add_option("--trace", render.trace,
+                              "Write a Chrome trace (CPU phases, GPU time per node) to this JSON "
+                              "file; Perfetto opens it");
+    std::uint32_t renderDevice = 0;
+    CLI::Option* renderDeviceOption =
+        renderCommand->add_option("--device", renderDevice, "Use device N (see vixen info)");
+    bool renderNoValidation = false;
+    renderCommand->add_flag("--no-validation", renderNoValidation,
+                            "Do not load the validation layer (needed for the zero-allocation "
+                            "check: the layer allocates on every submit)");
+    renderCommand->add_flag("--quiet", render.quiet, "Print only the reports");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (renderCommand->parsed()) {
+        if (renderDeviceOption->count() > 0) {
+            render.device = renderDevice;
+        }
+        render.validation = !renderNoValidation;
+        return vixen::app::runRender(render);
+    }
 
     if (infoCommand->parsed()) {
         if (deviceOption->count() > 0) {

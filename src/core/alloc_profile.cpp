@@ -24,6 +24,10 @@ std::string_view toString(Phase phase) noexcept {
 void AllocationProfile::beginPhase(Phase phase) noexcept {
     assert(!current_ && "phases do not nest; end the current one first");
     current_ = phase;
+    for (std::size_t k = 0; k < kResourceTakeCount; ++k) {
+        takesAtBegin_[k] = ResourceTakes::snapshot(static_cast<ResourceTake>(k));
+    }
+    ResourceTakes::startWindow();
     region_.emplace(TrackScope::AllThreads);
 }
 
@@ -37,7 +41,21 @@ void AllocationProfile::endPhase() noexcept {
     stats.counts.bytes += delta.bytes;
     stats.counts.largest = std::max(stats.counts.largest, delta.largest);
     ++stats.entries;
+    std::uint64_t takesInPhase = 0;
+    for (std::size_t k = 0; k < kResourceTakeCount; ++k) {
+        const ResourceTakeCounts now = ResourceTakes::snapshot(static_cast<ResourceTake>(k));
+        ResourceTakeCounts& sum = stats.takes[k];
+        const std::uint64_t takes = now.takes - takesAtBegin_[k].takes;
+        takesInPhase += takes;
+        sum.takes += takes;
+        sum.amount += now.amount - takesAtBegin_[k].amount;
+        if (takes > 0 && now.largest > sum.largest) {
+            sum.largest = now.largest;
+            sum.largestName = now.largestName;
+        }
+    }
     if (*current_ == Phase::Execute) {
+        frames_.framesThatTookResources += takesInPhase > 0 ? 1 : 0;
         ++frames_.frames;
         frames_.framesThatAllocated += delta.allocations > 0 ? 1 : 0;
         frames_.maxAllocationsInAFrame =
@@ -71,6 +89,28 @@ std::string AllocationProfile::report() const {
         "allocations / {} bytes\n",
         frames_.frames, frames_.framesThatAllocated, frames_.maxAllocationsInAFrame,
         frames_.lastFrame.allocations, frames_.lastFrame.bytes);
+    text += "resource takes per phase (reported by the GPU layer):\n";
+    text += fmt::format("  {:<8} {:<16} {:>7} {:>14} {:>14}  {}\n", "phase", "resource", "takes",
+                        "amount", "largest", "largest is");
+    bool anyTake = false;
+    for (std::size_t i = 0; i < kPhaseCount; ++i) {
+        for (std::size_t k = 0; k < kResourceTakeCount; ++k) {
+            const ResourceTakeCounts& take = phases_[i].takes[k];
+            if (take.takes == 0) {
+                continue;
+            }
+            anyTake = true;
+            text +=
+                fmt::format("  {:<8} {:<16} {:>7} {:>14} {:>14}  {}\n",
+                            toString(static_cast<Phase>(i)), toString(static_cast<ResourceTake>(k)),
+                            take.takes, take.amount, take.largest, take.largestWhat());
+        }
+    }
+    if (!anyTake) {
+        text += "  none\n";
+    }
+    text += fmt::format("  per frame: {} of {} frames took resources\n",
+                        frames_.framesThatTookResources, frames_.frames);
     return text;
 }
 

@@ -7,18 +7,58 @@
 
 namespace vixen::gpu {
 
-Result<Device> Device::create(const PhysicalDeviceInfo& physical) {
+namespace {
+
+/// Whether queue family `family` of `physical` can present to `surface` (always true
+/// without a surface).
+Result<bool> canPresent(const PhysicalDeviceInfo& physical, std::uint32_t family,
+                        VkSurfaceKHR surface) {
+    if (surface == VK_NULL_HANDLE) {
+        return true;
+    }
+    VkBool32 supported = VK_FALSE;
+    VIXEN_TRY_VK(vkGetPhysicalDeviceSurfaceSupportKHR(physical.handle, family, surface, &supported),
+                 "asking whether a queue family can present to the window's surface");
+    return supported == VK_TRUE;
+}
+
+}  // namespace
+
+Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOptions& options) {
     if (const std::string missing = physical.features.missingRequired(); !missing.empty()) {
         return fail(ErrorCode::NotFound, "device {} ({}) lacks {}", physical.index, physical.name,
                     missing);
     }
+    const bool swapchain = options.swapchain || options.presentSurface != VK_NULL_HANDLE;
+    if (swapchain && !physical.features.swapchain) {
+        return fail(ErrorCode::NotFound,
+                    "device {} ({}) lacks {}, so it cannot present to a window; choose another "
+                    "device with --device or VIXEN_DEVICE",
+                    physical.index, physical.name, VK_KHR_SWAPCHAIN_EXTENSION_NAME);
+    }
     const VkQueueFlags wanted = VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT;
     const QueueFamily* family = nullptr;
+    bool graphicsAndCompute = false;
     for (const QueueFamily& candidate : physical.queueFamilies) {
-        if ((candidate.flags & wanted) == wanted) {
+        if ((candidate.flags & wanted) != wanted) {
+            continue;
+        }
+        graphicsAndCompute = true;
+        auto presents = canPresent(physical, candidate.index, options.presentSurface);
+        if (!presents) {
+            return std::unexpected(std::move(presents.error()));
+        }
+        if (*presents) {
             family = &candidate;
             break;
         }
+    }
+    if (family == nullptr && graphicsAndCompute) {
+        return fail(ErrorCode::NotFound,
+                    "device {} ({}) has no queue family that does graphics and compute and can "
+                    "present to the window's surface; choose another device with --device or "
+                    "VIXEN_DEVICE",
+                    physical.index, physical.name);
     }
     if (family == nullptr) {
         return fail(ErrorCode::NotFound,
@@ -32,8 +72,12 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical) {
     result.physical_ = &physical;
     result.queueFamily_ = family->index;
     result.enabled_ = has;  // every probed feature is turned on below when present
+    result.enabled_.swapchain = swapchain;
 
     std::vector<const char*> extensions;
+    if (swapchain) {
+        extensions.push_back(VK_KHR_SWAPCHAIN_EXTENSION_NAME);
+    }
     if (has.memoryBudget) {
         extensions.push_back(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
     }

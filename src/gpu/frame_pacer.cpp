@@ -1,8 +1,10 @@
 #include "vixen/gpu/frame_pacer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
+#include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/vk_result.hpp"
 
@@ -55,6 +57,8 @@ Result<FramePacer> FramePacer::create(const Device& device, std::uint32_t frames
                 pacer.device_, &allocInfo,
                 pacer.commandBuffers_.data() + std::size_t{slot} * commandBuffersPerFrame),
             "allocating a frame's command buffers");
+        core::ResourceTakes::note(core::ResourceTake::CommandBuffer, commandBuffersPerFrame,
+                                  "frame pacer command buffers");
     }
     return pacer;
 }
@@ -147,6 +151,11 @@ Result<FrameSlot> FramePacer::beginFrame(std::chrono::nanoseconds timeout) {
 }
 
 Result<void> FramePacer::submit(FrameSlot& slot, std::span<const VkCommandBuffer> used) {
+    return submit(slot, used, SubmitSemaphores{});
+}
+
+Result<void> FramePacer::submit(FrameSlot& slot, std::span<const VkCommandBuffer> used,
+                                const SubmitSemaphores& semaphores) {
     if (!frameOpen_ || slot.frame != submitted_ + 1) {
         return fail(ErrorCode::InvalidState, "submit of frame {}, but the open frame is {}",
                     slot.frame, frameOpen_ ? std::to_string(submitted_ + 1) : std::string{"none"});
@@ -167,19 +176,28 @@ Result<void> FramePacer::submit(FrameSlot& slot, std::span<const VkCommandBuffer
         }
         submitInfos_[i].commandBuffer = used[i];
     }
+    if (semaphores.signal.size() > kMaxExtraSignals) {
+        return fail(ErrorCode::CapacityExceeded,
+                    "frame {} signals {} semaphores besides the timeline, at most {} may be given",
+                    slot.frame, semaphores.signal.size(), kMaxExtraSignals);
+    }
 
-    VkSemaphoreSubmitInfo signal{};
-    signal.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO;
-    signal.semaphore = timeline_.handle();
-    signal.value = slot.signalValue;
-    signal.stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+    // The timeline first, then the caller's semaphores; on the stack, so nothing allocates.
+    std::array<VkSemaphoreSubmitInfo, 1 + kMaxExtraSignals> signals{};
+    signals[0].sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO;
+    signals[0].semaphore = timeline_.handle();
+    signals[0].value = slot.signalValue;
+    signals[0].stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+    std::copy(semaphores.signal.begin(), semaphores.signal.end(), signals.begin() + 1);
 
     VkSubmitInfo2 submitInfo{};
     submitInfo.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2;
+    submitInfo.waitSemaphoreInfoCount = static_cast<std::uint32_t>(semaphores.wait.size());
+    submitInfo.pWaitSemaphoreInfos = semaphores.wait.empty() ? nullptr : semaphores.wait.data();
     submitInfo.commandBufferInfoCount = static_cast<std::uint32_t>(used.size());
     submitInfo.pCommandBufferInfos = used.empty() ? nullptr : submitInfos_.data();
-    submitInfo.signalSemaphoreInfoCount = 1;
-    submitInfo.pSignalSemaphoreInfos = &signal;
+    submitInfo.signalSemaphoreInfoCount = static_cast<std::uint32_t>(1 + semaphores.signal.size());
+    submitInfo.pSignalSemaphoreInfos = signals.data();
     VIXEN_TRY_VK(vkQueueSubmit2(queue_, 1, &submitInfo, VK_NULL_HANDLE), "submitting a frame");
 
     submitted_ = slot.frame;

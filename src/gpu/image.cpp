@@ -7,15 +7,14 @@
 
 namespace vixen::gpu {
 
-Result<Image> Image::create(const Device& device, DeviceMemoryAllocator& allocator,
-                            const ImageDesc& desc, std::string_view what) {
+Result<Image> Image::createUnbound(const Device& device, const ImageDesc& desc,
+                                   std::string_view what) {
     if (desc.width == 0 || desc.height == 0) {
         return fail(ErrorCode::InvalidArgument, "image for {} has extent {}x{}", what, desc.width,
                     desc.height);
     }
     Image image;
     image.device_ = device.handle();
-    image.allocator_ = &allocator;
     image.desc_ = desc;
 
     VkImageCreateInfo info{};
@@ -31,25 +30,45 @@ Result<Image> Image::create(const Device& device, DeviceMemoryAllocator& allocat
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     info.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
     VIXEN_TRY_VK_CREATE(vkCreateImage(image.device_, &info, nullptr, &image.image_), what);
+    return image;
+}
 
+VkMemoryRequirements Image::requirements() const noexcept {
     VkMemoryRequirements requirements{};
-    vkGetImageMemoryRequirements(image.device_, image.image_, &requirements);
-    auto memory = allocator.allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+    vkGetImageMemoryRequirements(device_, image_, &requirements);
+    return requirements;
+}
+
+Result<void> Image::bind(const MemoryAllocation& memory, DeviceMemoryAllocator* owner,
+                         std::string_view what) {
+    allocation_ = memory;
+    allocator_ = owner;
+    VIXEN_TRY_VK(vkBindImageMemory(device_, image_, memory.memory, memory.offset), what);
+
+    VkImageViewCreateInfo viewInfo{};
+    viewInfo.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+    viewInfo.image = image_;
+    viewInfo.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    viewInfo.format = desc_.format;
+    viewInfo.subresourceRange = {desc_.aspect, 0, 1, 0, 1};
+    VIXEN_TRY_VK_CREATE(vkCreateImageView(device_, &viewInfo, nullptr, &view_), what);
+    return {};
+}
+
+Result<Image> Image::create(const Device& device, DeviceMemoryAllocator& allocator,
+                            const ImageDesc& desc, std::string_view what) {
+    auto image = createUnbound(device, desc, what);
+    if (!image) {
+        return image;
+    }
+    auto memory = allocator.allocate(image->requirements(), 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
                                      AllocationKind::Optimal, what);
     if (!memory) {
         return std::unexpected(std::move(memory.error()));  // ~Image destroys the VkImage
     }
-    image.allocation_ = *memory;
-    VIXEN_TRY_VK(vkBindImageMemory(image.device_, image.image_, memory->memory, memory->offset),
-                 what);
-
-    VkImageViewCreateInfo viewInfo{};
-    viewInfo.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
-    viewInfo.image = image.image_;
-    viewInfo.viewType = VK_IMAGE_VIEW_TYPE_2D;
-    viewInfo.format = desc.format;
-    viewInfo.subresourceRange = {desc.aspect, 0, 1, 0, 1};
-    VIXEN_TRY_VK_CREATE(vkCreateImageView(image.device_, &viewInfo, nullptr, &image.view_), what);
+    if (Result<void> bound = image->bind(*memory, &allocator, what); !bound) {
+        return std::unexpected(std::move(bound.error()));
+    }
     return image;
 }
 
@@ -87,10 +106,10 @@ void Image::reset() noexcept {
         vkDestroyImage(device_, image_, nullptr);
         image_ = VK_NULL_HANDLE;
     }
-    if (allocation_.valid()) {
+    if (allocation_.valid() && allocator_ != nullptr) {
         allocator_->free(allocation_);
-        allocation_ = MemoryAllocation{};
     }
+    allocation_ = MemoryAllocation{};
 }
 
 }  // namespace vixen::gpu

@@ -23,6 +23,16 @@ bool layerAvailable(const char* name) {
     });
 }
 
+bool instanceExtensionAvailable(const char* name) {
+    std::uint32_t count = 0;
+    vkEnumerateInstanceExtensionProperties(nullptr, &count, nullptr);
+    std::vector<VkExtensionProperties> extensions(count);
+    vkEnumerateInstanceExtensionProperties(nullptr, &count, extensions.data());
+    return std::any_of(
+        extensions.begin(), extensions.end(),
+        [name](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
+}
+
 VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                    VkDebugUtilsMessageTypeFlagsEXT /*types*/,
                                                    const VkDebugUtilsMessengerCallbackDataEXT* data,
@@ -94,6 +104,18 @@ Result<Instance> Instance::create(const InstanceOptions& options) {
         layers.push_back(kValidationLayer);
         extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
         extensions.push_back(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME);
+    }
+    for (const char* extra : options.extensions) {
+        if (!instanceExtensionAvailable(extra)) {
+            return fail(ErrorCode::NotFound,
+                        "no Vulkan driver offers the instance extension {} (requested through "
+                        "InstanceOptions::extensions)",
+                        extra);
+        }
+        if (std::none_of(extensions.begin(), extensions.end(),
+                         [extra](const char* e) { return std::strcmp(e, extra) == 0; })) {
+            extensions.push_back(extra);
+        }
     }
     // Synchronization validation checks the barriers the graph derives; off by default.
     const VkValidationFeatureEnableEXT enables[] = {

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cassert>
 
+#include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/vk_result.hpp"
@@ -166,8 +167,9 @@ void DeviceMemoryAllocator::destroyMemory(std::uint32_t slot) noexcept {
     freeSlots_.push_back(slot);
 }
 
-void DeviceMemoryAllocator::noteLargest(std::uint32_t memoryType, VkDeviceSize size,
-                                        std::string_view what) noexcept {
+void DeviceMemoryAllocator::noteAllocation(std::uint32_t memoryType, VkDeviceSize size,
+                                           std::string_view what) noexcept {
+    core::ResourceTakes::note(core::ResourceTake::DeviceMemory, size, what);
     LargestAllocation& largest = types_[memoryType].largest;
     if (size <= largest.size) {
         return;
@@ -208,7 +210,7 @@ Result<MemoryAllocation> DeviceMemoryAllocator::allocate(const VkMemoryRequireme
             return std::unexpected(std::move(slot.error()));
         }
         const Block& block = *slots_[*slot];
-        noteLargest(*type, requirements.size, what);
+        noteAllocation(*type, requirements.size, what);
         return MemoryAllocation{block.memory, 0,     requirements.size, block.mapped,
                                 *type,        *slot, AllocationHandle{}};
     };
@@ -219,7 +221,7 @@ Result<MemoryAllocation> DeviceMemoryAllocator::allocate(const VkMemoryRequireme
         if (!range) {
             return std::nullopt;
         }
-        noteLargest(*type, requirements.size, what);
+        noteAllocation(*type, requirements.size, what);
         return MemoryAllocation{
             block.memory, range->offset,
             range->size,  block.mapped != nullptr ? block.mapped + range->offset : nullptr,

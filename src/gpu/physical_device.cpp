@@ -23,6 +23,7 @@ DeviceFeatures probeFeatures(VkPhysicalDevice device, const VkPhysicalDeviceProp
     DeviceFeatures features;
     features.vulkan13 = properties.apiVersion >= VK_API_VERSION_1_3;
     features.memoryBudget = hasExtension(extensions, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+    features.swapchain = hasExtension(extensions, VK_KHR_SWAPCHAIN_EXTENSION_NAME);
     features.timestamps = properties.limits.timestampComputeAndGraphics == VK_TRUE;
     features.timestampPeriodNs = properties.limits.timestampPeriod;
     if (!features.vulkan13) {

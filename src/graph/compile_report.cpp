@@ -72,6 +72,12 @@ std::string CompileReport::describe(const RenderGraph& graph) const {
     }
     text += "estimates (kept nodes):\n";
     text += describeEstimate(totalEstimate);
+    if (totalEstimate.transientBytes != 0) {
+        text += fmt::format(
+            "aliasing: transients need {} at peak instead of {}; sharing memory saves {}\n",
+            core::formatBytes(transientPeakBytes), core::formatBytes(totalEstimate.transientBytes),
+            core::formatBytes(aliasingSavedBytes()));
+    }
     if (!errors.empty()) {
         text += fmt::format("errors ({}):\n", errors.size());
         for (const Error& e : errors) {

@@ -34,10 +34,11 @@ Result<void> GraphCompiler::compile() {
     checkAccessConflicts();
     checkDuplicateNames();
     sumEstimates();
-    checkBudget();
     if (acyclic_) {
         scheduleWaves();
+        planTransientLifetimes();
     }
+    checkBudget();
     if (!report_.ok()) {
         std::string summary = fmt::format("graph has {} error(s):", report_.errors.size());
         for (const Error& e : report_.errors) {
@@ -325,6 +326,43 @@ void GraphCompiler::scheduleWaves() {
     report_.waveOffsets = std::move(waveOffsets);
 }
 
+void GraphCompiler::planTransientLifetimes() {
+    // A node's transients live from its wave to the last wave that consumes them; nodes of
+    // one wave may run at once, so waves, not positions, bound a lifetime. A sweep over
+    // the waves gives the most bytes alive at once: what transients need when they alias.
+    const std::size_t waves = report_.waveCount();
+    auto& lifetimes = graph_.transientLifetimes_;
+    lifetimes.assign(nodeCount_, TransientLifetime{});
+    std::vector<std::int64_t> delta(waves + 1, 0);
+    bool any = false;
+    for (const std::uint32_t node : keptNodes_) {
+        const std::uint64_t bytes = graph_.estimates_[node].transientBytes;
+        if (bytes == 0) {
+            continue;
+        }
+        any = true;
+        std::uint32_t last = level_[node];
+        for (std::uint32_t e = consumerOffsets_[node]; e < consumerOffsets_[node + 1]; ++e) {
+            if (kept_[consumers_[e]] != 0) {
+                last = std::max(last, level_[consumers_[e]]);
+            }
+        }
+        lifetimes[node] = TransientLifetime{level_[node], last};
+        delta[level_[node]] += static_cast<std::int64_t>(bytes);
+        delta[last + 1] -= static_cast<std::int64_t>(bytes);
+    }
+    if (!any) {
+        return;
+    }
+    std::int64_t alive = 0;
+    std::int64_t peak = 0;
+    for (std::size_t w = 0; w < waves; ++w) {
+        alive += delta[w];
+        peak = std::max(peak, alive);
+    }
+    report_.transientPeakBytes = static_cast<std::uint64_t>(peak);
+}
+
 void GraphCompiler::buildResources() {
     // Alignments are alignof values, so powers of two: round up with a mask.
     const auto alignUp = [](std::size_t offset, std::size_t alignment) {
@@ -411,6 +449,9 @@ void GraphCompiler::sizeRuntimePools() {
     graph_.dirtyStack_.clear();
     graph_.dirtyStack_.reserve(nodeCount_);
     graph_.dirtyPositions_.reserve(nodeCount_);
+    graph_.recompileEstimates_.reserve(nodeCount_);
+    graph_.recompileNodes_.reserve(nodeCount_);
+    graph_.waveTransientDelta_.assign(report_.waveCount() + 1, 0);
     graph_.reserveEventCapacity(report_.totalEstimate.eventsPerFrame);
 }
 

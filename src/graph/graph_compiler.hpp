@@ -36,6 +36,7 @@ private:
     void sumEstimates();
     void checkBudget();
     void scheduleWaves();
+    void planTransientLifetimes();
     void buildResources();
     void bindSlots();
     void sizeRuntimePools();

@@ -92,6 +92,7 @@ ResourceEstimate& ResourceEstimate::operator+=(const ResourceEstimate& other) no
     eventsPerFrame += other.eventsPerFrame;
     executeBytes += other.executeBytes;
     frameScratchBytes += other.frameScratchBytes;
+    transientBytes += other.transientBytes;
     return *this;
 }
 

@@ -3,17 +3,11 @@
 #include <array>
 #include <string>
 
+#include "budget_check.hpp"
 #include "graph_compiler.hpp"
 #include "vixen/core/units.hpp"
 
 namespace vixen::graph {
-namespace {
-
-constexpr std::uint32_t kNotKept = UINT32_MAX;
-constexpr std::size_t kLargestNodesNamed = 3;
-
-}  // namespace
-
 void GraphCompiler::checkConnectionTypes() {
     // buildAdjacency found the mismatches; reported here, in connection order.
     for (const std::uint32_t index : mistyped_) {
@@ -126,50 +120,10 @@ void GraphCompiler::sumEstimates() {
 }
 
 void GraphCompiler::checkBudget() {
-    const GraphBudget& budget = graph_.options_.budget;
-    for (std::size_t k = 0; k < kMemoryKindCount; ++k) {
-        const std::uint64_t limit = budget.memoryBytes[k];
-        const std::uint64_t total = report_.totalEstimate.memoryBytes[k];
-        if (limit == 0 || total <= limit) {
-            continue;
-        }
-        std::array<std::uint32_t, kLargestNodesNamed> largest{};
-        largest.fill(kNotKept);
-        for (std::uint32_t i = 0; i < nodeCount_; ++i) {
-            if (!alive(i) || kept_[i] == 0 || graph_.estimates_[i].memoryBytes[k] == 0) {
-                continue;
-            }
-            std::uint32_t candidate = i;
-            for (std::uint32_t& slot : largest) {
-                if (slot == kNotKept || graph_.estimates_[candidate].memoryBytes[k] >
-                                            graph_.estimates_[slot].memoryBytes[k]) {
-                    std::swap(slot, candidate);
-                    if (candidate == kNotKept) {
-                        break;
-                    }
-                }
-            }
-        }
-        std::string culprits;
-        for (const std::uint32_t node : largest) {
-            if (node != kNotKept) {
-                culprits +=
-                    fmt::format("{}'{}' {}", culprits.empty() ? "" : ", ", nodeAt(node).name(),
-                                core::formatBytes(graph_.estimates_[node].memoryBytes[k]));
-            }
-        }
-        error(Error{ErrorCode::OverBudget,
-                    fmt::format("estimated {} memory {} exceeds the budget of {}; largest: {} "
-                                "(lower their needs or raise the budget)",
-                                toString(static_cast<MemoryKind>(k)), core::formatBytes(total),
-                                core::formatBytes(limit), culprits)});
-    }
-    if (budget.stagingBytes != 0 && report_.totalEstimate.stagingBytes > budget.stagingBytes) {
-        error(Error{ErrorCode::OverBudget,
-                    fmt::format("estimated staging memory {} exceeds the budget of {}",
-                                core::formatBytes(report_.totalEstimate.stagingBytes),
-                                core::formatBytes(budget.stagingBytes))});
-    }
+    detail::checkBudget(
+        report_.totalEstimate, report_.aliasingSavedBytes(), graph_.options_.budget, keptNodes_,
+        [this](std::uint32_t node) -> const ResourceEstimate& { return graph_.estimates_[node]; },
+        [this](std::uint32_t node) { return nodeAt(node).name(); }, "estimated", report_.errors);
 }
 
 }  // namespace vixen::graph

@@ -3,6 +3,7 @@
 namespace vixen::graph {
 
 void Node::setup(SetupContext& /*context*/) {}
+void Node::reestimate(ResourceEstimate& /*estimate*/) {}
 Result<void> Node::compile(const CompileContext& /*context*/) {
     return {};
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "budget_check.hpp"
 #include "graph_compiler.hpp"
 #include "name_hash.hpp"
 #include "resource_block.hpp"
@@ -349,6 +350,12 @@ Result<void> RenderGraph::processInvalidations() {
     }
     anyDirty_ = false;
     std::sort(dirtyPositions_.begin(), dirtyPositions_.end());
+    if (Result<void> fits = checkRecompileBudget(); !fits) {
+        for (const std::uint32_t position : dirtyPositions_) {
+            nodes_[executionOrder_[position]->id_.value].dirty = false;
+        }
+        return fits;
+    }
     beginPhase(core::Phase::Compile);
     Result<void> recompiled = recompileDirty();
     endPhase(core::Phase::Compile);
@@ -356,6 +363,70 @@ Result<void> RenderGraph::processInvalidations() {
         return recompiled;
     }
     return result;
+}
+
+Result<void> RenderGraph::checkRecompileBudget() {
+    // Swap the new estimates in; only when one changed is the total summed again, so a
+    // cascade that changes no needs costs one virtual call per node and allocates nothing.
+    recompileEstimates_.clear();
+    bool changed = false;
+    for (const std::uint32_t position : dirtyPositions_) {
+        Node& node = *executionOrder_[position];
+        ResourceEstimate next = estimates_[node.id_.value];
+        node.reestimate(next);
+        changed = changed || !(next == estimates_[node.id_.value]);
+        recompileEstimates_.push_back(next);
+        std::swap(recompileEstimates_.back(), estimates_[node.id_.value]);
+    }
+    if (!changed) {
+        return {};
+    }
+    ResourceEstimate total{};
+    std::fill(waveTransientDelta_.begin(), waveTransientDelta_.end(), 0);
+    for (Node* node : executionOrder_) {
+        const ResourceEstimate& estimate = estimates_[node->id_.value];
+        total += estimate;
+        const TransientLifetime life = transientLifetimes_[node->id_.value];
+        if (life.valid()) {
+            waveTransientDelta_[life.firstWave] +=
+                static_cast<std::int64_t>(estimate.transientBytes);
+            waveTransientDelta_[life.lastWave + 1] -=
+                static_cast<std::int64_t>(estimate.transientBytes);
+        }
+    }
+    std::int64_t alive = 0;
+    std::int64_t peak = 0;
+    for (const std::int64_t delta : waveTransientDelta_) {
+        alive += delta;
+        peak = std::max(peak, alive);
+    }
+    const auto peakBytes = static_cast<std::uint64_t>(peak);
+    std::vector<Error> errors;
+    recompileNodes_.clear();
+    for (const std::uint32_t position : dirtyPositions_) {
+        recompileNodes_.push_back(executionOrder_[position]->id_.value);
+    }
+    detail::checkBudget(
+        total, total.transientBytes - peakBytes, options_.budget, recompileNodes_,
+        [this](std::uint32_t node) -> const ResourceEstimate& { return estimates_[node]; },
+        [this](std::uint32_t node) { return std::string_view(nodes_[node].node->name_); },
+        "recompiling after an invalidation, the estimated", errors);
+    if (!errors.empty()) {
+        // Nothing was cleaned up: put the old estimates back and keep running as before.
+        for (std::size_t i = 0; i < dirtyPositions_.size(); ++i) {
+            std::swap(recompileEstimates_[i],
+                      estimates_[executionOrder_[dirtyPositions_[i]]->id_.value]);
+        }
+        std::string message = std::move(errors.front().message);
+        for (std::size_t i = 1; i < errors.size(); ++i) {
+            message += "; ";
+            message += errors[i].message;
+        }
+        return fail(ErrorCode::OverBudget, "{}; the graph keeps its current resources", message);
+    }
+    report_.totalEstimate = total;
+    report_.transientPeakBytes = peakBytes;
+    return {};
 }
 
 Result<void> RenderGraph::recompileDirty() {

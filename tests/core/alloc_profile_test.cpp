@@ -50,5 +50,35 @@ TEST(AllocationProfileTest, MarkingBoundariesAllocatesNothing) {
     EXPECT_TRUE(guard.ok()) << guard.describe();
 }
 
+TEST(AllocationProfileTest, ShowsResourceTakesBesideHeapAllocations) {
+    AllocationProfile profile;
+    profile.beginPhase(Phase::Compile);
+    ResourceTakes::note(ResourceTake::DeviceMemory, 4096, "node 'blur': result");
+    ResourceTakes::note(ResourceTake::DeviceMemory, 1 << 20, "node 'gbuffer': albedo");
+    ResourceTakes::note(ResourceTake::DescriptorSet, 3, "node 'blur': sets");
+    profile.endPhase();
+    profile.beginPhase(Phase::Execute);
+    profile.endPhase();
+    profile.beginPhase(Phase::Execute);
+    ResourceTakes::note(ResourceTake::StagingBuffer, 256, "node 'upload': vertices");
+    profile.endPhase();
+
+    const ResourceTakeCounts& memory =
+        profile.phase(Phase::Compile).take(ResourceTake::DeviceMemory);
+    EXPECT_EQ(memory.takes, 2U);
+    EXPECT_EQ(memory.amount, 4096U + (1U << 20));
+    EXPECT_EQ(memory.largest, 1U << 20);
+    EXPECT_EQ(memory.largestWhat(), "node 'gbuffer': albedo");
+    EXPECT_EQ(profile.phase(Phase::Compile).take(ResourceTake::DescriptorSet).amount, 3U);
+    EXPECT_EQ(profile.phase(Phase::Execute).take(ResourceTake::DeviceMemory).takes, 0U);
+    EXPECT_EQ(profile.phase(Phase::Execute).take(ResourceTake::StagingBuffer).largestWhat(),
+              "node 'upload': vertices");
+    EXPECT_EQ(profile.frames().framesThatTookResources, 1U);
+
+    const std::string report = profile.report();
+    EXPECT_NE(report.find("node 'gbuffer': albedo"), std::string::npos) << report;
+    EXPECT_NE(report.find("1 of 2 frames took resources"), std::string::npos) << report;
+}
+
 }  // namespace
 }  // namespace vixen::core

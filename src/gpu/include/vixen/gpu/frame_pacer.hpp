@@ -3,6 +3,7 @@
 #include <vulkan/vulkan.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -23,6 +24,14 @@ struct FrameSlot {
     std::uint64_t signalValue = 0;                    ///< timeline value submit signals (== frame)
 };
 
+/// Binary semaphores one submit waits on and signals besides the pacer's timeline: a
+/// swapchain image's acquire semaphore (wait) and its render-finished semaphore (signal).
+/// Each entry is a complete VkSemaphoreSubmitInfo (sType, semaphore, stageMask; value 0).
+struct SubmitSemaphores {
+    std::span<const VkSemaphoreSubmitInfo> wait;
+    std::span<const VkSemaphoreSubmitInfo> signal;
+};
+
 /// Frames in flight paced by one timeline semaphore whose value is the number of the last
 /// frame the GPU finished. Frame N runs in slot (N - 1) % framesInFlight; beginFrame waits
 /// until frame N - framesInFlight (the slot's previous user) is done, then resets the
@@ -33,6 +42,8 @@ struct FrameSlot {
 class FramePacer {
 public:
     static constexpr std::uint32_t kDefaultFramesInFlight = 2;
+    /// How many semaphores a submit may signal besides the timeline.
+    static constexpr std::size_t kMaxExtraSignals = 4;
 
     static Result<FramePacer> create(const Device& device,
                                      std::uint32_t framesInFlight = kDefaultFramesInFlight,
@@ -55,6 +66,10 @@ public:
     /// more than were reserved is CapacityExceeded, a foreign one InvalidArgument, a slot
     /// that is not the open frame InvalidState.
     [[nodiscard]] Result<void> submit(FrameSlot& slot, std::span<const VkCommandBuffer> used);
+    /// The same submit, also waiting on `semaphores.wait` and signalling `semaphores.signal`
+    /// (at most kMaxExtraSignals, else CapacityExceeded and nothing is submitted).
+    [[nodiscard]] Result<void> submit(FrameSlot& slot, std::span<const VkCommandBuffer> used,
+                                      const SubmitSemaphores& semaphores);
 
     /// The number of the last frame the GPU finished (the timeline's value).
     [[nodiscard]] Result<std::uint64_t> completedFrame() const;

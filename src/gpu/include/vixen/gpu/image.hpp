@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "vixen/core/error.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
@@ -30,6 +31,28 @@ public:
     /// Vulkan error of the failing call; nothing is left behind.
     static Result<Image> create(const Device& device, DeviceMemoryAllocator& allocator,
                                 const ImageDesc& desc, std::string_view what);
+    /// An image in memory the caller owns and frees after reset() (memory shared by aliased
+    /// transients, say): `memoryFor(requirements)` provides it, and `release(memory)` gets
+    /// it back when binding fails.
+    template <class MemoryFor, class Release>
+    static Result<Image> createInMemory(const Device& device, const ImageDesc& desc,
+                                        std::string_view what, MemoryFor&& memoryFor,
+                                        Release&& release) {
+        auto image = createUnbound(device, desc, what);
+        if (!image) {
+            return image;
+        }
+        Result<MemoryAllocation> memory = memoryFor(image->requirements());
+        if (!memory) {
+            return std::unexpected(std::move(memory.error()));
+        }
+        if (Result<void> bound = image->bind(*memory, nullptr, what); !bound) {
+            image->reset();
+            release(*memory);
+            return std::unexpected(std::move(bound.error()));
+        }
+        return image;
+    }
 
     Image(Image&& other) noexcept;
     Image& operator=(Image&& other) noexcept;
@@ -37,7 +60,8 @@ public:
     Image& operator=(const Image&) = delete;
     ~Image();
 
-    /// Destroys the view and the image and frees the memory now; the image becomes empty.
+    /// Destroys the view and the image and frees the memory it owns now; the image becomes
+    /// empty. Memory given by createInMemory stays the caller's.
     void reset() noexcept;
 
     [[nodiscard]] VkImage handle() const noexcept { return image_; }
@@ -47,6 +71,13 @@ public:
     [[nodiscard]] const MemoryAllocation& allocation() const noexcept { return allocation_; }
 
 private:
+    static Result<Image> createUnbound(const Device& device, const ImageDesc& desc,
+                                       std::string_view what);
+    [[nodiscard]] VkMemoryRequirements requirements() const noexcept;
+    /// Binds `memory` (owned by `owner` when not null) and creates the view.
+    Result<void> bind(const MemoryAllocation& memory, DeviceMemoryAllocator* owner,
+                      std::string_view what);
+
     VkDevice device_ = VK_NULL_HANDLE;
     DeviceMemoryAllocator* allocator_ = nullptr;
     VkImage image_ = VK_NULL_HANDLE;

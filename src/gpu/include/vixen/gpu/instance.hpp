@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "vixen/core/error.hpp"
@@ -15,6 +16,9 @@ namespace vixen::gpu {
 struct InstanceOptions {
     bool validation = true;  ///< Khronos validation with synchronization validation, if present
     const char* applicationName = "vixen";
+    /// Further instance extensions to enable, e.g. the surface extensions a window needs
+    /// (Window::requiredInstanceExtensions()); a missing one fails creation with NotFound.
+    std::span<const char* const> extensions{};
 };
 
 /// What the validation layer said, counted by severity; tests assert on it.

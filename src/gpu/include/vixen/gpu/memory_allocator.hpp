@@ -132,7 +132,9 @@ private:
     Result<std::uint32_t> createMemory(std::uint32_t memoryType, VkDeviceSize size, bool pooled,
                                        std::string_view what);
     void destroyMemory(std::uint32_t slot) noexcept;
-    void noteLargest(std::uint32_t memoryType, VkDeviceSize size, std::string_view what) noexcept;
+    /// Counts the allocation in core::ResourceTakes and keeps the type's largest.
+    void noteAllocation(std::uint32_t memoryType, VkDeviceSize size,
+                        std::string_view what) noexcept;
 
     const Device* device_ = nullptr;
     BudgetManager* budget_ = nullptr;

@@ -29,6 +29,7 @@ struct DeviceFeatures {
     bool memoryBudget = false;
     bool descriptorIndexing = false;
     bool timestamps = false;  ///< timestampComputeAndGraphics
+    bool swapchain = false;   ///< VK_KHR_swapchain, for presenting to a window
     float timestampPeriodNs = 0.0F;
 
     /// The required features this device lacks, comma-separated; empty when suitable.

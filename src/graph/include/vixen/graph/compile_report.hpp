@@ -18,13 +18,19 @@ struct CompileReport {
     std::vector<std::uint32_t> waveOffsets;  ///< wave w is order[waveOffsets[w], waveOffsets[w+1])
     std::vector<NodeId> culled;              ///< nodes nothing kept consumes
     std::size_t keptCount = 0;               ///< nodes kept (ordered only when acyclic)
-    ResourceEstimate totalEstimate;
-    std::uint32_t frameScratchUsers =
-        0;  ///< kept nodes that take per-frame scratch          ///< summed over the kept nodes
+    ResourceEstimate totalEstimate;          ///< summed over the kept nodes
+    std::uint32_t frameScratchUsers = 0;     ///< kept nodes that take per-frame scratch
+    /// Most transient bytes alive at once, wave by wave: what transients need with aliasing
+    /// (totalEstimate.transientBytes is what they would need without).
+    std::uint64_t transientPeakBytes = 0;
     std::vector<Error> errors;              ///< every problem found, not just the first
     std::uint64_t compileMicroseconds = 0;  ///< wall time of the last compile (steady_clock)
 
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+    /// Device-local bytes that transients sharing memory save.
+    [[nodiscard]] std::uint64_t aliasingSavedBytes() const noexcept {
+        return totalEstimate.transientBytes - transientPeakBytes;
+    }
     [[nodiscard]] std::size_t waveCount() const noexcept {
         return waveOffsets.empty() ? 0 : waveOffsets.size() - 1;
     }

@@ -102,6 +102,10 @@ protected:
 
     /// Declare needs: subscribe to events and fill the resource estimate.
     virtual void setup(SetupContext& context);
+    /// Before a recompile (an invalidation), update the estimate for what the next compile
+    /// will take; `estimate` holds the current one. The graph checks the new total against
+    /// its budget before it cleans anything up. Default: needs do not change.
+    virtual void reestimate(ResourceEstimate& estimate);
     /// Create what execute needs; inputs with the Dependency role are readable here.
     virtual Result<void> compile(const CompileContext& context);
     /// Read inputs, write outputs. Must not allocate, throw or format strings.

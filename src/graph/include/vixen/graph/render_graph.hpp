@@ -55,6 +55,20 @@ struct GraphOptions {
     bool profileAllocations = true;        ///< mark phase boundaries in allocations()
 };
 
+/// The waves in which a node's transient outputs are alive, both ends included: from the
+/// node's own wave to the last wave that consumes them.
+struct TransientLifetime {
+    static constexpr std::uint32_t kNone = UINT32_MAX;
+    std::uint32_t firstWave = kNone;
+    std::uint32_t lastWave = kNone;
+
+    [[nodiscard]] bool valid() const noexcept { return firstWave != kNone; }
+    /// True when the two could be alive at once and so must not share memory.
+    [[nodiscard]] bool overlaps(const TransientLifetime& other) const noexcept {
+        return firstWave <= other.lastWave && other.firstWave <= lastWave;
+    }
+};
+
 /// Hooks around each graph phase and each node phase, registered at setup.
 enum class HookTiming : std::uint8_t { Before, After };
 using GraphHook = std::function<void(core::Phase, HookTiming)>;
@@ -136,6 +150,12 @@ public:
     /// all errors at once, resources, node compile. On error nothing is left half-built.
     Result<void> compile();
     [[nodiscard]] const CompileReport& report() const noexcept { return report_; }
+    /// When the node's transient outputs are alive (invalid when it declares none); valid
+    /// from the start of the node compiles of a compile, so nodes can place transients.
+    [[nodiscard]] TransientLifetime transientLifetime(NodeId id) const noexcept {
+        return id.value < transientLifetimes_.size() ? transientLifetimes_[id.value]
+                                                     : TransientLifetime{};
+    }
     [[nodiscard]] bool compiled() const noexcept { return compiled_; }
 
     /// One frame: dispatch queued events, recompile what they invalidated (one batch),
@@ -144,6 +164,9 @@ public:
     /// Only the execute part of a frame.
     void execute() noexcept;
     /// Dispatches queued events and recompiles dirty nodes and their dependents once each.
+    /// A dry run first asks each of them for its new estimate (Node::reestimate) and checks
+    /// the graph's total against the budget: a batch that cannot fit fails with OverBudget,
+    /// naming the nodes, before anything is cleaned up; the graph keeps running as it was.
     Result<void> processInvalidations();
     /// Marks a node for recompilation at the next frame boundary.
     void markDirty(NodeId node) noexcept;
@@ -202,6 +225,7 @@ private:
         return [this](std::uint32_t index) { return std::string_view(nodes_[index].node->name_); };
     }
     void reserveEventCapacity(std::size_t eventsPerFrame);
+    Result<void> checkRecompileBudget();
     Result<void> recompileDirty();
     void executeSequential() noexcept;
     void executeParallel() noexcept;
@@ -241,12 +265,16 @@ private:
     std::vector<NodeId> dependents_;
     std::vector<InputBinding> inputBindings_;
     std::vector<const void*> boundResources_;
+    std::vector<TransientLifetime> transientLifetimes_;  // per node
     std::vector<void*> outputResources_;
     struct ResourceBlock;
     std::unique_ptr<ResourceBlock> resources_;
 
     // Recompile batch scratch, sized at compile so a cascade allocates nothing.
     std::vector<std::uint32_t> dirtyPositions_;
+    std::vector<ResourceEstimate> recompileEstimates_;  // the dry run's, per dirty position
+    std::vector<std::uint32_t> recompileNodes_;         // the dry run's, named on failure
+    std::vector<std::int64_t> waveTransientDelta_;      // the dry run's transient sweep
     std::vector<NodeId> dirtyStack_;
     bool anyDirty_ = false;
 

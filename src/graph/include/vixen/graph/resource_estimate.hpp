@@ -36,6 +36,10 @@ struct ResourceEstimate {
     std::uint64_t executeBytes = 0;
     /// Scratch the node takes from ExecuteContext::scratch each frame.
     std::uint64_t frameScratchBytes = 0;
+    /// The part of the device-local bytes held by outputs that live only from this node's
+    /// execute to its last consumer's: the graph plans them so that transients whose
+    /// lifetimes do not overlap share memory (aliasing).
+    std::uint64_t transientBytes = 0;
 
     [[nodiscard]] std::uint64_t& memory(MemoryKind kind) noexcept {
         return memoryBytes[static_cast<std::size_t>(kind)];
@@ -49,7 +53,7 @@ struct ResourceEstimate {
 
     /// True when the node asked for nothing; cheaper than comparing with {}.
     [[nodiscard]] bool empty() const noexcept {
-        std::uint64_t wide = stagingBytes | executeBytes | frameScratchBytes;
+        std::uint64_t wide = stagingBytes | executeBytes | frameScratchBytes | transientBytes;
         for (const std::uint64_t bytes : memoryBytes) {
             wide |= bytes;
         }

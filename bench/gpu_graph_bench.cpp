@@ -1,0 +1,116 @@
+// Per-frame CPU cost of a GPU graph: a pattern, a chain of composes and a readback (100
+// nodes by default, 8x8 RGBA8 images so the GPU work is tiny) run by GpuRuntime::frame.
+// Counters, averaged over the iterations (steady_clock inside the runtime):
+//   record_us  recording the graph: barriers derived from slots plus each node's commands
+//   submit_us  the vkQueueSubmit2
+//   wait_us    waiting for the frame slot (the GPU, 2 frames in flight)
+//   ns_per_node  record_us over the node count
+// allocs_per_iter counts heap allocations in the timed loop, all threads (must be 0; the
+// validation layer is off). Device: VIXEN_DEVICE, else the best one (lavapipe without a GPU).
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vixen/core/alloc_tracker.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/instance.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/physical_device.hpp"
+#include "vixen/nodes/gpu_image_nodes.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
+
+namespace {
+
+using namespace vixen;
+
+void BM_GpuGraphFrame(benchmark::State& state) {
+    const auto nodeCount = static_cast<std::uint32_t>(state.range(0));
+    auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = false});
+    if (!instance) {
+        state.SkipWithError(instance.error().message.c_str());
+        return;
+    }
+    auto devices = gpu::enumeratePhysicalDevices(*instance);
+    if (!devices || devices->empty()) {
+        state.SkipWithError("no Vulkan device");
+        return;
+    }
+    auto chosen = gpu::chooseDevice(*devices, std::nullopt, std::nullopt);
+    if (!chosen) {
+        state.SkipWithError(chosen.error().message.c_str());
+        return;
+    }
+    auto device = gpu::Device::create((*devices)[*chosen]);
+    if (!device) {
+        state.SkipWithError(device.error().message.c_str());
+        return;
+    }
+    std::optional<gpu::BudgetManager> budget(std::in_place, device->physical());
+    std::optional<gpu::DeviceMemoryAllocator> allocator(std::in_place, *device, *budget);
+    std::optional<graph::RenderGraph> graph(std::in_place,
+                                            graph::GraphOptions{.profileAllocations = false});
+    auto runtime = nodes::GpuRuntime::create(*graph, *device, *allocator);
+    if (!runtime) {
+        state.SkipWithError(runtime.error().message.c_str());
+        return;
+    }
+    const nodes::GpuImageShape shape{8, 8, false, true};
+    auto pattern = graph->addNode<nodes::GpuPatternNode>(
+        "pattern", **runtime, shape, std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
+    auto last = graph->addNode<nodes::GpuComposeNode>("compose0", **runtime, shape);
+    graph->connect(pattern, nodes::GpuPatternConfig::image, last, nodes::GpuComposeConfig::layers);
+    for (std::uint32_t i = 1; i + 2 < nodeCount; ++i) {
+        auto next =
+            graph->addNode<nodes::GpuComposeNode>("compose" + std::to_string(i), **runtime, shape);
+        graph->connect(last, nodes::GpuComposeConfig::image, next, nodes::GpuComposeConfig::layers);
+        last = next;
+    }
+    auto readback = graph->addNode<nodes::GpuReadbackNode>("readback", **runtime);
+    graph->connect(last, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    if (Result<void> compiled = graph->compile(); !compiled) {
+        state.SkipWithError(compiled.error().message.c_str());
+        return;
+    }
+    for (int warm = 0; warm < 8; ++warm) {
+        if (!(*runtime)->frame()) {
+            state.SkipWithError("warm-up frame failed");
+            return;
+        }
+    }
+
+    std::uint64_t record = 0;
+    std::uint64_t submit = 0;
+    std::uint64_t wait = 0;
+    const auto heapBefore = core::AllocationTracker::allThreads().allocations;
+    for (auto _ : state) {
+        if (!(*runtime)->frame()) {
+            state.SkipWithError("frame failed");
+            break;
+        }
+        const nodes::FrameTimings& timings = (*runtime)->lastFrameTimings();
+        record += timings.recordNanoseconds;
+        submit += timings.submitNanoseconds;
+        wait += timings.waitNanoseconds;
+    }
+    const auto heapAfter = core::AllocationTracker::allThreads().allocations;
+    const auto iterations = static_cast<double>(state.iterations());
+    state.counters["record_us"] = static_cast<double>(record) / iterations / 1000.0;
+    state.counters["submit_us"] = static_cast<double>(submit) / iterations / 1000.0;
+    state.counters["wait_us"] = static_cast<double>(wait) / iterations / 1000.0;
+    state.counters["ns_per_node"] = static_cast<double>(record) / iterations / nodeCount;
+    state.counters["allocs_per_iter"] = static_cast<double>(heapAfter - heapBefore) / iterations;
+
+    static_cast<void>((*runtime)->waitIdle());
+    graph->cleanup();
+    runtime->reset();
+    graph.reset();
+    allocator.reset();
+    budget.reset();
+}
+BENCHMARK(BM_GpuGraphFrame)->Arg(100)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace

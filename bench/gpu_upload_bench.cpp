@@ -1,0 +1,409 @@
+// Upload throughput: 64 MiB from host memory into a device-local buffer through the staging
+// Uploader, against one raw vkCmdCopyBuffer of the same 64 MiB in the same run.
+//
+// BM_UploadRawCopy: the reference. One vkCmdCopyBuffer of 64 MiB from an already-filled
+//   host-visible buffer to a device-local one per iteration: record, one submit, wait on a
+//   timeline. No host copy.
+// BM_UploadStaged/piece/staging: the 64 MiB in pieces of `piece` bytes through an Uploader
+//   with a `staging`-byte pool (3 batches in flight, default flush threshold), flushed and
+//   waited for at the end of each iteration. Includes the host memcpy into staging.
+//   vs_raw = its bytes/s over BM_UploadRawCopy's, vs_memcpy = over BM_UploadHostMemcpy's,
+//   both measured before it in the same process (so run them together:
+//   --benchmark_filter=Upload). Staging overlaps host copies with device copies, so the
+//   best it can do is the slower of the two: vs_memcpy near 1 means the host copy is all
+//   that is left.
+// BM_UploadHostMemcpy: only the memcpy of the 64 MiB into a host-visible buffer (runs
+//   before BM_UploadStaged), the host cost an upload from host memory cannot avoid.
+// BM_UploadMemcpyThenCopy: that memcpy, then the raw copy, one after the other: an upload
+//   without the Uploader's overlap of host copies and device copies.
+// Times are wall-clock (UseRealTime): the copies run on the device (on lavapipe, on its
+// queue thread). process_cpu_ms is the CPU time of every thread of the process per
+// iteration (on lavapipe it includes the device's copies); allocs_per_iter counts heap
+// allocations of the benchmark thread in the timed loop. The device is chosen like the
+// engine's (VIXEN_DEVICE, else the best one), without the validation layer.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vixen/core/alloc_tracker.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/buffer.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/instance.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/physical_device.hpp"
+#include "vixen/gpu/timeline.hpp"
+#include "vixen/gpu/uploader.hpp"
+
+namespace {
+
+using namespace vixen::gpu;
+using Clock = std::chrono::steady_clock;
+
+constexpr VkDeviceSize kKiB = 1024;
+constexpr VkDeviceSize kMiB = 1024 * kKiB;
+constexpr VkDeviceSize kTotalBytes = 64 * kMiB;
+
+/// The device every upload benchmark shares, made on first use and destroyed at exit.
+class GpuContext {
+public:
+    GpuContext() {
+        auto instance = Instance::create(InstanceOptions{.validation = false});
+        if (!instance) {
+            error_ = instance.error().message;
+            return;
+        }
+        instance_.emplace(std::move(*instance));
+        auto devices = enumeratePhysicalDevices(*instance_);
+        if (!devices) {
+            error_ = devices.error().message;
+            return;
+        }
+        devices_ = std::move(*devices);
+        const char* environment = std::getenv("VIXEN_DEVICE");
+        auto chosen = chooseDevice(
+            devices_, std::nullopt,
+            environment != nullptr ? std::optional<std::string_view>(environment) : std::nullopt);
+        if (!chosen) {
+            error_ = chosen.error().message;
+            return;
+        }
+        auto device = Device::create(devices_[*chosen]);
+        if (!device) {
+            error_ = device.error().message;
+            return;
+        }
+        device_.emplace(std::move(*device));
+        budget_.emplace(devices_[*chosen]);
+        allocator_.emplace(*device_, *budget_);
+    }
+    GpuContext(const GpuContext&) = delete;
+    GpuContext& operator=(const GpuContext&) = delete;
+    ~GpuContext() {
+        if (device_) {
+            static_cast<void>(vkDeviceWaitIdle(device_->handle()));
+        }
+    }
+
+    /// Null with the reason in `error()` when no device could be made.
+    [[nodiscard]] const Device* device() const { return device_ ? &*device_ : nullptr; }
+    [[nodiscard]] DeviceMemoryAllocator& allocator() { return *allocator_; }
+    [[nodiscard]] const std::string& error() const { return error_; }
+
+private:
+    std::optional<Instance> instance_;
+    std::vector<PhysicalDeviceInfo> devices_;
+    std::optional<Device> device_;
+    std::optional<BudgetManager> budget_;
+    std::optional<DeviceMemoryAllocator> allocator_;
+    std::string error_;
+};
+
+GpuContext& context() {
+    static GpuContext instance;
+    return instance;
+}
+
+/// Bytes per second of BM_UploadRawCopy and BM_UploadHostMemcpy in this process; 0 until
+/// they ran.
+double gRawBytesPerSecond = 0.0;
+double gMemcpyBytesPerSecond = 0.0;
+
+std::vector<std::byte> makeSource(std::size_t size) {
+    std::vector<std::byte> bytes(size);
+    std::uint32_t state = 12345U;
+    for (std::byte& b : bytes) {
+        state = state * 1664525U + 1013904223U;
+        b = static_cast<std::byte>(state >> 24);
+    }
+    return bytes;
+}
+
+std::optional<Buffer> makeBuffer(benchmark::State& state, VkDeviceSize size,
+                                 VkBufferUsageFlags usage, MemoryUsage memory) {
+    auto buffer = Buffer::create(*context().device(), context().allocator(),
+                                 BufferDesc{.size = size, .usage = usage, .memory = memory},
+                                 "upload benchmark buffer");
+    if (!buffer) {
+        state.SkipWithError(buffer.error().message.c_str());
+        return std::nullopt;
+    }
+    return std::move(*buffer);
+}
+
+/// A command pool, one command buffer and a timeline to run a raw copy with.
+class RawCopier {
+public:
+    explicit RawCopier(const Device& device) : device_(device.handle()), queue_(device.queue()) {
+        VkCommandPoolCreateInfo poolInfo{};
+        poolInfo.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+        poolInfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+        poolInfo.queueFamilyIndex = device.queueFamily();
+        ok_ = vkCreateCommandPool(device_, &poolInfo, nullptr, &pool_) == VK_SUCCESS;
+        VkCommandBufferAllocateInfo allocInfo{};
+        allocInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+        allocInfo.commandPool = pool_;
+        allocInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+        allocInfo.commandBufferCount = 1;
+        ok_ = ok_ && vkAllocateCommandBuffers(device_, &allocInfo, &commandBuffer_) == VK_SUCCESS;
+        auto timeline = TimelineSemaphore::create(device, 0);
+        ok_ = ok_ && timeline.has_value();
+        if (timeline) {
+            timeline_.emplace(std::move(*timeline));
+        }
+    }
+    RawCopier(const RawCopier&) = delete;
+    RawCopier& operator=(const RawCopier&) = delete;
+    ~RawCopier() {
+        if (pool_ != VK_NULL_HANDLE) {
+            vkDestroyCommandPool(device_, pool_, nullptr);
+        }
+    }
+
+    [[nodiscard]] bool ok() const { return ok_; }
+
+    /// Records one vkCmdCopyBuffer of `size` bytes, submits it and waits for it.
+    [[nodiscard]] bool copy(VkBuffer src, VkBuffer dst, VkDeviceSize size) {
+        VkCommandBufferBeginInfo begin{};
+        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+        if (vkBeginCommandBuffer(commandBuffer_, &begin) != VK_SUCCESS) {
+            return false;
+        }
+        const VkBufferCopy region{0, 0, size};
+        vkCmdCopyBuffer(commandBuffer_, src, dst, 1, &region);
+        if (vkEndCommandBuffer(commandBuffer_) != VK_SUCCESS) {
+            return false;
+        }
+        VkCommandBufferSubmitInfo commandInfo{};
+        commandInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO;
+        commandInfo.commandBuffer = commandBuffer_;
+        VkSemaphoreSubmitInfo signal{};
+        signal.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO;
+        signal.semaphore = timeline_->handle();
+        signal.value = ++value_;
+        signal.stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+        VkSubmitInfo2 submit{};
+        submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2;
+        submit.commandBufferInfoCount = 1;
+        submit.pCommandBufferInfos = &commandInfo;
+        submit.signalSemaphoreInfoCount = 1;
+        submit.pSignalSemaphoreInfos = &signal;
+        if (vkQueueSubmit2(queue_, 1, &submit, VK_NULL_HANDLE) != VK_SUCCESS) {
+            return false;
+        }
+        return timeline_->wait(value_, std::chrono::seconds{30}).has_value();
+    }
+
+private:
+    VkDevice device_ = VK_NULL_HANDLE;
+    VkQueue queue_ = VK_NULL_HANDLE;
+    VkCommandPool pool_ = VK_NULL_HANDLE;
+    VkCommandBuffer commandBuffer_ = VK_NULL_HANDLE;
+    std::optional<TimelineSemaphore> timeline_;
+    std::uint64_t value_ = 0;
+    bool ok_ = false;
+};
+
+[[nodiscard]] bool deviceReady(benchmark::State& state) {
+    if (context().device() == nullptr) {
+        state.SkipWithError(("no Vulkan device: " + context().error()).c_str());
+        return false;
+    }
+    return true;
+}
+
+/// CPU time of the whole process (every thread: on lavapipe the device's too), in seconds.
+double processCpuSeconds() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+/// Wall time, heap allocations and process CPU time of a timed loop.
+struct Measure {
+    Clock::time_point start = Clock::now();
+    double cpuStart = processCpuSeconds();
+    std::uint64_t heapStart = vixen::core::AllocationTracker::thisThread().allocations;
+};
+
+/// Sets bytes_per_second and the counters; returns the bytes per second.
+double reportRate(benchmark::State& state, const Measure& measure) {
+    const auto elapsed = Clock::now() - measure.start;
+    const double cpu = processCpuSeconds() - measure.cpuStart;
+    const std::uint64_t heapAllocations =
+        vixen::core::AllocationTracker::thisThread().allocations - measure.heapStart;
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(kTotalBytes));
+    state.counters["allocs_per_iter"] = benchmark::Counter(static_cast<double>(heapAllocations),
+                                                           benchmark::Counter::kAvgIterations);
+    state.counters["process_cpu_ms"] =
+        benchmark::Counter(cpu * 1e3, benchmark::Counter::kAvgIterations);
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    const double rate = seconds > 0.0 ? static_cast<double>(state.iterations()) *
+                                            static_cast<double>(kTotalBytes) / seconds
+                                      : 0.0;
+    if (gRawBytesPerSecond > 0.0) {
+        state.counters["vs_raw"] = rate / gRawBytesPerSecond;
+    }
+    if (gMemcpyBytesPerSecond > 0.0) {
+        state.counters["vs_memcpy"] = rate / gMemcpyBytesPerSecond;
+    }
+    return rate;
+}
+
+void BM_UploadRawCopy(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    auto src =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUsage::Upload);
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    if (!src || !dst) {
+        return;
+    }
+    const std::vector<std::byte> source = makeSource(kTotalBytes);
+    std::memcpy(src->mapped().data(), source.data(), source.size());
+    RawCopier copier(*context().device());
+    if (!copier.ok() || !copier.copy(src->handle(), dst->handle(), kTotalBytes)) {  // warm-up
+        state.SkipWithError("raw copy setup failed");
+        return;
+    }
+
+    const Measure measure;
+    for (auto _ : state) {
+        if (!copier.copy(src->handle(), dst->handle(), kTotalBytes)) {
+            state.SkipWithError("raw copy failed");
+            return;
+        }
+    }
+    gRawBytesPerSecond = 0.0;  // the reference reports no vs_raw of its own
+    gRawBytesPerSecond = reportRate(state, measure);
+}
+BENCHMARK(BM_UploadRawCopy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_UploadHostMemcpy(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    auto staging =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUsage::Upload);
+    if (!staging) {
+        return;
+    }
+    const std::vector<std::byte> source = makeSource(kTotalBytes);
+    std::memcpy(staging->mapped().data(), source.data(), source.size());  // warm-up
+    const Measure measure;
+    for (auto _ : state) {
+        std::memcpy(staging->mapped().data(), source.data(), source.size());
+        benchmark::ClobberMemory();
+    }
+    gMemcpyBytesPerSecond = 0.0;
+    gMemcpyBytesPerSecond = reportRate(state, measure);
+}
+BENCHMARK(BM_UploadHostMemcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_UploadStaged(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    const auto piece = static_cast<std::size_t>(state.range(0));
+    const auto staging = static_cast<VkDeviceSize>(state.range(1));
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    if (!dst) {
+        return;
+    }
+    auto created = Uploader::create(*context().device(), context().allocator(),
+                                    UploaderOptions{.stagingBytes = staging, .batchesInFlight = 3});
+    if (!created) {
+        state.SkipWithError(created.error().message.c_str());
+        return;
+    }
+    Uploader& uploader = *created;
+    const std::vector<std::byte> source = makeSource(kTotalBytes);
+    const std::span<const std::byte> all(source);
+
+    const auto uploadAll = [&]() -> bool {
+        for (std::size_t offset = 0; offset < all.size(); offset += piece) {
+            const std::size_t size = std::min(piece, all.size() - offset);
+            if (!uploader.upload(dst->handle(), offset, all.subspan(offset, size))) {
+                return false;
+            }
+        }
+        return uploader.finish().has_value();
+    };
+    if (!uploadAll()) {  // warm-up: touches the staging pages and the destination
+        state.SkipWithError("upload failed");
+        return;
+    }
+
+    const UploaderStats before = uploader.stats();
+    const Measure measure;
+    for (auto _ : state) {
+        if (!uploadAll()) {
+            state.SkipWithError("upload failed");
+            return;
+        }
+    }
+    reportRate(state, measure);
+    const UploaderStats after = uploader.stats();
+    const auto perIteration = [&](std::uint64_t count) {
+        return benchmark::Counter(static_cast<double>(count), benchmark::Counter::kAvgIterations);
+    };
+    state.counters["submits"] = perIteration(after.submits - before.submits);
+    state.counters["staging_waits"] = perIteration(after.staging.waits - before.staging.waits +
+                                                   after.slotWaits - before.slotWaits);
+    state.counters["copy_cmds"] = perIteration(after.copyCommands - before.copyCommands);
+}
+BENCHMARK(BM_UploadStaged)
+    ->ArgNames({"piece", "staging"})
+    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(16 * kMiB)})
+    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(16 * kMiB)})
+    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(4 * kMiB)})
+    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(4 * kMiB)})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_UploadMemcpyThenCopy(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    auto src =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUsage::Upload);
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    if (!src || !dst) {
+        return;
+    }
+    const std::vector<std::byte> source = makeSource(kTotalBytes);
+    RawCopier copier(*context().device());
+    std::memcpy(src->mapped().data(), source.data(), source.size());
+    if (!copier.ok() || !copier.copy(src->handle(), dst->handle(), kTotalBytes)) {  // warm-up
+        state.SkipWithError("raw copy setup failed");
+        return;
+    }
+    const Measure measure;
+    for (auto _ : state) {
+        std::memcpy(src->mapped().data(), source.data(), source.size());
+        if (!copier.copy(src->handle(), dst->handle(), kTotalBytes)) {
+            state.SkipWithError("raw copy failed");
+            return;
+        }
+    }
+    reportRate(state, measure);
+}
+BENCHMARK(BM_UploadMemcpyThenCopy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace

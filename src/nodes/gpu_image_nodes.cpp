@@ -1,0 +1,319 @@
+#include "vixen/nodes/gpu_image_nodes.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "vixen/events/engine_events.hpp"
+#include "vixen/gpu/descriptor_writer.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/nodes/png.hpp"
+#include "vixen_nodes_shaders.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+constexpr VkFormat kFormat = VK_FORMAT_R8G8B8A8_UNORM;
+constexpr std::uint64_t kBytesPerPixel = 4;
+
+std::uint64_t imageBytes(const GpuImageShape& shape) {
+    return std::uint64_t{shape.width} * shape.height * kBytesPerPixel;
+}
+
+void estimateImage(const GpuImageShape& shape, graph::ResourceEstimate& estimate) {
+    estimate.memory(graph::MemoryKind::DeviceLocal) = imageBytes(shape);
+    estimate.transientBytes = shape.transient ? imageBytes(shape) : 0;
+}
+
+void followWindow(GpuImageShape& shape, graph::SetupContext& context) {
+    if (!shape.followWindow) {
+        return;
+    }
+    context.estimate().eventsPerFrame = std::max(context.estimate().eventsPerFrame, 1U);
+    context.subscribe<events::WindowResized>(
+        [&shape, markDirty = context.dirtyMarker()](const events::WindowResized& resized) {
+            shape.width = resized.width;
+            shape.height = resized.height;
+            markDirty();
+        });
+}
+
+Result<void> checkShape(const GpuImageShape& shape, std::string_view node) {
+    if (shape.width == 0 || shape.height == 0) {
+        return fail(ErrorCode::InvalidArgument,
+                    "node '{}': image size {}x{} is empty (set 'width' and 'height', or resize "
+                    "to a non-empty window)",
+                    node, shape.width, shape.height);
+    }
+    return {};
+}
+
+gpu::ImageDesc colorImage(const GpuImageShape& shape) {
+    return gpu::ImageDesc{shape.width, shape.height, kFormat,
+                          VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT |
+                              VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_SAMPLED_BIT,
+                          VK_IMAGE_ASPECT_COLOR_BIT};
+}
+
+}  // namespace
+
+// ---- GpuPattern -------------------------------------------------------------------------
+
+GpuPatternNode::GpuPatternNode(GpuRuntime& runtime, GpuImageShape shape, std::array<float, 4> color)
+    : GpuNode(runtime), shape_(shape), color_(color) {}
+
+void GpuPatternNode::setup(graph::SetupContext& context) {
+    estimateImage(shape_, context.estimate());
+    followWindow(shape_, context);
+}
+
+void GpuPatternNode::reestimate(graph::ResourceEstimate& estimate) {
+    estimateImage(shape_, estimate);
+}
+
+Result<void> GpuPatternNode::compile(const graph::CompileContext& /*context*/) {
+    if (Result<void> shaped = checkShape(shape_, name()); !shaped) {
+        return shaped;
+    }
+    return createImage(Out(GpuPatternConfig::image), colorImage(shape_), "GpuPattern output image",
+                       shape_.transient);
+}
+
+void GpuPatternNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
+    const GpuImage& image = Out(GpuPatternConfig::image);
+    VkClearColorValue clear{};
+    clear.float32[0] = static_cast<float>(context.frameIndex % 256) / 255.0F;
+    clear.float32[1] = color_[1];
+    clear.float32[2] = color_[2];
+    clear.float32[3] = color_[3];
+    if (context.frameIndex == 0) {
+        clear.float32[0] = color_[0];
+    }
+    const VkImageSubresourceRange range{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    vkCmdClearColorImage(commandBuffer, image.image.handle(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                         &clear, 1, &range);
+}
+
+void GpuPatternNode::cleanup(const graph::CleanupContext& /*context*/) {
+    releaseImage(Out(GpuPatternConfig::image));
+}
+
+// ---- GpuGradient ------------------------------------------------------------------------
+
+GpuGradientNode::GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape)
+    : GpuNode(runtime), shape_(shape) {}
+
+void GpuGradientNode::setup(graph::SetupContext& context) {
+    estimateImage(shape_, context.estimate());
+    context.estimate().descriptor(graph::DescriptorKind::StorageImage) = 1;
+    followWindow(shape_, context);
+}
+
+void GpuGradientNode::reestimate(graph::ResourceEstimate& estimate) {
+    estimateImage(shape_, estimate);
+}
+
+Result<void> GpuGradientNode::compile(const graph::CompileContext& /*context*/) {
+    if (Result<void> shaped = checkShape(shape_, name()); !shaped) {
+        return shaped;
+    }
+    // The pipeline and the pool do not depend on the size: made once, kept by recompiles.
+    if (!pipeline_.valid()) {
+        auto pipeline = gpu::ComputePipeline::create(runtime().device(), shaders::gradientComp(),
+                                                     "gradient.comp");
+        if (!pipeline) {
+            return std::unexpected(std::move(pipeline.error()));
+        }
+        pipeline_ = std::move(*pipeline);
+    }
+    if (!descriptors_) {
+        auto pool = gpu::DescriptorAllocator::create(
+            runtime().device(), gpu::DescriptorPoolSizes{}.add(pipeline_.interface()),
+            "GpuGradient descriptors");
+        if (!pool) {
+            return std::unexpected(std::move(pool.error()));
+        }
+        descriptors_.emplace(std::move(*pool));
+    } else if (Result<void> reset = descriptors_->reset(); !reset) {
+        return reset;
+    }
+    GpuImage& target = Out(GpuGradientConfig::image);
+    if (Result<void> created =
+            createImage(target, colorImage(shape_), "GpuGradient output image", shape_.transient);
+        !created) {
+        return created;
+    }
+    auto set = descriptors_->allocate(pipeline_.setLayouts(), 0, "GpuGradient set 0");
+    if (!set) {
+        return std::unexpected(std::move(set.error()));
+    }
+    gpu::DescriptorWriter writer;
+    if (Result<void> written = writer.image(*set, 0, target.image.view(), VK_IMAGE_LAYOUT_GENERAL);
+        !written) {
+        return written;
+    }
+    writer.update(runtime().device());
+    set_ = set->handle;
+    return {};
+}
+
+void GpuGradientNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
+    struct Params {
+        std::uint32_t width;
+        std::uint32_t height;
+        float phase;
+    };
+    const Params params{shape_.width, shape_.height,
+                        static_cast<float>(context.frameIndex % 360) * 0.0174533F};
+    vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.handle());
+    vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.layout(), 0, 1,
+                            &set_, 0, nullptr);
+    vkCmdPushConstants(commandBuffer, pipeline_.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                       sizeof params, &params);
+    const std::array<std::uint32_t, 3> groups = pipeline_.groupsFor(shape_.width, shape_.height);
+    vkCmdDispatch(commandBuffer, groups[0], groups[1], groups[2]);
+}
+
+void GpuGradientNode::cleanup(const graph::CleanupContext& context) {
+    releaseImage(Out(GpuGradientConfig::image));
+    set_ = VK_NULL_HANDLE;
+    if (!context.forRecompile) {
+        descriptors_.reset();
+        pipeline_.reset();
+    }
+}
+
+// ---- GpuCompose -------------------------------------------------------------------------
+
+GpuComposeNode::GpuComposeNode(GpuRuntime& runtime, GpuImageShape shape)
+    : GpuNode(runtime), shape_(shape) {}
+
+void GpuComposeNode::setup(graph::SetupContext& context) {
+    estimateImage(shape_, context.estimate());
+    followWindow(shape_, context);
+}
+
+void GpuComposeNode::reestimate(graph::ResourceEstimate& estimate) {
+    estimateImage(shape_, estimate);
+}
+
+Result<void> GpuComposeNode::compile(const graph::CompileContext& /*context*/) {
+    if (Result<void> shaped = checkShape(shape_, name()); !shaped) {
+        return shaped;
+    }
+    for (const GpuImage& layer : In(GpuComposeConfig::layers)) {
+        if (layer.image.desc().format != kFormat) {
+            return fail(ErrorCode::TypeMismatch,
+                        "node '{}': input 'layers' must be RGBA8 (VkFormat {}), got VkFormat {}",
+                        name(), static_cast<int>(kFormat),
+                        static_cast<int>(layer.image.desc().format));
+        }
+    }
+    return createImage(Out(GpuComposeConfig::image), colorImage(shape_), "GpuCompose output image",
+                       shape_.transient);
+}
+
+void GpuComposeNode::record(VkCommandBuffer commandBuffer,
+                            const graph::ExecuteContext& /*context*/) {
+    const GpuImage& target = Out(GpuComposeConfig::image);
+    const auto layers = In(GpuComposeConfig::layers);
+    const auto columns = static_cast<std::uint32_t>(std::max<std::size_t>(layers.size(), 1));
+    const std::uint32_t width = target.image.desc().width;
+    const std::uint32_t height = target.image.desc().height;
+    for (std::uint32_t i = 0; i < layers.size(); ++i) {
+        const gpu::ImageDesc& source = layers[i].image.desc();
+        VkImageBlit region{};
+        region.srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+        region.srcOffsets[1] = {static_cast<std::int32_t>(source.width),
+                                static_cast<std::int32_t>(source.height), 1};
+        region.dstSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+        region.dstOffsets[0] = {static_cast<std::int32_t>(width * i / columns), 0, 0};
+        region.dstOffsets[1] = {static_cast<std::int32_t>(width * (i + 1) / columns),
+                                static_cast<std::int32_t>(height), 1};
+        vkCmdBlitImage(commandBuffer, layers[i].image.handle(),
+                       VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, target.image.handle(),
+                       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region, VK_FILTER_LINEAR);
+    }
+}
+
+void GpuComposeNode::cleanup(const graph::CleanupContext& /*context*/) {
+    releaseImage(Out(GpuComposeConfig::image));
+}
+
+// ---- GpuReadback ------------------------------------------------------------------------
+
+GpuReadbackNode::GpuReadbackNode(GpuRuntime& runtime) : GpuNode(runtime) {}
+
+Result<void> GpuReadbackNode::compile(const graph::CompileContext& /*context*/) {
+    const GpuImage& image = In(GpuReadbackConfig::image);
+    const gpu::ImageDesc& desc = image.image.desc();
+    if (desc.format != kFormat) {
+        return fail(ErrorCode::TypeMismatch,
+                    "node '{}': input 'image' must be RGBA8 (VkFormat {}) to be read back, got "
+                    "VkFormat {}",
+                    name(), static_cast<int>(kFormat), static_cast<int>(desc.format));
+    }
+    buffer_.reset();
+    auto buffer = gpu::Buffer::create(
+        runtime().device(), runtime().allocator(),
+        gpu::BufferDesc{std::uint64_t{desc.width} * desc.height * kBytesPerPixel,
+                        VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUsage::Readback},
+        "GpuReadback buffer");
+    if (!buffer) {
+        return std::unexpected(std::move(buffer.error()));
+    }
+    buffer_ = std::move(*buffer);
+    bufferState_ = gpu::ResourceState{};
+    width_ = desc.width;
+    height_ = desc.height;
+    copiedInFrame_ = 0;
+    return {};
+}
+
+void GpuReadbackNode::record(VkCommandBuffer commandBuffer,
+                             const graph::ExecuteContext& /*context*/) {
+    const GpuImage& image = In(GpuReadbackConfig::image);
+    gpu::BarrierBatch& barriers = runtime().barriers();
+    // The buffer is the node's own, not a slot's: the same rules bring it to each use.
+    barriers.buffer(commandBuffer, buffer_.handle(), bufferState_,
+                    gpu::ResourceUsage::TransferWrite);
+    barriers.record(commandBuffer);
+    VkBufferImageCopy region{};
+    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.imageExtent = {width_, height_, 1};
+    vkCmdCopyImageToBuffer(commandBuffer, image.image.handle(),
+                           VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, buffer_.handle(), 1, &region);
+    barriers.buffer(commandBuffer, buffer_.handle(), bufferState_, gpu::ResourceUsage::HostRead);
+    barriers.record(commandBuffer);
+    copiedInFrame_ = runtime().pacer().submittedFrame() + 1;
+}
+
+void GpuReadbackNode::cleanup(const graph::CleanupContext& /*context*/) {
+    buffer_.reset();
+    copiedInFrame_ = 0;
+}
+
+Result<std::span<const std::byte>> GpuReadbackNode::pixels() const {
+    if (copiedInFrame_ == 0) {
+        return fail(ErrorCode::InvalidState, "node '{}': no frame has been read back yet", name());
+    }
+    auto completed = runtime().pacer().completedFrame();
+    if (!completed) {
+        return std::unexpected(std::move(completed.error()));
+    }
+    if (*completed < copiedInFrame_) {
+        return fail(ErrorCode::InvalidState,
+                    "node '{}': frame {} is still on the GPU (done: {}); wait for it first", name(),
+                    copiedInFrame_, *completed);
+    }
+    return std::span<const std::byte>(buffer_.mapped());
+}
+
+Result<void> GpuReadbackNode::writePng(const std::string& path) const {
+    auto data = pixels();
+    if (!data) {
+        return std::unexpected(std::move(data.error()));
+    }
+    return writePngRgba8(path, width_, height_, *data);
+}
+
+}  // namespace vixen::nodes

@@ -1,0 +1,397 @@
+#include "vixen/nodes/gpu_runtime.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "vixen/core/log.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/vk_result.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+constexpr std::size_t kPlacementCapacity = 256;
+
+VkDeviceSize alignUp(VkDeviceSize value, VkDeviceSize alignment) {
+    return (value + alignment - 1) / alignment * alignment;
+}
+
+}  // namespace
+
+graph::GraphBudget graphBudgetFrom(const gpu::BudgetManager& budget, const gpu::Device& device) {
+    graph::GraphBudget result;
+    const auto& heaps = device.physical().heaps;
+    VkDeviceSize deviceLocal = 0;
+    VkDeviceSize other = 0;
+    for (std::uint32_t h = 0; h < heaps.size() && h < budget.heapCount(); ++h) {
+        const VkDeviceSize soft = budget.heap(h).limits.soft;
+        VkDeviceSize& largest = heaps[h].deviceLocal ? deviceLocal : other;
+        largest = std::max(largest, soft);
+    }
+    result.memoryBytes[static_cast<std::size_t>(graph::MemoryKind::DeviceLocal)] = deviceLocal;
+    result.memoryBytes[static_cast<std::size_t>(graph::MemoryKind::HostVisible)] = other;
+    return result;
+}
+
+Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(graph::RenderGraph& graph,
+                                                       const gpu::Device& device,
+                                                       gpu::DeviceMemoryAllocator& allocator,
+                                                       const GpuRuntimeOptions& options) {
+    if (graph.options().mode != graph::ExecutionMode::Sequential) {
+        return fail(ErrorCode::InvalidArgument,
+                    "a GPU runtime needs a graph that executes sequentially: its GPU nodes "
+                    "record into one command buffer in order");
+    }
+    auto pacer = gpu::FramePacer::create(device, options.framesInFlight, 1);
+    if (!pacer) {
+        return std::unexpected(std::move(pacer.error()));
+    }
+    return std::unique_ptr<GpuRuntime>(
+        new GpuRuntime(graph, device, allocator, std::move(*pacer), options));
+}
+
+GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
+                       gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
+                       const GpuRuntimeOptions& options)
+    : graph_(&graph),
+      device_(&device),
+      allocator_(&allocator),
+      pacer_(std::move(pacer)),
+      options_(options) {
+    placements_.reserve(kPlacementCapacity);
+    submitCpuNs_.assign(pacer_.framesInFlight(), 0);
+    unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
+    graph.addGraphHook([this](core::Phase phase, graph::HookTiming timing) {
+        if (phase != core::Phase::Compile) {
+            return;
+        }
+        if (timing == graph::HookTiming::After) {
+            afterCompile();
+            return;
+        }
+        // A compile (or a recompile batch) destroys what earlier frames may still use: let
+        // the GPU finish them first. Resizes are rare; a stall there is the simple answer.
+        if (pacer_.submittedFrame() == 0) {
+            return;
+        }
+        if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
+            log::error("waiting for the GPU before a recompile: {}", idle.error().message);
+            hookError_ = std::move(idle.error());
+        }
+    });
+}
+
+Result<void> GpuRuntime::ensureTimestampPool() {
+    // Scopes are indexed by node id; a graph that grew needs a bigger pool.
+    const auto scopes =
+        static_cast<std::uint32_t>(std::max<std::size_t>(graph_->nodeCapacity(), 1));
+    gpuNanoseconds_.resize(scopes, 0);
+    if (!options_.timestamps || (timestamps_ && timestamps_->maxScopes() >= scopes)) {
+        return {};
+    }
+    if (timestamps_ && pacer_.submittedFrame() > 0) {
+        if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
+            return idle;
+        }
+    }
+    timestamps_.reset();
+    std::fill(unreadTimestamps_.begin(), unreadTimestamps_.end(), 0);
+    auto pool = gpu::TimestampPool::create(*device_, pacer_.framesInFlight(), scopes);
+    if (!pool) {
+        return fail(pool.error().code, "GPU runtime: {} (the next frame tries again)",
+                    pool.error().message);
+    }
+    timestamps_.emplace(std::move(*pool));
+    return {};
+}
+
+void GpuRuntime::afterCompile() {
+    if (Result<void> pool = ensureTimestampPool(); !pool) {
+        hookError_ = std::move(pool.error());
+    }
+    const auto scopes = static_cast<std::uint32_t>(gpuNanoseconds_.size());
+    if (trace_ != nullptr) {
+        traceNames_.resize(scopes);
+        for (std::uint32_t id = 0; id < graph_->nodeCapacity(); ++id) {
+            if (graph_->contains(graph::NodeId{id})) {
+                traceNames_[id] = trace_->intern(graph_->node(graph::NodeId{id}).name());
+            }
+        }
+    }
+}
+
+void GpuRuntime::setTrace(core::TraceRecorder* trace) {
+    trace_ = trace;
+    if (trace_ != nullptr) {
+        cpuTrack_ = trace_->addTrack("CPU");
+        gpuTrack_ = trace_->addTrack("GPU");
+        if (graph_->compiled()) {
+            afterCompile();
+        }
+    }
+}
+
+void GpuRuntime::beginNodeScope(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
+    if (timestamps_) {
+        static_cast<void>(timestamps_->begin(commandBuffer, node.value));
+    }
+}
+
+void GpuRuntime::endNodeScope(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
+    if (timestamps_) {
+        static_cast<void>(timestamps_->end(commandBuffer, node.value));
+    }
+}
+
+std::uint64_t GpuRuntime::gpuNanoseconds(graph::NodeId node) const noexcept {
+    return node.value < gpuNanoseconds_.size() ? gpuNanoseconds_[node.value] : 0;
+}
+
+void GpuRuntime::collectTimestamps(std::uint32_t slot) {
+    if (!timestamps_ || !timestamps_->enabled() || unreadTimestamps_[slot] == 0) {
+        return;
+    }
+    unreadTimestamps_[slot] = 0;
+    auto readout = timestamps_->read(slot);
+    if (!readout || readout->status != gpu::TimestampStatus::Ready || readout->scopes.empty()) {
+        return;
+    }
+    // GPU times run on the GPU's clock: anchor the frame's earliest scope at its CPU submit.
+    std::uint64_t first = UINT64_MAX;
+    for (const gpu::ScopeTiming& scope : readout->scopes) {
+        if (scope.valid) {
+            first = std::min(first, scope.beginNs);
+        }
+    }
+    if (first == UINT64_MAX) {
+        return;
+    }
+    ++timedFrames_;
+    const auto scopes = static_cast<std::uint32_t>(readout->scopes.size());
+    for (std::uint32_t id = 0; id < scopes; ++id) {
+        const gpu::ScopeTiming& scope = readout->scopes[id];
+        if (!scope.valid || id >= gpuNanoseconds_.size()) {
+            continue;
+        }
+        gpuNanoseconds_[id] += scope.durationNs;
+        if (trace_ != nullptr && id < traceNames_.size()) {
+            trace_->complete(traceNames_[id], "gpu", gpuTrack_,
+                             submitCpuNs_[slot] + static_cast<std::int64_t>(scope.beginNs - first),
+                             static_cast<std::int64_t>(scope.durationNs));
+        }
+    }
+}
+
+GpuRuntime::~GpuRuntime() {
+    if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
+        log::error("GPU runtime shutdown: {}", idle.error().message);
+    }
+    allocator_->free(arena_);
+}
+
+Result<void> GpuRuntime::frame() {
+    const std::int64_t frameStart = core::steadyClockNs();
+    Result<void> invalidations = graph_->processInvalidations();
+    if (trace_ != nullptr) {
+        trace_->complete("invalidations", "cpu", cpuTrack_, frameStart,
+                         core::steadyClockNs() - frameStart);
+    }
+    if (hookError_) {
+        Error error = std::move(*hookError_);
+        hookError_.reset();
+        return std::unexpected(std::move(error));
+    }
+    if (!invalidations) {
+        return invalidations;
+    }
+    if (!graph_->compiled()) {
+        return fail(ErrorCode::InvalidState, "frame: the graph is not compiled; compile it first");
+    }
+    if (Result<void> pool = ensureTimestampPool(); !pool) {
+        return pool;
+    }
+    using Clock = std::chrono::steady_clock;
+    const auto nanosecondsSince = [](Clock::time_point start) {
+        return static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    };
+    const Clock::time_point waitStart = Clock::now();
+    auto slot = pacer_.beginFrame(options_.frameTimeout);
+    if (!slot) {
+        return std::unexpected(std::move(slot.error()));
+    }
+    timings_.waitNanoseconds = nanosecondsSince(waitStart);
+    collectTimestamps(slot->index);
+    const Clock::time_point recordStart = Clock::now();
+    commandBuffer_ = slot->commandBuffers[0];
+    frameSlot_ = slot->index;
+    VkCommandBufferBeginInfo begin{};
+    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    VkResult recorded = vkBeginCommandBuffer(commandBuffer_, &begin);
+    if (recorded == VK_SUCCESS) {
+        if (timestamps_) {
+            static_cast<void>(timestamps_->beginFrame(commandBuffer_, slot->index));
+            unreadTimestamps_[slot->index] = 1;
+        }
+        graph_->execute();
+        barriers_.record(commandBuffer_);
+        recorded = vkEndCommandBuffer(commandBuffer_);
+    }
+    const VkCommandBuffer used = commandBuffer_;
+    commandBuffer_ = VK_NULL_HANDLE;
+    timings_.recordNanoseconds = nanosecondsSince(recordStart);
+    const Clock::time_point submitStart = Clock::now();
+    // The frame is open either way: submit it (empty when recording failed) to close it.
+    const gpu::SubmitSemaphores semaphores =
+        participant_ != nullptr ? participant_->submitSemaphores() : gpu::SubmitSemaphores{};
+    Result<void> submitted =
+        pacer_.submit(*slot,
+                      recorded == VK_SUCCESS ? std::span<const VkCommandBuffer>(&used, 1)
+                                             : std::span<const VkCommandBuffer>(),
+                      semaphores);
+    timings_.submitNanoseconds = nanosecondsSince(submitStart);
+    submitCpuNs_[slot->index] = core::steadyClockNs();
+    if (trace_ != nullptr) {
+        const auto since = [&](Clock::time_point t) {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
+                .count();
+        };
+        trace_->complete("wait for frame slot", "cpu", cpuTrack_, since(waitStart),
+                         static_cast<std::int64_t>(timings_.waitNanoseconds));
+        trace_->complete("record", "cpu", cpuTrack_, since(recordStart),
+                         static_cast<std::int64_t>(timings_.recordNanoseconds));
+        trace_->complete("submit", "cpu", cpuTrack_, since(submitStart),
+                         static_cast<std::int64_t>(timings_.submitNanoseconds));
+    }
+    if (recorded != VK_SUCCESS) {
+        return std::unexpected(
+            gpu::vulkanError(recorded, "vkEndCommandBuffer", "recording the graph's frame"));
+    }
+    if (submitted && participant_ != nullptr) {
+        return participant_->afterSubmit();
+    }
+    return submitted;
+}
+
+Result<void> GpuRuntime::waitIdle() {
+    Result<void> idle = pacer_.waitIdle(options_.frameTimeout);
+    if (idle) {
+        for (std::uint32_t slot = 0; slot < unreadTimestamps_.size(); ++slot) {
+            collectTimestamps(slot);
+        }
+    }
+    return idle;
+}
+
+// ---- transient memory ------------------------------------------------------------------
+
+Result<void> GpuRuntime::prepareArena(const VkMemoryRequirements& requirements,
+                                      std::string_view what) {
+    const std::uint64_t peak = graph_->report().transientPeakBytes;
+    // Estimates count pixels; real images may add alignment and padding, hence a margin.
+    // What still does not fit gets memory of its own, counted as a fallback.
+    const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 256);
+    const VkDeviceSize wanted = alignUp(std::max<VkDeviceSize>(peak + peak / 8, 1), alignment);
+    if (arena_.valid() && (!placements_.empty() || arena_.size >= wanted)) {
+        return {};
+    }
+    allocator_->free(arena_);
+    arena_ = {};
+    VkMemoryRequirements arenaRequirements = requirements;
+    arenaRequirements.size = wanted;
+    arenaRequirements.alignment = alignment;
+    auto memory = allocator_->allocate(arenaRequirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                                       gpu::AllocationKind::Optimal, what);
+    if (!memory) {
+        return std::unexpected(std::move(memory.error()));
+    }
+    arena_ = *memory;
+    return {};
+}
+
+std::optional<VkDeviceSize> GpuRuntime::findPlacement(VkDeviceSize size, VkDeviceSize alignment,
+                                                      graph::TransientLifetime life) const {
+    // First fit among the placements whose lifetimes overlap this one: try offset 0, then
+    // the end of each conflicting placement, lowest first.
+    const auto fitsAt = [&](VkDeviceSize offset) {
+        if (offset + size > arena_.size) {
+            return false;
+        }
+        return std::none_of(placements_.begin(), placements_.end(), [&](const Placement& p) {
+            return p.lifetime.overlaps(life) && offset < p.offset + p.size &&
+                   p.offset < offset + size;
+        });
+    };
+    std::optional<VkDeviceSize> best;
+    if (fitsAt(0)) {
+        return VkDeviceSize{0};
+    }
+    for (const Placement& p : placements_) {
+        if (!p.lifetime.overlaps(life)) {
+            continue;
+        }
+        const VkDeviceSize candidate = alignUp(p.offset + p.size, alignment);
+        if ((!best || candidate < *best) && fitsAt(candidate)) {
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+Result<gpu::MemoryAllocation> GpuRuntime::allocateTransient(
+    graph::NodeId node, const VkMemoryRequirements& requirements, std::string_view what,
+    bool& aliased) {
+    aliased = false;
+    const graph::TransientLifetime life = graph_->transientLifetime(node);
+    if (options_.aliasTransients && life.valid() && placements_.size() < kPlacementCapacity) {
+        if (Result<void> arena = prepareArena(requirements, "transient arena"); !arena) {
+            return std::unexpected(std::move(arena.error()));
+        }
+        if ((requirements.memoryTypeBits & (1U << arena_.memoryType)) != 0) {
+            const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 1);
+            if (const auto offset = findPlacement(requirements.size, alignment, life)) {
+                placements_.push_back(Placement{*offset, requirements.size, life});
+                gpu::MemoryAllocation placed = arena_;
+                placed.offset = arena_.offset + *offset;
+                placed.size = requirements.size;
+                placed.block = ~std::uint32_t{0};  // not the allocator's: freeTransient knows
+                placed.handle = {};
+                aliased = true;
+                return placed;
+            }
+        }
+        ++fallbacks_;
+    }
+    return allocator_->allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                                gpu::AllocationKind::Optimal, what);
+}
+
+void GpuRuntime::freeTransient(const gpu::MemoryAllocation& allocation) noexcept {
+    if (allocation.valid() && arena_.valid() && allocation.memory == arena_.memory &&
+        allocation.block == ~std::uint32_t{0}) {
+        const VkDeviceSize offset = allocation.offset - arena_.offset;
+        const auto it = std::find_if(
+            placements_.begin(), placements_.end(),
+            [&](const Placement& p) { return p.offset == offset && p.size == allocation.size; });
+        if (it != placements_.end()) {
+            placements_.erase(it);
+        }
+        return;
+    }
+    allocator_->free(allocation);
+}
+
+TransientMemoryStats GpuRuntime::transientStats() const noexcept {
+    TransientMemoryStats stats;
+    stats.arenaBytes = arena_.valid() ? arena_.size : 0;
+    for (const Placement& p : placements_) {
+        stats.placedBytes += p.size;
+    }
+    stats.placed = static_cast<std::uint32_t>(placements_.size());
+    stats.fallbacks = fallbacks_;
+    return stats;
+}
+
+}  // namespace vixen::nodes

@@ -1,0 +1,147 @@
+#pragma once
+
+// The first GPU nodes: a compute gradient and a clear pattern as sources, a compositor and a
+// readback sink. They run on any Vulkan device; the barriers between them come from their
+// slots.
+
+#include <vulkan/vulkan.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "vixen/gpu/buffer.hpp"
+#include "vixen/gpu/compute_pipeline.hpp"
+#include "vixen/gpu/descriptor_allocator.hpp"
+#include "vixen/nodes/gpu_node.hpp"
+
+namespace vixen::nodes {
+
+inline constexpr graph::SlotOptions kTransferRead{.stage = graph::StageKind::Transfer};
+inline constexpr graph::SlotOptions kTransferWrite{.access = graph::Access::Write,
+                                                   .stage = graph::StageKind::Transfer};
+
+/// Size and placement of an image a node produces.
+struct GpuImageShape {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    bool followWindow = false;  ///< a WindowResized event resizes it (and its dependents)
+    bool transient = false;     ///< may share memory with transients of other lifetimes
+};
+
+struct GpuPatternConfig {
+    static constexpr std::string_view kTypeName = "GpuPattern";
+    static constexpr graph::Output<"image", GpuImage, kTransferWrite> image{};
+    static constexpr graph::SlotList slots{image};
+};
+
+/// Fills an RGBA8 image with one colour each frame: `color` with its red channel cycling
+/// with the frame number, so consecutive frames differ.
+class GpuPatternNode : public GpuNode<GpuPatternConfig> {
+public:
+    GpuPatternNode(GpuRuntime& runtime, GpuImageShape shape, std::array<float, 4> color);
+
+protected:
+    void setup(graph::SetupContext& context) override;
+    void reestimate(graph::ResourceEstimate& estimate) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void cleanup(const graph::CleanupContext& context) override;
+
+private:
+    GpuImageShape shape_;
+    std::array<float, 4> color_;
+};
+
+struct GpuGradientConfig {
+    static constexpr std::string_view kTypeName = "GpuGradient";
+    static constexpr graph::Output<"image", GpuImage,
+                                   graph::SlotOptions{.access = graph::Access::Write,
+                                                      .stage = graph::StageKind::Compute}>
+        image{};
+    static constexpr graph::SlotList slots{image};
+};
+
+/// A moving gradient computed into a storage image (shaders/gradient.comp). The pipeline
+/// and its descriptor set layouts come from the shader's reflection; the descriptor pool
+/// is sized from it and its one set is allocated and written at compile.
+class GpuGradientNode : public GpuNode<GpuGradientConfig> {
+public:
+    GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape);
+
+protected:
+    void setup(graph::SetupContext& context) override;
+    void reestimate(graph::ResourceEstimate& estimate) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void cleanup(const graph::CleanupContext& context) override;
+
+private:
+    GpuImageShape shape_;
+    gpu::ComputePipeline pipeline_;
+    std::optional<gpu::DescriptorAllocator> descriptors_;
+    VkDescriptorSet set_ = VK_NULL_HANDLE;
+};
+
+struct GpuComposeConfig {
+    static constexpr std::string_view kTypeName = "GpuCompose";
+    static constexpr graph::Input<
+        "layers", GpuImage, graph::SlotOptions{.stage = graph::StageKind::Transfer, .array = true}>
+        layers{};
+    static constexpr graph::Output<"image", GpuImage, kTransferWrite> image{};
+    static constexpr graph::SlotList slots{layers, image};
+};
+
+/// Scales its layers side by side into one image (vkCmdBlitImage, linear filter): layer i
+/// fills column i of as many equal columns as there are layers.
+class GpuComposeNode : public GpuNode<GpuComposeConfig> {
+public:
+    GpuComposeNode(GpuRuntime& runtime, GpuImageShape shape);
+
+protected:
+    void setup(graph::SetupContext& context) override;
+    void reestimate(graph::ResourceEstimate& estimate) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void cleanup(const graph::CleanupContext& context) override;
+
+private:
+    GpuImageShape shape_;
+};
+
+struct GpuReadbackConfig {
+    static constexpr std::string_view kTypeName = "GpuReadback";
+    static constexpr graph::Input<"image", GpuImage, kTransferRead> image{};
+    static constexpr graph::SlotList slots{image};
+};
+
+/// Copies its RGBA8 input into a host-visible buffer every frame: the headless target.
+/// After the GPU finished a frame (GpuRuntime::waitIdle), `pixels()` holds that frame and
+/// `writePng` saves it.
+class GpuReadbackNode : public GpuNode<GpuReadbackConfig> {
+public:
+    explicit GpuReadbackNode(GpuRuntime& runtime);
+
+    [[nodiscard]] std::uint32_t width() const noexcept { return width_; }
+    [[nodiscard]] std::uint32_t height() const noexcept { return height_; }
+    /// The last frame copied, RGBA8 rows; InvalidState until the GPU has finished it.
+    [[nodiscard]] Result<std::span<const std::byte>> pixels() const;
+    /// Writes `pixels()` as a PNG, to a temporary name first and then renamed into place.
+    [[nodiscard]] Result<void> writePng(const std::string& path) const;
+
+protected:
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void cleanup(const graph::CleanupContext& context) override;
+
+private:
+    gpu::Buffer buffer_;
+    mutable gpu::ResourceState bufferState_{};
+    std::uint32_t width_ = 0;
+    std::uint32_t height_ = 0;
+    std::uint64_t copiedInFrame_ = 0;  ///< the pacer frame number of the last copy
+};
+
+}  // namespace vixen::nodes

@@ -1,0 +1,197 @@
+#pragma once
+
+// The GPU side of a render graph: frames in flight, the command buffer GPU nodes record
+// into, the barriers derived from their slots, and transient memory shared by resources
+// whose lifetimes do not overlap. Where graph and gpu meet, so it lives in nodes/.
+
+#include <vulkan/vulkan.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "vixen/core/error.hpp"
+#include "vixen/core/trace.hpp"
+#include "vixen/gpu/barriers.hpp"
+#include "vixen/gpu/frame_pacer.hpp"
+#include "vixen/gpu/image.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/timestamp_pool.hpp"
+#include "vixen/graph/render_graph.hpp"
+
+namespace vixen::gpu {
+class BudgetManager;
+class Device;
+}  // namespace vixen::gpu
+
+namespace vixen::nodes {
+
+/// A GPU image exchanged through slots. The producer creates it at compile; the barrier
+/// state is bookkeeping every user updates, hence mutable through const inputs.
+struct GpuImage {
+    static constexpr std::string_view kTypeName = "GpuImage";
+
+    gpu::Image image;
+    mutable gpu::ResourceState state{};
+    /// Shares memory with other transients: contents do not survive between frames, so
+    /// the producer starts each frame from ResourceState::discarded().
+    bool aliased = false;
+    /// The memory came from GpuRuntime::allocateTransient (shared or not) and goes back there.
+    bool transientMemory = false;
+};
+
+struct GpuRuntimeOptions {
+    std::uint32_t framesInFlight = gpu::FramePacer::kDefaultFramesInFlight;
+    /// How long a frame waits for its slot's previous frame before giving up.
+    std::chrono::nanoseconds frameTimeout = std::chrono::seconds(10);
+    /// Transient images share memory (aliasing); off gives each its own allocation.
+    bool aliasTransients = true;
+    /// GPU timestamps around every GPU node (where the queue can write them).
+    bool timestamps = true;
+};
+
+/// The graph's compile-time budget from the device's: device-local memory up to the soft
+/// limit of the largest device-local heap, host-visible up to that of the largest other
+/// heap (none when every heap is device-local, as on integrated and CPU devices).
+[[nodiscard]] graph::GraphBudget graphBudgetFrom(const gpu::BudgetManager& budget,
+                                                 const gpu::Device& device);
+
+/// Statistics of the transient memory shared by aliased images.
+struct TransientMemoryStats {
+    VkDeviceSize arenaBytes = 0;   ///< the shared memory object's size
+    VkDeviceSize placedBytes = 0;  ///< sum of the live transients placed in it
+    std::uint32_t placed = 0;      ///< live transients in it
+    std::uint32_t fallbacks = 0;   ///< transients that did not fit and got their own memory
+};
+
+/// A node that takes part in the frame's submit beyond recording commands: presentation.
+/// The runtime asks it for the semaphores of the submit, and calls it after the submit.
+class FrameParticipant {
+public:
+    virtual ~FrameParticipant() = default;
+    /// Binary semaphores this frame's submit waits on and signals; views valid until then.
+    [[nodiscard]] virtual gpu::SubmitSemaphores submitSemaphores() const noexcept = 0;
+    /// Runs right after the submit (the present). Must not allocate.
+    [[nodiscard]] virtual Result<void> afterSubmit() noexcept = 0;
+};
+
+/// Where the last frame's CPU time went (steady_clock): waiting for its slot's previous
+/// frame, recording the graph (barriers and node commands), and the submit.
+struct FrameTimings {
+    std::uint64_t waitNanoseconds = 0;
+    std::uint64_t recordNanoseconds = 0;
+    std::uint64_t submitNanoseconds = 0;
+};
+
+/// Drives a RenderGraph of GPU nodes: `frame()` recompiles what events invalidated (after
+/// the GPU finished with what the recompile destroys), begins a frame in flight, lets the
+/// graph record into one command buffer, and submits it. The graph must execute
+/// sequentially: GPU nodes record into one command buffer in order. The device, the
+/// allocator and the graph must outlive the runtime.
+class GpuRuntime {
+public:
+    static Result<std::unique_ptr<GpuRuntime>> create(graph::RenderGraph& graph,
+                                                      const gpu::Device& device,
+                                                      gpu::DeviceMemoryAllocator& allocator,
+                                                      const GpuRuntimeOptions& options = {});
+    GpuRuntime(const GpuRuntime&) = delete;
+    GpuRuntime& operator=(const GpuRuntime&) = delete;
+    /// Waits for the GPU, then releases the transient arena.
+    ~GpuRuntime();
+
+    /// One frame: invalidations, then record and submit. Allocates nothing and creates no
+    /// Vulkan object when nothing was invalidated.
+    [[nodiscard]] Result<void> frame();
+    /// Blocks until every submitted frame is done, then reads their GPU timestamps.
+    [[nodiscard]] Result<void> waitIdle();
+
+    // ---- for GPU nodes ---------------------------------------------------------------
+
+    [[nodiscard]] const gpu::Device& device() const noexcept { return *device_; }
+    [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
+    [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
+    /// The command buffer of the frame being recorded (null outside a frame).
+    [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
+    [[nodiscard]] gpu::BarrierBatch& barriers() noexcept { return barriers_; }
+    [[nodiscard]] const gpu::FramePacer& pacer() const noexcept { return pacer_; }
+    /// The frame-in-flight slot of the frame being recorded.
+    [[nodiscard]] std::uint32_t frameSlot() const noexcept { return frameSlot_; }
+    /// At most one participant (the present node); null removes it.
+    void setFrameParticipant(FrameParticipant* participant) noexcept { participant_ = participant; }
+    [[nodiscard]] const FrameTimings& lastFrameTimings() const noexcept { return timings_; }
+
+    /// Records CPU phases and GPU node times into `trace` from now on (null: stop). Adds
+    /// its tracks now; node names are interned at each compile. Setup-time call.
+    void setTrace(core::TraceRecorder* trace);
+    /// GPU nanoseconds the node took, summed over the frames read back so far (0 without
+    /// timestamp support), and how many frames that is.
+    [[nodiscard]] std::uint64_t gpuNanoseconds(graph::NodeId node) const noexcept;
+    [[nodiscard]] std::uint64_t timedFrames() const noexcept { return timedFrames_; }
+    [[nodiscard]] bool timestampsEnabled() const noexcept {
+        return timestamps_ && timestamps_->enabled();
+    }
+
+    /// Called by GpuNode around its commands: a GPU timestamp scope per node.
+    void beginNodeScope(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept;
+    void endNodeScope(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept;
+
+    /// Memory for a transient image of `node`: placed in the shared arena at an offset no
+    /// transient with an overlapping lifetime uses, or, when it does not fit, allocated on
+    /// its own. `aliased` says which. Free it with freeTransient.
+    [[nodiscard]] Result<gpu::MemoryAllocation> allocateTransient(
+        graph::NodeId node, const VkMemoryRequirements& requirements, std::string_view what,
+        bool& aliased);
+    void freeTransient(const gpu::MemoryAllocation& allocation) noexcept;
+    [[nodiscard]] TransientMemoryStats transientStats() const noexcept;
+
+private:
+    struct Placement {
+        VkDeviceSize offset = 0;
+        VkDeviceSize size = 0;
+        graph::TransientLifetime lifetime;
+    };
+
+    GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
+               gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
+               const GpuRuntimeOptions& options);
+    void afterCompile();
+    Result<void> ensureTimestampPool();
+    void collectTimestamps(std::uint32_t slot);
+    Result<void> prepareArena(const VkMemoryRequirements& requirements, std::string_view what);
+    [[nodiscard]] std::optional<VkDeviceSize> findPlacement(VkDeviceSize size,
+                                                            VkDeviceSize alignment,
+                                                            graph::TransientLifetime life) const;
+
+    graph::RenderGraph* graph_;
+    const gpu::Device* device_;
+    gpu::DeviceMemoryAllocator* allocator_;
+    gpu::FramePacer pacer_;
+    GpuRuntimeOptions options_;
+    VkCommandBuffer commandBuffer_ = VK_NULL_HANDLE;
+    gpu::BarrierBatch barriers_;
+    FrameTimings timings_;
+    std::uint32_t frameSlot_ = 0;
+    FrameParticipant* participant_ = nullptr;
+    std::optional<Error> hookError_;  // a failure in a compile hook, reported by frame()
+
+    // Timestamps: one scope per node id, sized at compile; read when a slot comes back.
+    std::optional<gpu::TimestampPool> timestamps_;
+    std::vector<std::uint64_t> gpuNanoseconds_;  // per node id
+    std::uint64_t timedFrames_ = 0;
+    std::vector<std::int64_t> submitCpuNs_;       // per frame slot, where its GPU spans anchor
+    std::vector<std::uint8_t> unreadTimestamps_;  // per frame slot: a frame not read yet
+
+    core::TraceRecorder* trace_ = nullptr;
+    core::TraceTrack cpuTrack_;
+    core::TraceTrack gpuTrack_;
+    std::vector<std::string_view> traceNames_;  // per node id, interned in trace_
+
+    gpu::MemoryAllocation arena_{};
+    std::vector<Placement> placements_;
+    std::uint32_t fallbacks_ = 0;
+};
+
+}  // namespace vixen::nodes

@@ -1,0 +1,369 @@
+// GPU graphs on lavapipe: the headless target with readback, barriers derived from slots
+// (synchronization validation on), transient aliasing, resize cascades with the dry-run
+// budget check, the steady-state frame, and fault injection across a whole graph build.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "lavapipe_fixture.hpp"
+#include "vixen/core/alloc_tracker.hpp"
+#include "vixen/events/engine_events.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/creation_gate.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/nodes/gpu_image_nodes.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+constexpr std::array<float, 4> kRed{1.0F, 0.0F, 0.0F, 1.0F};
+constexpr std::array<float, 4> kTeal{0.0F, 0.5F, 1.0F, 1.0F};
+
+/// The pixel at (x, y) of RGBA8 rows.
+std::array<int, 4> pixelAt(std::span<const std::byte> pixels, std::uint32_t width, std::uint32_t x,
+                           std::uint32_t y) {
+    const std::size_t at = (std::size_t{y} * width + x) * 4;
+    return {static_cast<int>(pixels[at]), static_cast<int>(pixels[at + 1]),
+            static_cast<int>(pixels[at + 2]), static_cast<int>(pixels[at + 3])};
+}
+
+/// A graph of GPU nodes on the fixture's device: budget, allocator, graph, runtime.
+struct GpuGraph {
+    GpuGraph(const gpu::Device& device, graph::GraphOptions options = {},
+             GpuRuntimeOptions runtimeOptions = {})
+        : budget(device.physical()), allocator(device, budget), graph(options) {
+        auto created = GpuRuntime::create(graph, device, allocator, runtimeOptions);
+        if (created) {
+            runtime = std::move(*created);
+        } else {
+            runtimeError = created.error();
+        }
+    }
+    ~GpuGraph() {
+        if (runtime) {
+            static_cast<void>(runtime->waitIdle());
+        }
+        graph.cleanup();
+        runtime.reset();
+    }
+    GpuGraph(const GpuGraph&) = delete;
+    GpuGraph& operator=(const GpuGraph&) = delete;
+
+    /// pattern(red) and pattern(teal) side by side in a compose, read back.
+    GpuReadbackNode& buildSideBySide(std::uint32_t width, std::uint32_t height,
+                                     bool followWindow = false) {
+        const GpuImageShape half{width / 2, height, followWindow, true};
+        auto left = graph.addNode<GpuPatternNode>("left", *runtime, half, kRed);
+        auto right = graph.addNode<GpuPatternNode>("right", *runtime, half, kTeal);
+        auto compose = graph.addNode<GpuComposeNode>(
+            "compose", *runtime, GpuImageShape{width, height, followWindow, false});
+        auto readback = graph.addNode<GpuReadbackNode>("readback", *runtime);
+        graph.connect(left, GpuPatternConfig::image, compose, GpuComposeConfig::layers);
+        graph.connect(right, GpuPatternConfig::image, compose, GpuComposeConfig::layers);
+        graph.connect(compose, GpuComposeConfig::image, readback, GpuReadbackConfig::image);
+        return static_cast<GpuReadbackNode&>(graph.node(readback.id));
+    }
+
+    gpu::BudgetManager budget;
+    gpu::DeviceMemoryAllocator allocator;
+    graph::RenderGraph graph;
+    std::unique_ptr<GpuRuntime> runtime;
+    std::optional<Error> runtimeError;
+};
+
+class GpuGraphTest : public gpu::testing::LavapipeFixture {
+protected:
+    void releaseDeviceObjects() override { gpuGraph_.reset(); }
+
+    GpuGraph& makeGraph(graph::GraphOptions options = {}, GpuRuntimeOptions runtime = {}) {
+        gpuGraph_.emplace(*device_, options, runtime);
+        EXPECT_FALSE(gpuGraph_->runtimeError) << gpuGraph_->runtimeError->message;
+        return *gpuGraph_;
+    }
+
+    std::optional<GpuGraph> gpuGraph_;
+};
+
+TEST_F(GpuGraphTest, RendersHeadlessAndReadsBackToPng) {
+    GpuGraph& gpu = makeGraph();
+    GpuReadbackNode& readback = gpu.buildSideBySide(64, 32);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    for (int frame = 0; frame < 3; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+
+    auto pixels = readback.pixels();
+    ASSERT_TRUE(pixels) << pixels.error().message;
+    // Frame index 2 wrote red = 2/255 into both patterns.
+    EXPECT_EQ(pixelAt(*pixels, 64, 5, 5), (std::array<int, 4>{2, 0, 0, 255}));
+    EXPECT_EQ(pixelAt(*pixels, 64, 50, 20), (std::array<int, 4>{2, 128, 255, 255}));
+
+    const auto path = std::filesystem::temp_directory_path() / "vixen_gpu_graph_test.png";
+    ASSERT_TRUE(readback.writePng(path.string()));
+    std::ifstream png(path, std::ios::binary);
+    char signature[8]{};
+    png.read(signature, sizeof signature);
+    EXPECT_EQ(std::string(signature + 1, 3), "PNG");
+    EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+    std::filesystem::remove(path);
+    EXPECT_GT(gpu.runtime->barriers().recorded(), 0U);
+}
+
+TEST_F(GpuGraphTest, ReadingBackBeforeTheGpuFinishedIsAClearError) {
+    GpuGraph& gpu = makeGraph();
+    GpuReadbackNode& readback = gpu.buildSideBySide(16, 16);
+    ASSERT_TRUE(gpu.graph.compile());
+    auto none = readback.pixels();
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.error().message.find("no frame has been read back yet"), std::string::npos);
+    const auto bad = readback.writePng("/nonexistent-directory/out.png");
+    EXPECT_FALSE(bad);
+}
+
+TEST_F(GpuGraphTest, TransientsWithDisjointLifetimesShareMemory) {
+    // a -> b -> c -> d -> readback, all but d transient: a's and c's lifetimes do not
+    // overlap, so they share memory, and the picture is still right.
+    GpuGraph& gpu = makeGraph();
+    const GpuImageShape shape{32, 32, false, true};
+    auto a = gpu.graph.addNode<GpuPatternNode>("a", *gpu.runtime, shape, kTeal);
+    auto b = gpu.graph.addNode<GpuComposeNode>("b", *gpu.runtime, shape);
+    auto c = gpu.graph.addNode<GpuComposeNode>("c", *gpu.runtime, shape);
+    auto d =
+        gpu.graph.addNode<GpuComposeNode>("d", *gpu.runtime, GpuImageShape{32, 32, false, false});
+    auto out = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(a, GpuPatternConfig::image, b, GpuComposeConfig::layers);
+    gpu.graph.connect(b, GpuComposeConfig::image, c, GpuComposeConfig::layers);
+    gpu.graph.connect(c, GpuComposeConfig::image, d, GpuComposeConfig::layers);
+    gpu.graph.connect(d, GpuComposeConfig::image, out, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile());
+
+    EXPECT_EQ(gpu.graph.report().aliasingSavedBytes(), 32U * 32 * 4);
+    const TransientMemoryStats stats = gpu.runtime->transientStats();
+    EXPECT_EQ(stats.placed, 3U);
+    EXPECT_EQ(stats.fallbacks, 0U);
+    EXPECT_LT(stats.arenaBytes, stats.placedBytes) << "a and c must overlap in memory";
+
+    for (int frame = 0; frame < 4; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    auto pixels = static_cast<GpuReadbackNode&>(gpu.graph.node(out.id)).pixels();
+    ASSERT_TRUE(pixels);
+    EXPECT_EQ(pixelAt(*pixels, 32, 16, 16), (std::array<int, 4>{3, 128, 255, 255}));
+}
+
+TEST_F(GpuGraphTest, AResizeRecompilesTheChainOnceAndAnOversizedOneFailsCleanly) {
+    graph::GraphOptions options;
+    options.budget.memoryBytes[static_cast<std::size_t>(graph::MemoryKind::DeviceLocal)] =
+        std::uint64_t{64} << 20;
+    GpuGraph& gpu = makeGraph(options);
+    GpuReadbackNode& readback = gpu.buildSideBySide(64, 32, true);
+    ASSERT_TRUE(gpu.graph.compile());
+    ASSERT_TRUE(gpu.runtime->frame());
+
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{96, 48}));
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    EXPECT_EQ(readback.width(), 96U);
+    EXPECT_EQ(readback.height(), 48U);
+    EXPECT_EQ(gpu.graph.compileCount(gpu.graph.findNode("compose")->id()), 2U);
+    EXPECT_EQ(gpu.graph.compileCount(readback.id()), 2U);
+
+    // 8192 x 4096 RGBA8 is 128 MiB for the compose alone: over the 64 MiB budget.
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{8192, 4096}));
+    const Result<void> refused = gpu.runtime->frame();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::OverBudget);
+    EXPECT_NE(refused.error().message.find("'compose' 128.00 MiB"), std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(gpu.graph.compileCount(readback.id()), 2U) << "nothing was rebuilt";
+
+    ASSERT_TRUE(gpu.runtime->frame()) << "the graph keeps rendering at its old size";
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    EXPECT_EQ(readback.width(), 96U);
+    EXPECT_TRUE(readback.pixels());
+}
+
+TEST_F(GpuGraphTest, AComputeNodeWritesThroughDescriptorsMadeFromReflection) {
+    GpuGraph& gpu = makeGraph();
+    auto gradient = gpu.graph.addNode<GpuGradientNode>("gradient", *gpu.runtime,
+                                                       GpuImageShape{16, 8, true, false});
+    auto out = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(gradient, GpuGradientConfig::image, out, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    EXPECT_EQ(gpu.graph.report().totalEstimate.descriptors[static_cast<std::size_t>(
+                  graph::DescriptorKind::StorageImage)],
+              1U);
+    const auto& readback = static_cast<GpuReadbackNode&>(gpu.graph.node(out.id));
+    const auto expectCorners = [&](std::uint32_t width, std::uint32_t height) {
+        auto pixels = readback.pixels();
+        ASSERT_TRUE(pixels) << pixels.error().message;
+        // red = u, blue = 1 - u, at pixel centres.
+        const auto left = pixelAt(*pixels, width, 0, 0);
+        const auto right = pixelAt(*pixels, width, width - 1, height - 1);
+        EXPECT_NEAR(left[0], 255.0 * 0.5 / width, 1.0);
+        EXPECT_NEAR(left[2], 255.0 * (1.0 - 0.5 / width), 1.0);
+        EXPECT_NEAR(right[0], 255.0 * (width - 0.5) / width, 1.0);
+        EXPECT_EQ(right[3], 255);
+    };
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    expectCorners(16, 8);
+
+    // A resize rebuilds the image and rewrites the set in the same pool.
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{40, 24}));
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    EXPECT_EQ(readback.width(), 40U);
+    expectCorners(40, 24);
+}
+
+TEST_F(GpuGraphTest, TracesCpuPhasesAndGpuNodeTimes) {
+    GpuGraph& gpu = makeGraph();
+    gpu.buildSideBySide(32, 16);
+    ASSERT_TRUE(gpu.graph.compile());
+    core::TraceRecorder trace(4096);
+    gpu.runtime->setTrace(&trace);
+    for (int frame = 0; frame < 5; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    ASSERT_TRUE(gpu.runtime->timestampsEnabled()) << "lavapipe's queue writes timestamps";
+    EXPECT_EQ(gpu.runtime->timedFrames(), 5U);
+
+    std::size_t gpuCompose = 0;
+    std::size_t cpuRecord = 0;
+    for (const core::TraceEvent& event : trace.events()) {
+        if (event.category == "gpu" && event.name == "compose") {
+            ++gpuCompose;
+            EXPECT_GE(event.durationNs, 0);
+        }
+        cpuRecord += event.category == "cpu" && event.name == "record" ? 1U : 0U;
+    }
+    EXPECT_EQ(gpuCompose, 5U);
+    EXPECT_EQ(cpuRecord, 5U);
+    EXPECT_GT(gpu.runtime->gpuNanoseconds(gpu.graph.findNode("compose")->id()), 0U);
+    const std::string json = trace.toChromeTraceJson();
+    EXPECT_NE(json.find("\"name\":\"compose\""), std::string::npos);
+    gpu.runtime->setTrace(nullptr);
+}
+
+TEST_F(GpuGraphTest, AGraphThatRunsInParallelIsRefused) {
+    gpu::BudgetManager budget(device_->physical());
+    gpu::DeviceMemoryAllocator allocator(*device_, budget);
+    graph::RenderGraph graph(graph::GraphOptions{.mode = graph::ExecutionMode::Parallel});
+    auto runtime = GpuRuntime::create(graph, *device_, allocator);
+    ASSERT_FALSE(runtime);
+    EXPECT_EQ(runtime.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(runtime.error().message.find("sequentially"), std::string::npos);
+}
+
+// ---- without the validation layer, which allocates on submits -----------------------------
+
+class GpuGraphSteadyStateTest : public GpuGraphTest {
+protected:
+    [[nodiscard]] bool validation() const override { return false; }
+};
+
+TEST_F(GpuGraphSteadyStateTest, ThousandFramesAllocateNothingAndCreateNoVulkanObjects) {
+    GpuGraph& gpu = makeGraph(graph::GraphOptions{.profileAllocations = false});
+    gpu.buildSideBySide(64, 32, true);
+    ASSERT_TRUE(gpu.graph.compile());
+    for (int warm = 0; warm < 4; ++warm) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    const std::uint64_t creations = gpu::CreationGate::count();
+    {
+        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
+        for (int frame = 0; frame < 1000; ++frame) {
+            if (!gpu.runtime->frame()) {
+                ADD_FAILURE() << "frame " << frame << " failed";
+                break;
+            }
+        }
+        EXPECT_TRUE(guard.ok()) << guard.describe();
+    }
+    EXPECT_EQ(gpu::CreationGate::count(), creations);
+
+    // A resize frame rebuilds (and may allocate); the frames after it are steady again.
+    // Lavapipe JIT-compiles (LLVM, on its own threads) the copy shaders for a new size on
+    // their first use, through operator new: the warm-up frames let the driver do that.
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{80, 40}));
+    for (int warm = 0; warm < 4; ++warm) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    const std::uint64_t afterResize = gpu::CreationGate::count();
+    EXPECT_GT(afterResize, creations);
+    {
+        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
+        for (int frame = 0; frame < 100; ++frame) {
+            ASSERT_TRUE(gpu.runtime->frame());
+        }
+        EXPECT_TRUE(guard.ok()) << guard.describe();
+    }
+    EXPECT_EQ(gpu::CreationGate::count(), afterResize);
+}
+
+TEST_F(GpuGraphSteadyStateTest, EveryFailedCreationNamesTheNodeAndLeavesTheGraphRecompilable) {
+    // Count the creations of one full build, then fail each of them in turn.
+    std::uint64_t creations = 0;
+    {
+        const std::uint64_t before = gpu::CreationGate::count();
+        GpuGraph probe(*device_);
+        probe.buildSideBySide(32, 16);
+        ASSERT_TRUE(probe.graph.compile());
+        ASSERT_TRUE(probe.runtime->frame());
+        creations = gpu::CreationGate::count() - before;
+    }
+    ASSERT_GT(creations, 5U);
+    std::uint64_t failedBuilds = 0;
+    for (std::uint64_t nth = 1; nth <= creations; ++nth) {
+        const std::uint64_t injected = gpu::CreationGate::injectedFailures();
+        std::optional<gpu::ScopedFaultInjection> fault(std::in_place, nth);
+        GpuGraph gpu(*device_);
+        if (!gpu.runtime) {
+            // The runtime's own pacer failed: the error names the call and what it was for.
+            ASSERT_TRUE(gpu.runtimeError);
+            EXPECT_NE(gpu.runtimeError->message.find("failed with VK_ERROR_OUT_OF_DEVICE_MEMORY"),
+                      std::string::npos);
+            continue;
+        }
+        GpuReadbackNode& readback = gpu.buildSideBySide(32, 16);
+        Result<void> built = gpu.graph.compile();
+        if (built) {
+            built = gpu.runtime->frame();
+        }
+        ASSERT_EQ(gpu::CreationGate::injectedFailures(), injected + 1)
+            << "creation " << nth << " of " << creations << " was not reached";
+        if (built) {
+            // The allocator recovers from a failed block allocation with a dedicated one.
+            EXPECT_NE(gpu.allocator.statistics().total.dedicatedCount, 0U);
+            continue;
+        }
+        ++failedBuilds;
+        const std::string& message = built.error().message;
+        EXPECT_NE(message.find("failed with VK_ERROR_OUT_OF_DEVICE_MEMORY"), std::string::npos)
+            << message;
+        // A node's creation names the node; the runtime's own (the timestamp pool) says so.
+        EXPECT_TRUE(message.find("node '") != std::string::npos ||
+                    message.find("GPU runtime: ") != std::string::npos)
+            << "names no node: " << message;
+        fault.reset();
+        ASSERT_TRUE(gpu.graph.compile()) << "after failing creation " << nth;
+        ASSERT_TRUE(gpu.runtime->frame()) << "after failing creation " << nth;
+        ASSERT_TRUE(gpu.runtime->waitIdle());
+        EXPECT_TRUE(readback.pixels());
+    }
+    EXPECT_GT(failedBuilds, creations / 2);
+}
+
+}  // namespace
+}  // namespace vixen::nodes

@@ -1,0 +1,184 @@
+// The windowed path of a GPU graph, under Xvfb: a compute gradient that follows the window,
+// presented to a GLFW window's swapchain. A resize is one WindowResized event, and the
+// swapchain and everything sized after the window are rebuilt in one batch; frames between
+// resizes allocate nothing and create no Vulkan objects.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "vixen/core/alloc_tracker.hpp"
+#include "vixen/events/engine_events.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/creation_gate.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/instance.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/physical_device.hpp"
+#include "vixen/gpu/swapchain.hpp"
+#include "vixen/gpu/window.hpp"
+#include "vixen/nodes/gpu_image_nodes.hpp"
+#include "vixen/nodes/gpu_present_node.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+constexpr std::uint32_t kWidth = 320;
+constexpr std::uint32_t kHeight = 240;
+
+class GpuPresentTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto window = gpu::Window::create(
+            gpu::WindowOptions{.width = kWidth, .height = kHeight, .title = "vixen_nodes"});
+        ASSERT_TRUE(window) << window.error().message;
+        window_.emplace(std::move(*window));
+        auto extensions = window_->requiredInstanceExtensions();
+        ASSERT_TRUE(extensions) << extensions.error().message;
+        auto instance = gpu::Instance::create(
+            gpu::InstanceOptions{.validation = validation(), .extensions = *extensions});
+        ASSERT_TRUE(instance) << instance.error().message;
+        instance_.emplace(std::move(*instance));
+        auto surface = window_->createSurface(*instance_);
+        ASSERT_TRUE(surface) << surface.error().message;
+        surface_.emplace(std::move(*surface));
+        auto devices = gpu::enumeratePhysicalDevices(*instance_);
+        ASSERT_TRUE(devices) << devices.error().message;
+        devices_ = std::move(*devices);
+        auto chosen = gpu::chooseDevice(devices_, std::nullopt, std::nullopt);
+        ASSERT_TRUE(chosen) << chosen.error().message;
+        auto device = gpu::Device::create(devices_[*chosen],
+                                          gpu::DeviceOptions{.presentSurface = surface_->handle()});
+        ASSERT_TRUE(device) << device.error().message;
+        device_.emplace(std::move(*device));
+        auto swapchain =
+            gpu::Swapchain::create(*device_, surface_->handle(), window_->framebufferSize());
+        ASSERT_TRUE(swapchain) << swapchain.error().message;
+        swapchain_.emplace(std::move(*swapchain));
+
+        budget_.emplace(device_->physical());
+        allocator_.emplace(*device_, *budget_);
+        graph_.emplace(graph::GraphOptions{.profileAllocations = false});
+        auto runtime = GpuRuntime::create(*graph_, *device_, *allocator_);
+        ASSERT_TRUE(runtime) << runtime.error().message;
+        runtime_ = std::move(*runtime);
+
+        const VkExtent2D size = window_->framebufferSize();
+        auto gradient = graph_->addNode<GpuGradientNode>(
+            "gradient", *runtime_, GpuImageShape{size.width, size.height, true, false});
+        auto present = graph_->addNode<GpuPresentNode>("present", *runtime_, *swapchain_);
+        graph_->connect(gradient, GpuGradientConfig::image, present, GpuPresentConfig::image);
+        gradient_ = gradient.id;
+        present_ = &static_cast<GpuPresentNode&>(graph_->node(present.id));
+        ASSERT_TRUE(graph_->compile()) << graph_->report().describe(*graph_);
+    }
+
+    void TearDown() override {
+        if (runtime_) {
+            EXPECT_TRUE(runtime_->waitIdle());
+        }
+        if (graph_) {
+            graph_->cleanup();
+        }
+        runtime_.reset();
+        graph_.reset();
+        allocator_.reset();
+        budget_.reset();
+        swapchain_.reset();
+        device_.reset();  // the layer reports leaked objects here
+        surface_.reset();
+        if (instance_) {
+            EXPECT_EQ(instance_->validation().errors(), 0U)
+                << instance_->validation().lastMessage();
+        }
+        instance_.reset();
+        window_.reset();
+    }
+
+    [[nodiscard]] virtual bool validation() const { return true; }
+
+    /// What an application's loop does: poll the window, turn a burst of resize callbacks
+    /// into one event, run the frame.
+    Result<void> frame() {
+        window_->pollEvents();
+        if (const std::optional<VkExtent2D> size = window_->takeResize()) {
+            if (!graph_->events().emit(events::WindowResized{size->width, size->height})) {
+                return fail(ErrorCode::CapacityExceeded, "event queue full");
+            }
+        }
+        return runtime_->frame();
+    }
+
+    /// Resizes the window and runs frames until the swapchain has the new size.
+    void resizeTo(std::uint32_t width, std::uint32_t height) {
+        window_->requestSize(width, height);
+        for (int attempt = 0; attempt < 200; ++attempt) {
+            ASSERT_TRUE(frame());
+            const VkExtent2D extent = swapchain_->extent();
+            if (extent.width == width && extent.height == height) {
+                return;
+            }
+            window_->waitEvents(std::chrono::milliseconds(5));
+        }
+        FAIL() << "the swapchain never reached " << width << "x" << height;
+    }
+
+    std::optional<gpu::Window> window_;
+    std::optional<gpu::Instance> instance_;
+    std::optional<gpu::Surface> surface_;
+    std::vector<gpu::PhysicalDeviceInfo> devices_;
+    std::optional<gpu::Device> device_;
+    std::optional<gpu::Swapchain> swapchain_;
+    std::optional<gpu::BudgetManager> budget_;
+    std::optional<gpu::DeviceMemoryAllocator> allocator_;
+    std::optional<graph::RenderGraph> graph_;
+    std::unique_ptr<GpuRuntime> runtime_;
+    graph::NodeId gradient_;
+    GpuPresentNode* present_ = nullptr;
+};
+
+TEST_F(GpuPresentTest, PresentsAndRebuildsEverythingSizedByTheWindowInOneBatch) {
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_TRUE(frame());
+    }
+    EXPECT_EQ(present_->recreations(), 0U);
+
+    ASSERT_NO_FATAL_FAILURE(resizeTo(400, 300));
+    EXPECT_EQ(present_->recreations(), 1U);
+    EXPECT_EQ(graph_->compileCount(gradient_), 2U);
+    EXPECT_EQ(graph_->compileCount(present_->id()), 2U);
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_TRUE(frame());
+    }
+    EXPECT_EQ(present_->recreations(), 1U);
+}
+
+class GpuPresentSteadyStateTest : public GpuPresentTest {
+protected:
+    [[nodiscard]] bool validation() const override { return false; }
+};
+
+TEST_F(GpuPresentSteadyStateTest, ThousandWindowedFramesAllocateNothingBetweenResizes) {
+    const auto steadyFrames = [&](int frames) {
+        for (int warm = 0; warm < 4; ++warm) {
+            ASSERT_TRUE(frame());
+        }
+        ASSERT_TRUE(runtime_->waitIdle());
+        const std::uint64_t creations = gpu::CreationGate::count();
+        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
+        for (int i = 0; i < frames; ++i) {
+            ASSERT_TRUE(frame()) << "frame " << i;
+        }
+        EXPECT_TRUE(guard.ok()) << guard.describe();
+        EXPECT_EQ(gpu::CreationGate::count(), creations);
+    };
+    ASSERT_NO_FATAL_FAILURE(steadyFrames(1000));
+    ASSERT_NO_FATAL_FAILURE(resizeTo(256, 160));
+    ASSERT_NO_FATAL_FAILURE(steadyFrames(200));
+}
+
+}  // namespace
+}  // namespace vixen::nodes
