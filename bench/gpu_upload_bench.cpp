@@ -1,21 +1,48 @@
-// Upload throughput: 64 MiB from host memory into a device-local buffer through the staging
-// Uploader, against one raw vkCmdCopyBuffer of the same 64 MiB in the same run.
+// Upload throughput: 64 MiB from the host into a device-local buffer through the staging
+// Uploader, against one raw vkCmdCopyBuffer of the same 64 MiB in the same run. Every
+// variant moves the same 64 MiB per iteration into a device-local buffer and is waited for
+// to the end (the last batch has landed) before the iteration stops.
 //
 // BM_UploadRawCopy: the reference. One vkCmdCopyBuffer of 64 MiB from an already-filled
 //   host-visible buffer to a device-local one per iteration: record, one submit, wait on a
-//   timeline. No host copy.
-// BM_UploadStaged/piece/staging: the 64 MiB in pieces of `piece` bytes through an Uploader
-//   with a `staging`-byte pool (3 batches in flight, default flush threshold), flushed and
-//   waited for at the end of each iteration. Includes the host memcpy into staging.
-//   vs_raw = its bytes/s over BM_UploadRawCopy's, vs_memcpy = over BM_UploadHostMemcpy's,
-//   both measured before it in the same process (so run them together:
-//   --benchmark_filter=Upload). Staging overlaps host copies with device copies, so the
-//   best it can do is the slower of the two: vs_memcpy near 1 means the host copy is all
-//   that is left.
-// BM_UploadHostMemcpy: only the memcpy of the 64 MiB into a host-visible buffer (runs
-//   before BM_UploadStaged), the host cost an upload from host memory cannot avoid.
-// BM_UploadMemcpyThenCopy: that memcpy, then the raw copy, one after the other: an upload
-//   without the Uploader's overlap of host copies and device copies.
+//   timeline. No host work at all: nobody writes the bytes.
+// BM_UploadHostMemcpy: only the memcpy of the 64 MiB from ordinary host memory into a
+//   host-visible buffer (the staging pool's memory type), the host cost an upload from the
+//   producer's own memory cannot avoid. No device work.
+// BM_UploadHostFill: only the producer's per-byte work of the direct variants below: a
+//   memset of the 64 MiB, in 1 MiB pieces, straight into a host-visible buffer (the
+//   staging pool's memory type), a new byte value every iteration. No device work. The
+//   cheapest producer there is: real producers (decoders, generators) do more per byte, in
+//   every variant alike.
+// BM_UploadStaged/piece/staging: Uploader::upload of the 64 MiB from host memory, in
+//   pieces of `piece` bytes, with a `staging`-byte pool (3 batches in flight, default flush
+//   threshold), flushed and waited for at the end of each iteration. Includes the host
+//   memcpy of every byte into staging (the producer wrote its memory before; not timed).
+// BM_UploadStagedDirect/piece/staging: the zero-copy path. Uploader::stage of each piece,
+//   and the producer memsets the returned staging span in place (the per-byte work of
+//   BM_UploadHostFill, no memcpy); same pool, flush and wait as BM_UploadStaged.
+// BM_UploadStagedChunks/staging: the zero-copy path for one large write: one
+//   Uploader::stageChunks of the whole 64 MiB, whose fill memsets each chunk in place
+//   (chunks as large as staging allows, at least a quarter of the pool).
+// BM_UploadStagedChunksParallel/staging/threads: BM_UploadStagedChunks with the producer
+//   spread over `threads` threads (the benchmark thread and threads - 1 workers made
+//   before the timed loop): each chunk is split into `threads` parts memset at once, and
+//   fill returns when all are done. The same bytes and per-byte work, on more cores: what
+//   a producer that can parallelise its work gets from the uploader. On lavapipe (2 cores,
+//   whose queue thread does the device's copies) more threads cannot help.
+// BM_UploadMemcpyThenCopy: BM_UploadHostMemcpy's memcpy, then the raw copy, one after the
+//   other: an upload from host memory without the Uploader's overlap.
+// BM_UploadFillThenCopy: BM_UploadHostFill's memset into the raw copy's source, then the
+//   raw copy, one after the other: the raw path given the producer's work, no overlap.
+//
+// Counters: vs_raw = bytes/s over BM_UploadRawCopy's, vs_memcpy = over
+// BM_UploadHostMemcpy's, vs_fill = over BM_UploadHostFill's, each measured before in the
+// same process (so run them together: --benchmark_filter=Upload; with repetitions, against
+// the reference's last repetition). The Uploader overlaps host writes with device copies,
+// so the best a staged variant can do is the slower of the two: vs_memcpy (or, for the
+// direct variants, vs_fill) near 1 means the host's writes are all that is left. A direct
+// variant's vs_raw compares producing-and-uploading with copying bytes nobody produced; its
+// ratio over BM_UploadFillThenCopy is the like-for-like one.
 // Times are wall-clock (UseRealTime): the copies run on the device (on lavapipe, on its
 // queue thread). process_cpu_ms is the CPU time of every thread of the process per
 // iteration (on lavapipe it includes the device's copies); allocs_per_iter counts heap
@@ -25,14 +52,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vixen/core/alloc_tracker.hpp"
@@ -114,10 +144,17 @@ GpuContext& context() {
     return instance;
 }
 
-/// Bytes per second of BM_UploadRawCopy and BM_UploadHostMemcpy in this process; 0 until
-/// they ran.
+/// Bytes per second of BM_UploadRawCopy, BM_UploadHostMemcpy and BM_UploadHostFill in this
+/// process; 0 until they ran.
 double gRawBytesPerSecond = 0.0;
 double gMemcpyBytesPerSecond = 0.0;
+double gFillBytesPerSecond = 0.0;
+
+/// The producer of the direct variants: a memset of `bytes` with a value that changes every
+/// iteration, the cheapest per-byte work there is.
+void produce(std::span<std::byte> bytes, std::uint64_t iteration) {
+    std::memset(bytes.data(), static_cast<int>(iteration & 0xFFU), bytes.size());
+}
 
 std::vector<std::byte> makeSource(std::size_t size) {
     std::vector<std::byte> bytes(size);
@@ -259,6 +296,9 @@ double reportRate(benchmark::State& state, const Measure& measure) {
     if (gMemcpyBytesPerSecond > 0.0) {
         state.counters["vs_memcpy"] = rate / gMemcpyBytesPerSecond;
     }
+    if (gFillBytesPerSecond > 0.0) {
+        state.counters["vs_fill"] = rate / gFillBytesPerSecond;
+    }
     return rate;
 }
 
@@ -314,41 +354,58 @@ void BM_UploadHostMemcpy(benchmark::State& state) {
 }
 BENCHMARK(BM_UploadHostMemcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_UploadStaged(benchmark::State& state) {
+void BM_UploadHostFill(benchmark::State& state) {
     if (!deviceReady(state)) {
         return;
     }
     const auto piece = static_cast<std::size_t>(state.range(0));
-    const auto staging = static_cast<VkDeviceSize>(state.range(1));
-    auto dst =
-        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
-    if (!dst) {
+    auto staging =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUsage::Upload);
+    if (!staging) {
         return;
     }
+    const std::span<std::byte> all = staging->mapped().first(kTotalBytes);
+    std::uint64_t iteration = 0;
+    const auto fillAll = [&] {
+        ++iteration;
+        for (std::size_t offset = 0; offset < all.size(); offset += piece) {
+            produce(all.subspan(offset, std::min(piece, all.size() - offset)), iteration);
+        }
+        benchmark::ClobberMemory();
+    };
+    fillAll();  // warm-up
+    const Measure measure;
+    for (auto _ : state) {
+        fillAll();
+    }
+    gFillBytesPerSecond = 0.0;
+    gFillBytesPerSecond = reportRate(state, measure);
+}
+BENCHMARK(BM_UploadHostFill)
+    ->ArgName("piece")
+    ->Arg(static_cast<std::int64_t>(1 * kMiB))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+/// An uploader with a `staging`-byte pool and 3 batches in flight, or a skipped benchmark.
+std::optional<Uploader> makeUploader(benchmark::State& state, VkDeviceSize staging) {
     auto created = Uploader::create(*context().device(), context().allocator(),
                                     UploaderOptions{.stagingBytes = staging, .batchesInFlight = 3});
     if (!created) {
         state.SkipWithError(created.error().message.c_str());
-        return;
+        return std::nullopt;
     }
-    Uploader& uploader = *created;
-    const std::vector<std::byte> source = makeSource(kTotalBytes);
-    const std::span<const std::byte> all(source);
+    return std::move(*created);
+}
 
-    const auto uploadAll = [&]() -> bool {
-        for (std::size_t offset = 0; offset < all.size(); offset += piece) {
-            const std::size_t size = std::min(piece, all.size() - offset);
-            if (!uploader.upload(dst->handle(), offset, all.subspan(offset, size))) {
-                return false;
-            }
-        }
-        return uploader.finish().has_value();
-    };
+/// Runs `uploadAll` (which flushes and waits) once to warm up, then in the timed loop, and
+/// reports the rate and the uploader's counters per iteration.
+template <class UploadAll>
+void runUploads(benchmark::State& state, Uploader& uploader, UploadAll&& uploadAll) {
     if (!uploadAll()) {  // warm-up: touches the staging pages and the destination
         state.SkipWithError("upload failed");
         return;
     }
-
     const UploaderStats before = uploader.stats();
     const Measure measure;
     for (auto _ : state) {
@@ -367,12 +424,213 @@ void BM_UploadStaged(benchmark::State& state) {
                                                    after.slotWaits - before.slotWaits);
     state.counters["copy_cmds"] = perIteration(after.copyCommands - before.copyCommands);
 }
+
+void BM_UploadStaged(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    const auto piece = static_cast<std::size_t>(state.range(0));
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    auto uploader = makeUploader(state, static_cast<VkDeviceSize>(state.range(1)));
+    if (!dst || !uploader) {
+        return;
+    }
+    const std::vector<std::byte> source = makeSource(kTotalBytes);
+    const std::span<const std::byte> all(source);
+    runUploads(state, *uploader, [&]() -> bool {
+        for (std::size_t offset = 0; offset < all.size(); offset += piece) {
+            const std::size_t size = std::min(piece, all.size() - offset);
+            if (!uploader->upload(dst->handle(), offset, all.subspan(offset, size))) {
+                return false;
+            }
+        }
+        return uploader->finish().has_value();
+    });
+}
 BENCHMARK(BM_UploadStaged)
     ->ArgNames({"piece", "staging"})
     ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(16 * kMiB)})
     ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(16 * kMiB)})
     ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(4 * kMiB)})
     ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(4 * kMiB)})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_UploadStagedDirect(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    const auto piece = static_cast<VkDeviceSize>(state.range(0));
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    auto uploader = makeUploader(state, static_cast<VkDeviceSize>(state.range(1)));
+    if (!dst || !uploader) {
+        return;
+    }
+    std::uint64_t iteration = 0;
+    runUploads(state, *uploader, [&]() -> bool {
+        ++iteration;
+        for (VkDeviceSize offset = 0; offset < kTotalBytes; offset += piece) {
+            auto staged =
+                uploader->stage(dst->handle(), offset, std::min(piece, kTotalBytes - offset));
+            if (!staged) {
+                return false;
+            }
+            produce(staged->bytes, iteration);
+        }
+        return uploader->finish().has_value();
+    });
+}
+BENCHMARK(BM_UploadStagedDirect)
+    ->ArgNames({"piece", "staging"})
+    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(16 * kMiB)})
+    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(16 * kMiB)})
+    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(4 * kMiB)})
+    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(4 * kMiB)})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_UploadStagedChunks(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    auto uploader = makeUploader(state, static_cast<VkDeviceSize>(state.range(0)));
+    if (!dst || !uploader) {
+        return;
+    }
+    std::uint64_t iteration = 0;
+    runUploads(state, *uploader, [&]() -> bool {
+        ++iteration;
+        const auto written =
+            uploader->stageChunks(dst->handle(), 0, kTotalBytes,
+                                  [&](std::span<std::byte> chunk, VkDeviceSize /*chunkOffset*/) {
+                                      produce(chunk, iteration);
+                                  });
+        return written.has_value() && uploader->finish().has_value();
+    });
+}
+BENCHMARK(BM_UploadStagedChunks)
+    ->ArgName("staging")
+    ->Arg(static_cast<std::int64_t>(16 * kMiB))
+    ->Arg(static_cast<std::int64_t>(4 * kMiB))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+/// Threads that split a producer's work: `run(task)` calls task(part, parts) for every part
+/// in [0, parts), part 0 on the calling thread, and returns when every part is done. The
+/// threads are made at construction, so a run allocates nothing.
+class Workers {
+public:
+    explicit Workers(unsigned parts) : parts_(parts) {
+        threads_.reserve(parts - 1);
+        for (unsigned part = 1; part < parts; ++part) {
+            threads_.emplace_back([this, part] { serve(part); });
+        }
+    }
+    Workers(const Workers&) = delete;
+    Workers& operator=(const Workers&) = delete;
+    ~Workers() {
+        {
+            const std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        for (std::thread& thread : threads_) {
+            thread.join();
+        }
+    }
+
+    template <class Task>
+    void run(Task& task) {
+        {
+            const std::lock_guard lock(mutex_);
+            call_ = [](void* context, unsigned part, unsigned parts) {
+                (*static_cast<Task*>(context))(part, parts);
+            };
+            context_ = &task;
+            pending_ = parts_ - 1;
+            ++generation_;
+        }
+        wake_.notify_all();
+        task(0U, parts_);
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [this] { return pending_ == 0; });
+    }
+
+private:
+    void serve(unsigned part) {
+        std::uint64_t seen = 0;
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+            if (stop_) {
+                return;
+            }
+            seen = generation_;
+            auto* const call = call_;
+            void* const context = context_;
+            lock.unlock();
+            call(context, part, parts_);
+            lock.lock();
+            if (--pending_ == 0) {
+                done_.notify_one();
+            }
+        }
+    }
+
+    const unsigned parts_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable done_;
+    void (*call_)(void*, unsigned, unsigned) = nullptr;
+    void* context_ = nullptr;
+    std::uint64_t generation_ = 0;
+    unsigned pending_ = 0;
+    bool stop_ = false;
+    std::vector<std::thread> threads_;  ///< last: started once the rest is set up
+};
+
+void BM_UploadStagedChunksParallel(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    auto uploader = makeUploader(state, static_cast<VkDeviceSize>(state.range(0)));
+    if (!dst || !uploader) {
+        return;
+    }
+    Workers workers(static_cast<unsigned>(state.range(1)));
+    std::uint64_t iteration = 0;
+    std::span<std::byte> current;
+    // Part p of the chunk: from p/parts of it to (p+1)/parts, on 64-byte boundaries.
+    auto fillPart = [&](unsigned part, unsigned parts) {
+        const std::size_t size = current.size();
+        const auto boundary = [&](unsigned index) {
+            return index == parts ? size : size / parts * index / 64 * 64;
+        };
+        const std::size_t begin = boundary(part);
+        produce(current.subspan(begin, boundary(part + 1) - begin), iteration);
+    };
+    runUploads(state, *uploader, [&]() -> bool {
+        ++iteration;
+        const auto written =
+            uploader->stageChunks(dst->handle(), 0, kTotalBytes,
+                                  [&](std::span<std::byte> chunk, VkDeviceSize /*chunkOffset*/) {
+                                      current = chunk;
+                                      workers.run(fillPart);
+                                  });
+        return written.has_value() && uploader->finish().has_value();
+    });
+}
+BENCHMARK(BM_UploadStagedChunksParallel)
+    ->ArgNames({"staging", "threads"})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 2})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 4})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 8})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -405,5 +663,46 @@ void BM_UploadMemcpyThenCopy(benchmark::State& state) {
     reportRate(state, measure);
 }
 BENCHMARK(BM_UploadMemcpyThenCopy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_UploadFillThenCopy(benchmark::State& state) {
+    if (!deviceReady(state)) {
+        return;
+    }
+    const auto piece = static_cast<std::size_t>(state.range(0));
+    auto src =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUsage::Upload);
+    auto dst =
+        makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
+    if (!src || !dst) {
+        return;
+    }
+    const std::span<std::byte> all = src->mapped().first(kTotalBytes);
+    std::uint64_t iteration = 0;
+    RawCopier copier(*context().device());
+    const auto fillAndCopy = [&] {
+        ++iteration;
+        for (std::size_t offset = 0; offset < all.size(); offset += piece) {
+            produce(all.subspan(offset, std::min(piece, all.size() - offset)), iteration);
+        }
+        return copier.copy(src->handle(), dst->handle(), kTotalBytes);
+    };
+    if (!copier.ok() || !fillAndCopy()) {  // warm-up
+        state.SkipWithError("raw copy setup failed");
+        return;
+    }
+    const Measure measure;
+    for (auto _ : state) {
+        if (!fillAndCopy()) {
+            state.SkipWithError("raw copy failed");
+            return;
+        }
+    }
+    reportRate(state, measure);
+}
+BENCHMARK(BM_UploadFillThenCopy)
+    ->ArgName("piece")
+    ->Arg(static_cast<std::int64_t>(1 * kMiB))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

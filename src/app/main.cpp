@@ -74,8 +74,9 @@ int main(int argc, char** argv) {
     vixen::app::RenderOptions render;
     CLI::App* renderCommand = app.add_subcommand(
         "render",
-        "Run the sample GPU graph headless (a compute gradient and a cleared pattern composed, "
-        "read back); print compile, frame-time and allocation reports; optionally save a PNG");
+        "Run the sample GPU graph headless (a compute gradient, an uploaded checkerboard and a "
+        "cleared pattern composed, read back); print compile, frame-time and allocation "
+        "reports; optionally save a PNG");
     renderCommand->add_option("--frames", render.frames, "Frames to render")
         ->capture_default_str()
         ->check(CLI::Range(1U, 1000000U));

@@ -77,10 +77,11 @@ int runRender(const RenderOptions& options) {
         }
         const nodes::GpuImageShape half{options.width / 2, options.height, true, true};
         auto sky = graph.addNode<nodes::GpuGradientNode>("sky", **runtime, half);
+        auto board = graph.addNode<nodes::GpuCheckerboardNode>("board", **runtime, half, 16U);
         auto sea = graph.addNode<nodes::GpuPatternNode>(
             "sea", **runtime, half, std::array<float, 4>{0.1F, 0.3F, 0.6F, 1.0F});
-        // sky (computed) and sea (cleared) side by side in a transient scene, scaled twice
-        // more: the sources
+        // sky (computed), board (uploaded at compile) and sea (cleared) side by side in a
+        // transient scene, scaled twice more: the sources
         // are dead by the time the last step runs, so it reuses their memory.
         const nodes::GpuImageShape full{options.width, options.height, true, true};
         auto scene = graph.addNode<nodes::GpuComposeNode>("scene", **runtime, full);
@@ -89,6 +90,8 @@ int runRender(const RenderOptions& options) {
             "output", **runtime, nodes::GpuImageShape{options.width, options.height, true, false});
         auto target = graph.addNode<nodes::GpuReadbackNode>("target", **runtime);
         graph.connect(sky, nodes::GpuGradientConfig::image, scene, nodes::GpuComposeConfig::layers);
+        graph.connect(board, nodes::GpuCheckerboardConfig::image, scene,
+                      nodes::GpuComposeConfig::layers);
         graph.connect(sea, nodes::GpuPatternConfig::image, scene, nodes::GpuComposeConfig::layers);
         graph.connect(scene, nodes::GpuComposeConfig::image, framed,
                       nodes::GpuComposeConfig::layers);

@@ -18,9 +18,9 @@ struct RenderOptions {
     bool quiet = false;
 };
 
-/// `vixen render`: the sample GPU graph, headless: a compute gradient and a cleared pattern
-/// (both transient) composed side by side, scaled and read back, with a window resize on
-/// the way. Prints the compile report (with
+/// `vixen render`: the sample GPU graph, headless: a compute gradient, an uploaded
+/// checkerboard and a cleared pattern composed side by side, scaled and read back, with a
+/// window resize on the way. Prints the compile report (with
 /// what aliasing saved), frame times and the allocation report with device-memory takes;
 /// writes the last frame as a PNG. Returns the exit code: 1 when anything failed, or when a
 /// steady-state frame allocated (checked without validation, whose layer allocates).

@@ -9,6 +9,7 @@ std::atomic<std::uint64_t> gCreations{0};
 std::atomic<std::uint64_t> gInjected{0};
 // Creations left before the injected failure; 0 = disarmed.
 std::atomic<std::uint64_t> gCountdown{0};
+std::atomic<bool> gLoseDevice{false};
 
 }  // namespace
 
@@ -37,6 +38,15 @@ VkResult CreationGate::pass() noexcept {
     }
     gCreations.fetch_add(1, std::memory_order_relaxed);
     return VK_SUCCESS;
+}
+
+void SubmitGate::loseDeviceAtNextSubmit() noexcept {
+    gLoseDevice.store(true, std::memory_order_relaxed);
+}
+
+VkResult SubmitGate::pass() noexcept {
+    return gLoseDevice.exchange(false, std::memory_order_relaxed) ? VK_ERROR_DEVICE_LOST
+                                                                  : VK_SUCCESS;
 }
 
 }  // namespace vixen::gpu

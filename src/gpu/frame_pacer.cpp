@@ -198,7 +198,13 @@ Result<void> FramePacer::submit(FrameSlot& slot, std::span<const VkCommandBuffer
     submitInfo.pCommandBufferInfos = used.empty() ? nullptr : submitInfos_.data();
     submitInfo.signalSemaphoreInfoCount = static_cast<std::uint32_t>(1 + semaphores.signal.size());
     submitInfo.pSignalSemaphoreInfos = signals.data();
-    VIXEN_TRY_VK(vkQueueSubmit2(queue_, 1, &submitInfo, VK_NULL_HANDLE), "submitting a frame");
+    VkResult result = SubmitGate::pass();
+    if (result == VK_SUCCESS) {
+        result = vkQueueSubmit2(queue_, 1, &submitInfo, VK_NULL_HANDLE);
+    }
+    if (result != VK_SUCCESS) {
+        return std::unexpected(vulkanError(result, "vkQueueSubmit2", "submitting a frame"));
+    }
 
     submitted_ = slot.frame;
     frameOpen_ = false;

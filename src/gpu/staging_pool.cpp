@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/gpu/timeline.hpp"
@@ -132,6 +133,7 @@ StagingRange StagingPool::take(std::uint64_t skip, VkDeviceSize offset,
     peakUsed_ = std::max<VkDeviceSize>(peakUsed_, head_ - tail_);
     bytesStaged_ += size;
     ++acquisitions_;
+    core::ResourceTakes::note(core::ResourceTake::StagingBuffer, size, "staging pool range");
     return StagingRange{
         .buffer = buffer_.handle(),
         .offset = offset,

@@ -13,13 +13,6 @@
 namespace vixen::gpu {
 namespace {
 
-/// Staging offsets of buffer copies start on 16 bytes, so the host copies stay aligned.
-constexpr VkDeviceSize kBufferCopyAlignment = 16;
-
-/// An upload larger than this share of the pool may be split even when the pool has room
-/// for a smaller piece only; smaller ones are staged whole.
-constexpr VkDeviceSize kMinChunkDivisor = 4;
-
 void recordBarrier(VkCommandBuffer commandBuffer, const VkMemoryBarrier2* memory,
                    const VkImageMemoryBarrier2* image) noexcept {
     VkDependencyInfo dependency{};
@@ -236,8 +229,25 @@ Result<void> Uploader::openBatch() {
     return {};
 }
 
-Result<StagingRange> Uploader::stage(VkDeviceSize minSize, VkDeviceSize maxSize,
-                                     VkDeviceSize alignment) {
+Result<void> Uploader::flushAtThreshold() {
+    if (!open_ || pool_.openBytes() < flushThreshold_) {
+        return {};
+    }
+    auto submitted = submitOpen();
+    if (!submitted) {
+        return std::unexpected(std::move(submitted.error()));
+    }
+    ++stats_.autoFlushes;
+    return {};
+}
+
+Result<StagingRange> Uploader::acquireStaging(VkDeviceSize minSize, VkDeviceSize maxSize,
+                                              VkDeviceSize alignment) {
+    // A staged write leaves its batch open past the threshold (its bytes were not written
+    // yet); it goes now, before anything else is staged.
+    if (auto flushed = flushAtThreshold(); !flushed) {
+        return std::unexpected(std::move(flushed.error()));
+    }
     if (auto opened = openBatch(); !opened) {
         return std::unexpected(std::move(opened.error()));
     }
@@ -298,18 +308,26 @@ void Uploader::emitRegions() noexcept {
     regionCount_ = 0;
 }
 
+Result<VkBuffer> Uploader::checkedRange(const Buffer& dst, VkDeviceSize offset, VkDeviceSize size,
+                                        const char* what) {
+    if (!dst.valid()) {
+        return fail(ErrorCode::InvalidArgument, "{} of {} bytes to an empty buffer", what, size);
+    }
+    if (offset > dst.size() || size > dst.size() - offset) {
+        return fail(ErrorCode::InvalidArgument,
+                    "{} of {} bytes at offset {} runs past the end of the {}-byte buffer", what,
+                    size, offset, dst.size());
+    }
+    return dst.handle();
+}
+
 Result<void> Uploader::upload(const Buffer& dst, VkDeviceSize dstOffset,
                               std::span<const std::byte> data) {
-    if (!dst.valid()) {
-        return fail(ErrorCode::InvalidArgument, "upload of {} bytes to an empty buffer",
-                    data.size());
+    auto handle = checkedRange(dst, dstOffset, data.size(), "upload");
+    if (!handle) {
+        return std::unexpected(std::move(handle.error()));
     }
-    if (dstOffset > dst.size() || data.size() > dst.size() - dstOffset) {
-        return fail(ErrorCode::InvalidArgument,
-                    "upload of {} bytes at offset {} runs past the end of the {}-byte buffer",
-                    data.size(), dstOffset, dst.size());
-    }
-    return upload(dst.handle(), dstOffset, data);
+    return upload(*handle, dstOffset, data);
 }
 
 Result<void> Uploader::upload(VkBuffer dst, VkDeviceSize dstOffset,
@@ -327,7 +345,7 @@ Result<void> Uploader::upload(VkBuffer dst, VkDeviceSize dstOffset,
     VkDeviceSize offset = dstOffset;
     while (!remaining.empty()) {
         const VkDeviceSize size = remaining.size();
-        auto range = stage(std::min(size, minChunk), size, kBufferCopyAlignment);
+        auto range = acquireStaging(std::min(size, minChunk), size, kBufferCopyAlignment);
         if (!range) {
             return std::unexpected(std::move(range.error()));
         }
@@ -337,12 +355,8 @@ Result<void> Uploader::upload(VkBuffer dst, VkDeviceSize dstOffset,
         ++stats_.chunks;
         remaining = remaining.subspan(bytes);
         offset += bytes;
-        if (pool_.openBytes() >= flushThreshold_) {
-            auto submitted = submitOpen();
-            if (!submitted) {
-                return std::unexpected(std::move(submitted.error()));
-            }
-            ++stats_.autoFlushes;
+        if (auto flushed = flushAtThreshold(); !flushed) {
+            return flushed;
         }
     }
     ++stats_.uploads;
@@ -390,7 +404,7 @@ Result<void> Uploader::uploadImage(const ImageUpload& target, std::span<const st
     std::uint32_t row = 0;
     while (row < target.extent.height) {
         const VkDeviceSize remainingBytes = rowBytes * (target.extent.height - row);
-        auto range = stage(rowBytes, remainingBytes, alignment);
+        auto range = acquireStaging(rowBytes, remainingBytes, alignment);
         if (!range) {
             return std::unexpected(std::move(range.error()));
         }
@@ -439,12 +453,8 @@ Result<void> Uploader::uploadImage(const ImageUpload& target, std::span<const st
             toUse.newLayout = target.newLayout;
             recordBarrier(commandBuffer, nullptr, &toUse);
         }
-        if (pool_.openBytes() >= flushThreshold_) {
-            auto submitted = submitOpen();
-            if (!submitted) {
-                return std::unexpected(std::move(submitted.error()));
-            }
-            ++stats_.autoFlushes;
+        if (auto flushed = flushAtThreshold(); !flushed) {
+            return flushed;
         }
     }
     ++stats_.uploads;

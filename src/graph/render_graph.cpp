@@ -209,7 +209,7 @@ Result<void> RenderGraph::compileNode(NodeState& state, const CompileContext& co
     }
     if (!result) {
         // Whatever the failed compile built before it stopped is released now.
-        cleanupNode(state, CleanupContext{.forRecompile = true});
+        cleanupNode(state, CleanupContext{.forRecompile = true, .slotsBound = true});
         return fail(result.error().code, "node '{}' ({}) failed to compile: {}", state.node->name(),
                     state.node->type().name, result.error().message);
     }
@@ -234,13 +234,24 @@ void RenderGraph::cleanupCompiled(NodeId leaving) {
     for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.compiled) {
-            cleanupNode(state, CleanupContext{.forRecompile = id != leaving});
+            cleanupNode(state, CleanupContext{.forRecompile = id != leaving, .slotsBound = true});
         }
     }
     executionOrder_.clear();
     executionWaves_.clear();
-    resources_.reset();
+    unbindSlots();
     compiled_ = false;
+}
+
+void RenderGraph::unbindSlots() noexcept {
+    // Without resources, slots must not point at them: a stray In() or Out() faults at once.
+    resources_.reset();
+    for (NodeState& state : nodes_) {
+        if (state.node) {
+            state.node->inputs_ = nullptr;
+            state.node->outputs_ = nullptr;
+        }
+    }
 }
 
 Result<void> RenderGraph::compile() {
@@ -431,7 +442,8 @@ Result<void> RenderGraph::checkRecompileBudget() {
 
 Result<void> RenderGraph::recompileDirty() {
     for (auto it = dirtyPositions_.rbegin(); it != dirtyPositions_.rend(); ++it) {
-        cleanupNode(nodes_[executionOrder_[*it]->id_.value], CleanupContext{.forRecompile = true});
+        cleanupNode(nodes_[executionOrder_[*it]->id_.value],
+                    CleanupContext{.forRecompile = true, .slotsBound = true});
     }
     for (const std::uint32_t position : dirtyPositions_) {
         Result<void> compiledNode = compileNode(nodes_[executionOrder_[position]->id_.value],
@@ -538,7 +550,7 @@ void RenderGraph::cleanup() {
     for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.setUp) {
-            cleanupNode(state, CleanupContext{});
+            cleanupNode(state, CleanupContext{.slotsBound = state.compiled});
             events_.unsubscribeAll(state.subscriber);
             state.setUp = false;
             estimates_[id.value] = {};  // the next setup reports afresh
@@ -546,7 +558,7 @@ void RenderGraph::cleanup() {
     }
     executionOrder_.clear();
     executionWaves_.clear();
-    resources_.reset();
+    unbindSlots();
     report_ = CompileReport{};
     compiled_ = false;
     structureDirty_ = true;

@@ -19,6 +19,10 @@ std::uint64_t imageBytes(const GpuImageShape& shape) {
     return std::uint64_t{shape.width} * shape.height * kBytesPerPixel;
 }
 
+}  // namespace
+
+namespace detail {
+
 void estimateImage(const GpuImageShape& shape, graph::ResourceEstimate& estimate) {
     estimate.memory(graph::MemoryKind::DeviceLocal) = imageBytes(shape);
     estimate.transientBytes = shape.transient ? imageBytes(shape) : 0;
@@ -54,28 +58,15 @@ gpu::ImageDesc colorImage(const GpuImageShape& shape) {
                           VK_IMAGE_ASPECT_COLOR_BIT};
 }
 
-}  // namespace
+}  // namespace detail
 
 // ---- GpuPattern -------------------------------------------------------------------------
 
 GpuPatternNode::GpuPatternNode(GpuRuntime& runtime, GpuImageShape shape, std::array<float, 4> color)
-    : GpuNode(runtime), shape_(shape), color_(color) {}
-
-void GpuPatternNode::setup(graph::SetupContext& context) {
-    estimateImage(shape_, context.estimate());
-    followWindow(shape_, context);
-}
-
-void GpuPatternNode::reestimate(graph::ResourceEstimate& estimate) {
-    estimateImage(shape_, estimate);
-}
+    : GpuImageProducer(runtime, shape), color_(color) {}
 
 Result<void> GpuPatternNode::compile(const graph::CompileContext& /*context*/) {
-    if (Result<void> shaped = checkShape(shape_, name()); !shaped) {
-        return shaped;
-    }
-    return createImage(Out(GpuPatternConfig::image), colorImage(shape_), "GpuPattern output image",
-                       shape_.transient);
+    return createOutput("GpuPattern output image");
 }
 
 void GpuPatternNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
@@ -93,29 +84,17 @@ void GpuPatternNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteC
                          &clear, 1, &range);
 }
 
-void GpuPatternNode::cleanup(const graph::CleanupContext& /*context*/) {
-    releaseImage(Out(GpuPatternConfig::image));
-}
-
 // ---- GpuGradient ------------------------------------------------------------------------
 
 GpuGradientNode::GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape)
-    : GpuNode(runtime), shape_(shape) {}
+    : GpuImageProducer(runtime, shape) {}
 
 void GpuGradientNode::setup(graph::SetupContext& context) {
-    estimateImage(shape_, context.estimate());
+    GpuImageProducer::setup(context);
     context.estimate().descriptor(graph::DescriptorKind::StorageImage) = 1;
-    followWindow(shape_, context);
-}
-
-void GpuGradientNode::reestimate(graph::ResourceEstimate& estimate) {
-    estimateImage(shape_, estimate);
 }
 
 Result<void> GpuGradientNode::compile(const graph::CompileContext& /*context*/) {
-    if (Result<void> shaped = checkShape(shape_, name()); !shaped) {
-        return shaped;
-    }
     // The pipeline and the pool do not depend on the size: made once, kept by recompiles.
     if (!pipeline_.valid()) {
         auto pipeline = gpu::ComputePipeline::create(runtime().device(), shaders::gradientComp(),
@@ -136,12 +115,10 @@ Result<void> GpuGradientNode::compile(const graph::CompileContext& /*context*/) 
     } else if (Result<void> reset = descriptors_->reset(); !reset) {
         return reset;
     }
-    GpuImage& target = Out(GpuGradientConfig::image);
-    if (Result<void> created =
-            createImage(target, colorImage(shape_), "GpuGradient output image", shape_.transient);
-        !created) {
+    if (Result<void> created = createOutput("GpuGradient output image"); !created) {
         return created;
     }
+    const GpuImage& target = Out(GpuGradientConfig::image);
     auto set = descriptors_->allocate(pipeline_.setLayouts(), 0, "GpuGradient set 0");
     if (!set) {
         return std::unexpected(std::move(set.error()));
@@ -174,7 +151,7 @@ void GpuGradientNode::record(VkCommandBuffer commandBuffer, const graph::Execute
 }
 
 void GpuGradientNode::cleanup(const graph::CleanupContext& context) {
-    releaseImage(Out(GpuGradientConfig::image));
+    GpuImageProducer::cleanup(context);
     set_ = VK_NULL_HANDLE;
     if (!context.forRecompile) {
         descriptors_.reset();
@@ -185,21 +162,9 @@ void GpuGradientNode::cleanup(const graph::CleanupContext& context) {
 // ---- GpuCompose -------------------------------------------------------------------------
 
 GpuComposeNode::GpuComposeNode(GpuRuntime& runtime, GpuImageShape shape)
-    : GpuNode(runtime), shape_(shape) {}
-
-void GpuComposeNode::setup(graph::SetupContext& context) {
-    estimateImage(shape_, context.estimate());
-    followWindow(shape_, context);
-}
-
-void GpuComposeNode::reestimate(graph::ResourceEstimate& estimate) {
-    estimateImage(shape_, estimate);
-}
+    : GpuImageProducer(runtime, shape) {}
 
 Result<void> GpuComposeNode::compile(const graph::CompileContext& /*context*/) {
-    if (Result<void> shaped = checkShape(shape_, name()); !shaped) {
-        return shaped;
-    }
     for (const GpuImage& layer : In(GpuComposeConfig::layers)) {
         if (layer.image.desc().format != kFormat) {
             return fail(ErrorCode::TypeMismatch,
@@ -208,8 +173,7 @@ Result<void> GpuComposeNode::compile(const graph::CompileContext& /*context*/) {
                         static_cast<int>(layer.image.desc().format));
         }
     }
-    return createImage(Out(GpuComposeConfig::image), colorImage(shape_), "GpuCompose output image",
-                       shape_.transient);
+    return createOutput("GpuCompose output image");
 }
 
 void GpuComposeNode::record(VkCommandBuffer commandBuffer,
@@ -235,9 +199,66 @@ void GpuComposeNode::record(VkCommandBuffer commandBuffer,
     }
 }
 
-void GpuComposeNode::cleanup(const graph::CleanupContext& /*context*/) {
-    releaseImage(Out(GpuComposeConfig::image));
+// ---- GpuCheckerboard --------------------------------------------------------------------
+
+GpuCheckerboardNode::GpuCheckerboardNode(GpuRuntime& runtime, GpuImageShape shape,
+                                         std::uint32_t cellPixels)
+    // Uploaded once and read every frame: its memory is never shared.
+    : GpuImageProducer(runtime,
+                       GpuImageShape{shape.width, shape.height, shape.followWindow, false}),
+      cellPixels_(std::max(cellPixels, 1U)) {}
+
+void GpuCheckerboardNode::setup(graph::SetupContext& context) {
+    GpuImageProducer::setup(context);
+    context.estimate().stagingBytes = imageBytes(shape_);
 }
+
+void GpuCheckerboardNode::reestimate(graph::ResourceEstimate& estimate) {
+    GpuImageProducer::reestimate(estimate);
+    estimate.stagingBytes = imageBytes(shape_);
+}
+
+Result<void> GpuCheckerboardNode::compile(const graph::CompileContext& /*context*/) {
+    gpu::Uploader* uploader = runtime().uploader();
+    if (uploader == nullptr) {
+        return fail(ErrorCode::InvalidState,
+                    "node '{}': the GPU runtime has no staging uploader (was it created before "
+                    "the graph compiled?)",
+                    name());
+    }
+    if (Result<void> created = createOutput("GpuCheckerboard output image"); !created) {
+        return created;
+    }
+    texels_.resize(imageBytes(shape_));
+    for (std::uint32_t y = 0; y < shape_.height; ++y) {
+        for (std::uint32_t x = 0; x < shape_.width; ++x) {
+            const bool light = ((x / cellPixels_) + (y / cellPixels_)) % 2 == 0;
+            const std::byte value = light ? std::byte{230} : std::byte{40};
+            std::byte* texel = texels_.data() + (std::size_t{y} * shape_.width + x) * 4;
+            texel[0] = value;
+            texel[1] = value;
+            texel[2] = value;
+            texel[3] = std::byte{255};
+        }
+    }
+    const GpuImage& image = Out(GpuCheckerboardConfig::image);
+    const gpu::ImageUpload target{image.image.handle(),
+                                  VK_IMAGE_ASPECT_COLOR_BIT,
+                                  VkExtent2D{shape_.width, shape_.height},
+                                  4,
+                                  VK_IMAGE_LAYOUT_UNDEFINED,
+                                  VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL};
+    if (Result<void> uploaded = uploader->uploadImage(target, texels_); !uploaded) {
+        return uploaded;
+    }
+    // The upload's batch ends with a barrier that makes it visible to later work.
+    image.state = gpu::ResourceState{VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, VK_ACCESS_2_NONE,
+                                     VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, false};
+    return {};
+}
+
+void GpuCheckerboardNode::record(VkCommandBuffer /*commandBuffer*/,
+                                 const graph::ExecuteContext& /*context*/) {}
 
 // ---- GpuReadback ------------------------------------------------------------------------
 

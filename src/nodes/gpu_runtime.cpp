@@ -1,5 +1,7 @@
 #include "vixen/nodes/gpu_runtime.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -72,14 +74,51 @@ GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
         }
         // A compile (or a recompile batch) destroys what earlier frames may still use: let
         // the GPU finish them first. Resizes are rare; a stall there is the simple answer.
-        if (pacer_.submittedFrame() == 0) {
-            return;
+        if (pacer_.submittedFrame() != 0) {
+            if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
+                log::error("waiting for the GPU before a recompile: {}", idle.error().message);
+                hookError_ = std::move(idle.error());
+                return;
+            }
         }
-        if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
-            log::error("waiting for the GPU before a recompile: {}", idle.error().message);
-            hookError_ = std::move(idle.error());
+        if (Result<void> staging = ensureUploader(); !staging) {
+            hookError_ = std::move(staging.error());
         }
     });
+}
+
+Result<void> GpuRuntime::ensureUploader() {
+    // Every node set up so far counts (culling comes later): staging is sized once, up front.
+    VkDeviceSize wanted = 0;
+    for (std::uint32_t id = 0; id < graph_->nodeCapacity(); ++id) {
+        if (graph_->contains(graph::NodeId{id})) {
+            wanted += graph_->estimate(graph::NodeId{id}).stagingBytes;
+        }
+    }
+    if (wanted == 0 || (uploader_ && uploader_->staging().capacity() >= wanted)) {
+        return {};
+    }
+    if (uploader_) {
+        if (Result<void> done = uploader_->finish(); !done) {
+            return done;
+        }
+        uploader_.reset();
+    }
+    // Room for two batches, so the host fills one while the GPU copies the other.
+    const VkDeviceSize bytes = (wanted + (VkDeviceSize{64} << 10) - 1) / (VkDeviceSize{64} << 10) *
+                               (VkDeviceSize{64} << 10);
+    auto uploader = gpu::Uploader::create(*device_, *allocator_,
+                                          gpu::UploaderOptions{.stagingBytes = bytes,
+                                                               .batchesInFlight = 2,
+                                                               .flushThreshold = 0,
+                                                               .maxRegionsPerCopy = 64,
+                                                               .timeout = options_.frameTimeout});
+    if (!uploader) {
+        return fail(uploader.error().code, "GPU runtime: staging for {} estimated bytes: {}",
+                    wanted, uploader.error().message);
+    }
+    uploader_.emplace(std::move(*uploader));
+    return {};
 }
 
 Result<void> GpuRuntime::ensureTimestampPool() {
@@ -187,10 +226,26 @@ GpuRuntime::~GpuRuntime() {
     if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
         log::error("GPU runtime shutdown: {}", idle.error().message);
     }
+    uploader_.reset();  // waits for its batches
     allocator_->free(arena_);
 }
 
 Result<void> GpuRuntime::frame() {
+    if (deviceLost_) {
+        return std::unexpected(*deviceLost_);
+    }
+    Result<void> result = recordAndSubmit();
+    if (!result && result.error().code == ErrorCode::DeviceLost) {
+        deviceLost_ = Error{ErrorCode::DeviceLost,
+                            fmt::format("the GPU device was lost after frame {} ({}); destroy "
+                                        "the runtime and the device and create them again",
+                                        pacer_.submittedFrame(), result.error().message)};
+        return std::unexpected(*deviceLost_);
+    }
+    return result;
+}
+
+Result<void> GpuRuntime::recordAndSubmit() {
     const std::int64_t frameStart = core::steadyClockNs();
     Result<void> invalidations = graph_->processInvalidations();
     if (trace_ != nullptr) {
@@ -210,6 +265,13 @@ Result<void> GpuRuntime::frame() {
     }
     if (Result<void> pool = ensureTimestampPool(); !pool) {
         return pool;
+    }
+    if (uploader_ && uploader_->batchOpen()) {
+        // Nodes' compile-time uploads go first on the queue; their batch's closing barrier
+        // makes them visible to the frame.
+        if (auto flushed = uploader_->flush(); !flushed) {
+            return std::unexpected(std::move(flushed.error()));
+        }
     }
     using Clock = std::chrono::steady_clock;
     const auto nanosecondsSince = [](Clock::time_point start) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "lavapipe_fixture.hpp"
 #include "test_shaders.hpp"
 #include "vixen/gpu/budget_manager.hpp"
@@ -145,21 +146,11 @@ public:
 
     Result<void> run(const std::function<void(VkCommandBuffer)>& record) {
         VIXEN_TRY_VK(vkResetCommandPool(device_->handle(), pool_, 0), "resetting the pool");
-        VkCommandBufferBeginInfo begin{};
-        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-        VIXEN_TRY_VK(vkBeginCommandBuffer(commandBuffer_, &begin), "recording");
+        VIXEN_TRY_VK(testing::beginOneTimeSubmit(commandBuffer_), "recording");
         record(commandBuffer_);
         VIXEN_TRY_VK(vkEndCommandBuffer(commandBuffer_), "recording");
-        VkCommandBufferSubmitInfo commandInfo{};
-        commandInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO;
-        commandInfo.commandBuffer = commandBuffer_;
-        VkSubmitInfo2 submit{};
-        submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2;
-        submit.commandBufferInfoCount = 1;
-        submit.pCommandBufferInfos = &commandInfo;
-        VIXEN_TRY_VK(vkQueueSubmit2(device_->queue(), 1, &submit, VK_NULL_HANDLE), "submitting");
-        VIXEN_TRY_VK(vkQueueWaitIdle(device_->queue()), "waiting for the dispatch");
+        VIXEN_TRY_VK(testing::submitAndWait(device_->queue(), commandBuffer_),
+                     "submitting and waiting for the dispatch");
         return {};
     }
 
@@ -254,17 +245,8 @@ TEST_F(ComputeDispatchTest, FillsAStorageBufferReadBackOnTheHost) {
                                sizeof(push), &push);
             const auto groups = pipeline->groupsFor(kCount);
             vkCmdDispatch(commands, groups[0], groups[1], groups[2]);
-            VkMemoryBarrier2 toHost{};
-            toHost.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER_2;
-            toHost.srcStageMask = VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT;
-            toHost.srcAccessMask = VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT;
-            toHost.dstStageMask = VK_PIPELINE_STAGE_2_HOST_BIT;
-            toHost.dstAccessMask = VK_ACCESS_2_HOST_READ_BIT;
-            VkDependencyInfo dependency{};
-            dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
-            dependency.memoryBarrierCount = 1;
-            dependency.pMemoryBarriers = &toHost;
-            vkCmdPipelineBarrier2(commands, &dependency);
+            testing::recordHostReadBarrier(commands, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                                           VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
         });
         ASSERT_TRUE(ran) << ran.error().message;
 

@@ -7,15 +7,21 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 #include <set>
+#include <span>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "lavapipe_fixture.hpp"
 #include "vixen/core/alloc_tracker.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/buffer.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/instance.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/gpu/physical_device.hpp"
 
 namespace vixen::gpu {
@@ -26,60 +32,35 @@ using namespace std::chrono_literals;
 class FramePacerTest : public testing::LavapipeFixture {
 protected:
     void releaseDeviceObjects() override {
-        if (memory_ != VK_NULL_HANDLE) {
-            vkFreeMemory(device_->handle(), memory_, nullptr);
-        }
-        if (buffer_ != VK_NULL_HANDLE) {
-            vkDestroyBuffer(device_->handle(), buffer_, nullptr);
-        }
+        target_.reset();
+        allocator_.reset();
+        budget_.reset();
     }
 
-    /// A host-visible, coherent 256-byte transfer-destination buffer in buffer_/memory_.
+    /// A host-visible, coherent (Readback) 256-byte transfer-destination buffer in target_.
     void makeHostBuffer() {
-        VkBufferCreateInfo info{};
-        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
-        info.size = kBufferBytes;
-        info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-        ASSERT_EQ(vkCreateBuffer(device_->handle(), &info, nullptr, &buffer_), VK_SUCCESS);
-        VkMemoryRequirements requirements{};
-        vkGetBufferMemoryRequirements(device_->handle(), buffer_, &requirements);
-        const VkPhysicalDeviceMemoryProperties& memory = device_->physical().memory;
-        constexpr VkMemoryPropertyFlags kWanted =
-            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-        std::optional<std::uint32_t> type;
-        for (std::uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
-            if ((requirements.memoryTypeBits & (1U << i)) != 0U &&
-                (memory.memoryTypes[i].propertyFlags & kWanted) == kWanted) {
-                type = i;
-                break;
-            }
-        }
-        ASSERT_TRUE(type.has_value()) << "no host-visible coherent memory type";
-        VkMemoryAllocateInfo alloc{};
-        alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-        alloc.allocationSize = requirements.size;
-        alloc.memoryTypeIndex = *type;
-        ASSERT_EQ(vkAllocateMemory(device_->handle(), &alloc, nullptr, &memory_), VK_SUCCESS);
-        ASSERT_EQ(vkBindBufferMemory(device_->handle(), buffer_, memory_, 0), VK_SUCCESS);
+        budget_.emplace(*physical_);
+        allocator_.emplace(*device_, *budget_);
+        auto target = Buffer::create(
+            *device_, *allocator_,
+            BufferDesc{kBufferBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::Readback},
+            "frame pacer test fill target");
+        ASSERT_TRUE(target) << target.error().message;
+        target_.emplace(std::move(*target));
+        ASSERT_EQ(target_->mapped().size(), kBufferBytes);
     }
 
     /// 50 frames of one empty command buffer each, for 1, 2 and 3 frames in flight.
     void runEmptyFrames();
-    /// 50 frames of vkCmdFillBuffer (value = frame number) into the slot's half of buffer_.
+    /// 50 frames of vkCmdFillBuffer (value = frame number) into the slot's half of target_.
     void runFillFrames();
 
     static constexpr VkDeviceSize kBufferBytes = 256;
 
-    VkBuffer buffer_ = VK_NULL_HANDLE;
-    VkDeviceMemory memory_ = VK_NULL_HANDLE;
+    std::optional<BudgetManager> budget_;
+    std::optional<DeviceMemoryAllocator> allocator_;
+    std::optional<Buffer> target_;
 };
-
-[[nodiscard]] bool beginRecording(VkCommandBuffer commandBuffer) {
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    return vkBeginCommandBuffer(commandBuffer, &begin) == VK_SUCCESS;
-}
 
 TEST_F(FramePacerTest, CreatesOnePoolAndItsBuffersPerFrameInFlight) {
     auto pacer = FramePacer::create(*device_, 3, 2);
@@ -153,7 +134,7 @@ void FramePacerTest::runEmptyFrames() {
             ASSERT_GE(*beforeSubmit + framesInFlight, frame);
 
             const VkCommandBuffer commandBuffer = slot->commandBuffers[0];
-            ASSERT_TRUE(beginRecording(commandBuffer));
+            ASSERT_EQ(testing::beginOneTimeSubmit(commandBuffer), VK_SUCCESS);
             ASSERT_EQ(vkEndCommandBuffer(commandBuffer), VK_SUCCESS);
             const std::array used{commandBuffer};
             ASSERT_TRUE(pacer->submit(*slot, used));
@@ -190,10 +171,10 @@ void FramePacerTest::runFillFrames() {
         auto slot = pacer->beginFrame(5s);
         ASSERT_TRUE(slot) << slot.error().message;
         const VkCommandBuffer commandBuffer = slot->commandBuffers[0];
-        ASSERT_TRUE(beginRecording(commandBuffer));
+        ASSERT_EQ(testing::beginOneTimeSubmit(commandBuffer), VK_SUCCESS);
         // Each slot fills its own half, so frames in flight never write the same bytes.
         const VkDeviceSize half = kBufferBytes / 2;
-        vkCmdFillBuffer(commandBuffer, buffer_, half * slot->index, half, frame);
+        vkCmdFillBuffer(commandBuffer, target_->handle(), half * slot->index, half, frame);
         ASSERT_EQ(vkEndCommandBuffer(commandBuffer), VK_SUCCESS);
         const std::array used{commandBuffer};
         ASSERT_TRUE(pacer->submit(*slot, used));
@@ -208,13 +189,10 @@ void FramePacerTest::runFillFrames() {
     ASSERT_TRUE(pacer->waitIdle(5s));
     EXPECT_EQ(*pacer->completedFrame(), 50U);
 
-    void* mapped = nullptr;
-    ASSERT_EQ(vkMapMemory(device_->handle(), memory_, 0, VK_WHOLE_SIZE, 0, &mapped), VK_SUCCESS);
+    const std::span<const std::byte> mapped = target_->mapped();
     std::array<std::uint32_t, 2> firsts{};
-    std::memcpy(&firsts[0], mapped, sizeof(std::uint32_t));
-    std::memcpy(&firsts[1], static_cast<const char*>(mapped) + kBufferBytes / 2,
-                sizeof(std::uint32_t));
-    vkUnmapMemory(device_->handle(), memory_);
+    std::memcpy(&firsts[0], mapped.data(), sizeof(std::uint32_t));
+    std::memcpy(&firsts[1], mapped.data() + kBufferBytes / 2, sizeof(std::uint32_t));
     EXPECT_EQ(firsts[0], 49U);  // slot 0 ran the odd frames
     EXPECT_EQ(firsts[1], 50U);
 }
@@ -279,7 +257,7 @@ TEST_F(FramePacerTest, MisuseIsAnErrorAndLeavesTheFrameOpen) {
 
     EXPECT_TRUE(pacer->frameOpen());
     EXPECT_EQ(pacer->submittedFrame(), 0U);
-    ASSERT_TRUE(beginRecording(first->commandBuffers[1]));
+    ASSERT_EQ(testing::beginOneTimeSubmit(first->commandBuffers[1]), VK_SUCCESS);
     ASSERT_EQ(vkEndCommandBuffer(first->commandBuffers[1]), VK_SUCCESS);
     const std::array used{first->commandBuffers[1]};
     ASSERT_TRUE(pacer->submit(*first, used));

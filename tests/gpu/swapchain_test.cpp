@@ -15,13 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "vixen/core/alloc_tracker.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/buffer.hpp"
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/frame_pacer.hpp"
-#include "vixen/gpu/instance.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/gpu/physical_device.hpp"
 #include "vixen/gpu/window.hpp"
+#include "window_fixture.hpp"
 
 // In the global namespace, where argument-dependent lookup finds it for EXPECT_EQ.
 static bool operator==(const VkExtent2D& a, const VkExtent2D& b) {
@@ -33,19 +37,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::uint32_t kWidth = 320;
-constexpr std::uint32_t kHeight = 240;
+constexpr std::uint32_t kWidth = testing::kWindowWidth;
+constexpr std::uint32_t kHeight = testing::kWindowHeight;
 constexpr std::uint32_t kFramesInFlight = 2;
 
 std::string describe(VkExtent2D extent) {
     return std::to_string(extent.width) + "x" + std::to_string(extent.height);
-}
-
-[[nodiscard]] bool beginRecording(VkCommandBuffer commandBuffer) {
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    return vkBeginCommandBuffer(commandBuffer, &begin) == VK_SUCCESS;
 }
 
 VkImageMemoryBarrier2 imageBarrier(VkImage image, VkImageLayout from, VkImageLayout to,
@@ -66,14 +63,11 @@ VkImageMemoryBarrier2 imageBarrier(VkImage image, VkImageLayout from, VkImageLay
     return barrier;
 }
 
-void pipelineBarrier(VkCommandBuffer commandBuffer, const VkImageMemoryBarrier2& image,
-                     const VkBufferMemoryBarrier2* buffer = nullptr) {
+void pipelineBarrier(VkCommandBuffer commandBuffer, const VkImageMemoryBarrier2& image) {
     VkDependencyInfo dependency{};
     dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
     dependency.imageMemoryBarrierCount = 1;
     dependency.pImageMemoryBarriers = &image;
-    dependency.bufferMemoryBarrierCount = buffer != nullptr ? 1 : 0;
-    dependency.pBufferMemoryBarriers = buffer;
     vkCmdPipelineBarrier2(commandBuffer, &dependency);
 }
 
@@ -88,69 +82,29 @@ VkClearColorValue frameColor(std::uint64_t frame) {
     return color;
 }
 
-/// Window, instance (validation per validation()), surface, a device that presents to it,
-/// a FramePacer and a swapchain of the window's size. TearDown destroys them in reverse
-/// and fails the test on any validation error.
-class SwapchainTest : public ::testing::Test {
+/// The window, instance, surface and presenting device of WindowFixture, plus a FramePacer
+/// and a swapchain of the window's size. TearDown destroys them in reverse and fails the
+/// test on any validation error.
+class SwapchainTest : public testing::WindowFixture {
 protected:
     void SetUp() override {
-        auto window = Window::create(
-            WindowOptions{.width = kWidth, .height = kHeight, .title = "vixen_window_tests"});
-        ASSERT_TRUE(window) << window.error().message;
-        window_.emplace(std::move(*window));
-        auto extensions = window_->requiredInstanceExtensions();
-        ASSERT_TRUE(extensions) << extensions.error().message;
-        auto instance = Instance::create(
-            InstanceOptions{.validation = validation(), .extensions = *extensions});
-        ASSERT_TRUE(instance) << instance.error().message;
-        instance_.emplace(std::move(*instance));
-        if (validation()) {
-            ASSERT_TRUE(instance_->validationEnabled())
-                << "the validation layer must be installed (vulkan-validationlayers)";
+        WindowFixture::SetUp();
+        if (HasFatalFailure()) {
+            return;
         }
-        auto surface = window_->createSurface(*instance_);
-        ASSERT_TRUE(surface) << surface.error().message;
-        surface_.emplace(std::move(*surface));
-
-        auto devices = enumeratePhysicalDevices(*instance_);
-        ASSERT_TRUE(devices) << devices.error().message;
-        devices_ = std::move(*devices);
-        auto chosen = chooseDevice(devices_, std::nullopt, std::nullopt);
-        ASSERT_TRUE(chosen) << chosen.error().message;
-        physical_ = &devices_[*chosen];
-        auto device =
-            Device::create(*physical_, DeviceOptions{.presentSurface = surface_->handle()});
-        ASSERT_TRUE(device) << device.error().message;
-        device_.emplace(std::move(*device));
-
         auto pacer = FramePacer::create(*device_, kFramesInFlight, 1);
         ASSERT_TRUE(pacer) << pacer.error().message;
         pacer_.emplace(std::move(*pacer));
         ASSERT_NO_FATAL_FAILURE(makeSwapchain(SwapchainOptions{}));
     }
 
-    void TearDown() override {
+    void releaseDeviceObjects() override {
         pacer_.reset();      // waits for its frames
         swapchain_.reset();  // waits for the queue, so presents are done too
-        if (device_) {
-            if (memory_ != VK_NULL_HANDLE) {
-                vkFreeMemory(device_->handle(), memory_, nullptr);
-            }
-            if (buffer_ != VK_NULL_HANDLE) {
-                vkDestroyBuffer(device_->handle(), buffer_, nullptr);
-            }
-        }
-        device_.reset();  // the layer reports leaked objects here
-        surface_.reset();
-        if (instance_) {
-            EXPECT_EQ(instance_->validation().errors(), 0U)
-                << instance_->validation().lastMessage();
-        }
-        instance_.reset();
-        window_.reset();
+        readback_.reset();
+        allocator_.reset();
+        budget_.reset();
     }
-
-    [[nodiscard]] virtual bool validation() const { return true; }
 
     void makeSwapchain(const SwapchainOptions& options) {
         swapchain_.reset();
@@ -160,12 +114,22 @@ protected:
         swapchain_.emplace(std::move(*swapchain));
     }
 
-    /// A host-visible, coherent transfer-destination buffer of `bytes` in buffer_/memory_.
-    void makeReadbackBuffer(VkDeviceSize bytes);
+    /// A host-visible, coherent (Readback) transfer-destination buffer of `bytes` in
+    /// readback_, from an allocator of its own.
+    void makeReadbackBuffer(VkDeviceSize bytes) {
+        budget_.emplace(*physical_);
+        allocator_.emplace(*device_, *budget_);
+        auto readback = Buffer::create(
+            *device_, *allocator_,
+            BufferDesc{bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::Readback},
+            "swapchain test readback");
+        ASSERT_TRUE(readback) << readback.error().message;
+        readback_.emplace(std::move(*readback));
+    }
 
     /// One frame as an engine runs it: begin, acquire, clear the image to `color`, submit
     /// waiting on the acquire semaphore and signalling the render-finished one, present.
-    /// With `readback`, the cleared image is also copied into buffer_. `status` is the
+    /// With `readback`, the cleared image is also copied into readback_. `status` is the
     /// present's result, or the acquire's when it was OutOfDate (the frame is then closed
     /// with an empty submit). Allocates nothing.
     void runFrame(const VkClearColorValue& color, bool readback, SwapchainStatus& status);
@@ -179,45 +143,12 @@ protected:
         }
     }
 
-    std::optional<Window> window_;
-    std::optional<Instance> instance_;
-    std::optional<Surface> surface_;
-    std::vector<PhysicalDeviceInfo> devices_;
-    const PhysicalDeviceInfo* physical_ = nullptr;
-    std::optional<Device> device_;
     std::optional<FramePacer> pacer_;
     std::optional<Swapchain> swapchain_;
-    VkBuffer buffer_ = VK_NULL_HANDLE;
-    VkDeviceMemory memory_ = VK_NULL_HANDLE;
+    std::optional<BudgetManager> budget_;
+    std::optional<DeviceMemoryAllocator> allocator_;
+    std::optional<Buffer> readback_;
 };
-
-void SwapchainTest::makeReadbackBuffer(VkDeviceSize bytes) {
-    VkBufferCreateInfo info{};
-    info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
-    info.size = bytes;
-    info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    ASSERT_EQ(vkCreateBuffer(device_->handle(), &info, nullptr, &buffer_), VK_SUCCESS);
-    VkMemoryRequirements requirements{};
-    vkGetBufferMemoryRequirements(device_->handle(), buffer_, &requirements);
-    const VkPhysicalDeviceMemoryProperties& memory = device_->physical().memory;
-    constexpr VkMemoryPropertyFlags kWanted =
-        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    std::optional<std::uint32_t> type;
-    for (std::uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
-        if ((requirements.memoryTypeBits & (1U << i)) != 0U &&
-            (memory.memoryTypes[i].propertyFlags & kWanted) == kWanted) {
-            type = i;
-            break;
-        }
-    }
-    ASSERT_TRUE(type.has_value()) << "no host-visible coherent memory type";
-    VkMemoryAllocateInfo alloc{};
-    alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-    alloc.allocationSize = requirements.size;
-    alloc.memoryTypeIndex = *type;
-    ASSERT_EQ(vkAllocateMemory(device_->handle(), &alloc, nullptr, &memory_), VK_SUCCESS);
-    ASSERT_EQ(vkBindBufferMemory(device_->handle(), buffer_, memory_, 0), VK_SUCCESS);
-}
 
 void SwapchainTest::runFrame(const VkClearColorValue& color, bool readback,
                              SwapchainStatus& status) {
@@ -231,7 +162,7 @@ void SwapchainTest::runFrame(const VkClearColorValue& color, bool readback,
         return;
     }
     const VkCommandBuffer commandBuffer = slot->commandBuffers[0];
-    ASSERT_TRUE(beginRecording(commandBuffer));
+    ASSERT_EQ(testing::beginOneTimeSubmit(commandBuffer), VK_SUCCESS);
     // The submit waits on the acquire semaphore at the transfer stage, so the first barrier
     // starts from that stage: the layout change happens after the image is acquired.
     pipelineBarrier(
@@ -254,29 +185,17 @@ void SwapchainTest::runFrame(const VkClearColorValue& color, bool readback,
         region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
         region.imageExtent = {swapchain_->extent().width, swapchain_->extent().height, 1};
         vkCmdCopyImageToBuffer(commandBuffer, image->image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-                               buffer_, 1, &region);
+                               readback_->handle(), 1, &region);
+        testing::recordHostReadBarrier(commandBuffer, VK_PIPELINE_STAGE_2_COPY_BIT,
+                                       VK_ACCESS_2_TRANSFER_WRITE_BIT);
         layout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
         lastStage = VK_PIPELINE_STAGE_2_COPY_BIT;
         lastAccess = VK_ACCESS_2_NONE;  // a read: nothing to make available
     }
     // To the presentation engine: the render-finished semaphore carries the dependency.
-    const VkBufferMemoryBarrier2 toHost{
-        .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2,
-        .pNext = nullptr,
-        .srcStageMask = VK_PIPELINE_STAGE_2_COPY_BIT,
-        .srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT,
-        .dstStageMask = VK_PIPELINE_STAGE_2_HOST_BIT,
-        .dstAccessMask = VK_ACCESS_2_HOST_READ_BIT,
-        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .buffer = buffer_,
-        .offset = 0,
-        .size = VK_WHOLE_SIZE,
-    };
     pipelineBarrier(commandBuffer,
                     imageBarrier(image->image, layout, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, lastStage,
-                                 lastAccess, VK_PIPELINE_STAGE_2_NONE, VK_ACCESS_2_NONE),
-                    readback ? &toHost : nullptr);
+                                 lastAccess, VK_PIPELINE_STAGE_2_NONE, VK_ACCESS_2_NONE));
     ASSERT_EQ(vkEndCommandBuffer(commandBuffer), VK_SUCCESS);
 
     const std::array used{commandBuffer};
@@ -397,11 +316,9 @@ TEST_F(SwapchainTest, ClearsAndPresentsSixtyFrames) {
     EXPECT_FALSE(window_->resizePending());
 
     // The last frame's image, as B8G8R8A8: blue 0, green = frame number, red and alpha 255.
-    void* mapped = nullptr;
-    ASSERT_EQ(vkMapMemory(device_->handle(), memory_, 0, VK_WHOLE_SIZE, 0, &mapped), VK_SUCCESS);
     std::vector<std::uint8_t> pixels(std::size_t{extent.width} * extent.height * 4);
-    std::memcpy(pixels.data(), mapped, pixels.size());
-    vkUnmapMemory(device_->handle(), memory_);
+    ASSERT_EQ(readback_->mapped().size(), pixels.size());
+    std::memcpy(pixels.data(), readback_->mapped().data(), pixels.size());
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < pixels.size(); i += 4) {
         wrong += (pixels[i] != 0 || pixels[i + 1] != kFrames || pixels[i + 2] != 255 ||

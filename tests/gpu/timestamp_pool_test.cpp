@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "gpu_test_support.hpp"
 #include "lavapipe_fixture.hpp"
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/gpu/budget_manager.hpp"
@@ -37,13 +38,6 @@ constexpr std::uint32_t kFrameScope = 0;
 constexpr std::uint32_t kFirstFill = 1;
 constexpr std::uint32_t kSecondFill = 2;
 constexpr std::uint32_t kScopesUsed = 3;
-
-[[nodiscard]] bool beginRecording(VkCommandBuffer commandBuffer) {
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    return vkBeginCommandBuffer(commandBuffer, &begin) == VK_SUCCESS;
-}
 
 class TimestampPoolTest : public testing::LavapipeFixture {
 protected:
@@ -75,7 +69,7 @@ protected:
     /// Records and submits one frame of two timed fills (value = frame number).
     void recordFrame(FrameSlot& slot) {
         const VkCommandBuffer cmd = slot.commandBuffers[0];
-        ASSERT_TRUE(beginRecording(cmd));
+        ASSERT_EQ(testing::beginOneTimeSubmit(cmd), VK_SUCCESS);
         ASSERT_TRUE(pool_->beginFrame(cmd, slot.index));
         ASSERT_TRUE(pool_->begin(cmd, kFrameScope));
         const VkDeviceSize half = kBufferBytes / 2 * slot.index;
@@ -243,7 +237,7 @@ TEST_F(TimestampPoolTest, RefusesScopesPastMaxScopesAndMisuse) {
     auto slot = pacer->beginFrame(5s);
     ASSERT_TRUE(slot) << slot.error().message;
     const VkCommandBuffer cmd = slot->commandBuffers[0];
-    ASSERT_TRUE(beginRecording(cmd));
+    ASSERT_EQ(testing::beginOneTimeSubmit(cmd), VK_SUCCESS);
 
     const auto badSlot = pool->beginFrame(cmd, 1);
     ASSERT_FALSE(badSlot);
@@ -317,7 +311,7 @@ TEST_F(TimestampPoolTest, QueueWithoutTimestampsGivesADisabledPoolOfNoOps) {
             auto slot = pacer->beginFrame(5s);
             ASSERT_TRUE(slot) << slot.error().message;
             const VkCommandBuffer cmd = slot->commandBuffers[0];
-            ASSERT_TRUE(beginRecording(cmd));
+            ASSERT_EQ(testing::beginOneTimeSubmit(cmd), VK_SUCCESS);
             ASSERT_TRUE(pool->beginFrame(cmd, slot->index));
             ASSERT_TRUE(pool->begin(cmd, 0));
             ASSERT_TRUE(pool->end(cmd, 0));

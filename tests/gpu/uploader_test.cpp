@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "gpu_test_support.hpp"
 #include "lavapipe_fixture.hpp"
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/gpu/budget_manager.hpp"
@@ -120,21 +121,10 @@ protected:
     template <class Record>
     void submitAndWait(Record&& record) {
         ASSERT_NO_FATAL_FAILURE(makeCommandBuffers());
-        VkCommandBufferBeginInfo begin{};
-        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-        ASSERT_EQ(vkBeginCommandBuffer(commandBuffer_, &begin), VK_SUCCESS);
+        ASSERT_EQ(testing::beginOneTimeSubmit(commandBuffer_), VK_SUCCESS);
         record(commandBuffer_);
         ASSERT_EQ(vkEndCommandBuffer(commandBuffer_), VK_SUCCESS);
-        VkCommandBufferSubmitInfo commandInfo{};
-        commandInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO;
-        commandInfo.commandBuffer = commandBuffer_;
-        VkSubmitInfo2 submit{};
-        submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2;
-        submit.commandBufferInfoCount = 1;
-        submit.pCommandBufferInfos = &commandInfo;
-        ASSERT_EQ(vkQueueSubmit2(device_->queue(), 1, &submit, VK_NULL_HANDLE), VK_SUCCESS);
-        ASSERT_EQ(vkQueueWaitIdle(device_->queue()), VK_SUCCESS);
+        ASSERT_EQ(testing::submitAndWait(device_->queue(), commandBuffer_), VK_SUCCESS);
     }
 
     /// The bytes of `src` (a buffer with TRANSFER_SRC usage) copied into a Readback buffer
@@ -147,7 +137,8 @@ protected:
         submitAndWait([&](VkCommandBuffer commandBuffer) {
             const VkBufferCopy region{0, 0, size};
             vkCmdCopyBuffer(commandBuffer, src, readback.handle(), 1, &region);
-            hostBarrier(commandBuffer);
+            testing::recordHostReadBarrier(commandBuffer, VK_PIPELINE_STAGE_2_COPY_BIT,
+                                           VK_ACCESS_2_TRANSFER_WRITE_BIT);
         });
         const std::span<std::byte> mapped = readback.mapped();
         return {mapped.begin(), mapped.end()};
@@ -167,24 +158,11 @@ protected:
             region.imageExtent = {extent.width, extent.height, 1};
             vkCmdCopyImageToBuffer(commandBuffer, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                                    readback.handle(), 1, &region);
-            hostBarrier(commandBuffer);
+            testing::recordHostReadBarrier(commandBuffer, VK_PIPELINE_STAGE_2_COPY_BIT,
+                                           VK_ACCESS_2_TRANSFER_WRITE_BIT);
         });
         const std::span<std::byte> mapped = readback.mapped();
         return {mapped.begin(), mapped.end()};
-    }
-
-    static void hostBarrier(VkCommandBuffer commandBuffer) {
-        VkMemoryBarrier2 toHost{};
-        toHost.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER_2;
-        toHost.srcStageMask = VK_PIPELINE_STAGE_2_COPY_BIT;
-        toHost.srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT;
-        toHost.dstStageMask = VK_PIPELINE_STAGE_2_HOST_BIT;
-        toHost.dstAccessMask = VK_ACCESS_2_HOST_READ_BIT;
-        VkDependencyInfo dependency{};
-        dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
-        dependency.memoryBarrierCount = 1;
-        dependency.pMemoryBarriers = &toHost;
-        vkCmdPipelineBarrier2(commandBuffer, &dependency);
     }
 
     /// 64 uploads of 16 KiB through a 64 KiB pool; `gated` holds the queue at first.
@@ -198,10 +176,7 @@ protected:
     /// uploader batch follows (its first barrier waits for all earlier work on the queue).
     void blockQueueUntil(const TimelineSemaphore& gate, VkBuffer scratch) {
         ASSERT_NO_FATAL_FAILURE(makeCommandBuffers());
-        VkCommandBufferBeginInfo begin{};
-        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-        ASSERT_EQ(vkBeginCommandBuffer(gateCommandBuffer_, &begin), VK_SUCCESS);
+        ASSERT_EQ(testing::beginOneTimeSubmit(gateCommandBuffer_), VK_SUCCESS);
         vkCmdFillBuffer(gateCommandBuffer_, scratch, 0, VK_WHOLE_SIZE, 7);
         ASSERT_EQ(vkEndCommandBuffer(gateCommandBuffer_), VK_SUCCESS);
         VkCommandBufferSubmitInfo commandInfo{};
@@ -558,6 +533,242 @@ TEST_F(UploaderTest, UploadLargerThanThePoolIsChunked) {
     EXPECT_TRUE(sameBytes(back, 7, data, 0, data.size()));
 }
 
+/// Byte `index` of a pattern a producer computes in place, for any offset and seed.
+[[nodiscard]] std::byte patternByte(std::uint64_t index, std::uint32_t seed) {
+    std::uint64_t x = (index + 1) * 0x9E3779B97F4A7C15ULL + seed;
+    x ^= x >> 29;
+    return static_cast<std::byte>(x >> 32);
+}
+
+/// Writes bytes [first, first + bytes.size()) of the pattern into `bytes`.
+void writePattern(std::span<std::byte> bytes, std::uint64_t first, std::uint32_t seed) {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        bytes[i] = patternByte(first + i, seed);
+    }
+}
+
+[[nodiscard]] std::vector<std::byte> patternBytes(std::size_t size, std::uint32_t seed) {
+    std::vector<std::byte> bytes(size);
+    writePattern(bytes, 0, seed);
+    return bytes;
+}
+
+TEST_F(UploaderTest, StagedWritesLandInTheBuffer) {
+    auto created = makeUploader(UploaderOptions{.stagingBytes = 1 * kMiB});
+    ASSERT_TRUE(created) << created.error().message;
+    Uploader& uploader = *created;
+    Buffer dst = makeBuffer(256 * kKiB);
+    const std::vector<std::byte> expected = patternBytes(256 * kKiB, 21);
+
+    // Three staged writes, out of order, one at an odd offset and size, through both
+    // overloads, with a host-copy upload among them. The producer writes each span in place.
+    auto high = uploader.stage(dst, 100 * kKiB, 156 * kKiB);
+    ASSERT_TRUE(high) << high.error().message;
+    EXPECT_EQ(high->bytes.size(), 156 * kKiB);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(high->bytes.data()) % 16, 0U);
+    EXPECT_EQ(high->batch, 1U);
+    writePattern(high->bytes, 100 * kKiB, 21);
+    auto low = uploader.stage(dst.handle(), 0, 77);
+    ASSERT_TRUE(low) << low.error().message;
+    ASSERT_EQ(low->bytes.size(), 77U);
+    writePattern(low->bytes, 0, 21);
+    ASSERT_TRUE(uploader.upload(dst, 77, std::span(expected).subspan(77, 1000)));
+    auto middle = uploader.stage(dst, 1077, 100 * kKiB - 1077);
+    ASSERT_TRUE(middle) << middle.error().message;
+    writePattern(middle->bytes, 1077, 21);
+    EXPECT_TRUE(uploader.batchOpen());
+
+    const auto value = uploader.flush();
+    ASSERT_TRUE(value) << value.error().message;
+    EXPECT_EQ(*value, 1U);
+    EXPECT_EQ(middle->batch, *value);
+    ASSERT_TRUE(uploader.wait(high->batch, 5s));
+    EXPECT_EQ(readBack(dst.handle(), dst.size()), expected);
+
+    const UploaderStats stats = uploader.stats();
+    EXPECT_EQ(stats.uploads, 4U);
+    EXPECT_EQ(stats.stagedWrites, 3U);
+    EXPECT_EQ(stats.bytesUploaded, 256 * kKiB);
+    EXPECT_EQ(stats.staging.bytesStaged, 256 * kKiB);  // each byte staged once
+    EXPECT_EQ(stats.chunks, 4U);
+    EXPECT_EQ(stats.submits, 1U);
+}
+
+TEST_F(UploaderTest, StagedWritesPipelineThroughASmallPool) {
+    // 64 writes of 16 KiB through a 64 KiB pool: a batch that reached the 32 KiB threshold
+    // is submitted by the next stage, after the producer wrote it, so the GPU copies one
+    // batch while the producer writes the next.
+    auto created = makeUploader(UploaderOptions{.stagingBytes = 64 * kKiB, .batchesInFlight = 2});
+    ASSERT_TRUE(created) << created.error().message;
+    Uploader& uploader = *created;
+    Buffer dst = makeBuffer(1 * kMiB);
+    for (VkDeviceSize i = 0; i < 64; ++i) {
+        auto staged = uploader.stage(dst, i * 16 * kKiB, 16 * kKiB);
+        ASSERT_TRUE(staged) << staged.error().message;
+        EXPECT_EQ(staged->batch, i / 2 + 1);
+        writePattern(staged->bytes, i * 16 * kKiB, 22);
+    }
+    ASSERT_TRUE(uploader.finish(5s));
+
+    const UploaderStats stats = uploader.stats();
+    EXPECT_EQ(stats.autoFlushes, 31U);
+    EXPECT_EQ(stats.submits, 32U);
+    EXPECT_EQ(stats.staging.bytesStaged, 1 * kMiB);
+    EXPECT_LE(stats.staging.peakUsed, 64 * kKiB);
+    EXPECT_EQ(readBack(dst.handle(), dst.size()), patternBytes(1 * kMiB, 22));
+}
+
+TEST_F(UploaderTest, ChunkedStagedWriteLargerThanThePoolLands) {
+    auto created = makeUploader(UploaderOptions{.stagingBytes = 64 * kKiB, .batchesInFlight = 2});
+    ASSERT_TRUE(created) << created.error().message;
+    Uploader& uploader = *created;
+    const VkDeviceSize size = 1 * kMiB + 123;
+    Buffer dst = makeBuffer(size + 7);
+
+    // The chunks come in order, back to back, none larger than the pool.
+    std::uint64_t calls = 0;
+    VkDeviceSize next = 0;
+    bool inOrder = true;
+    std::size_t largest = 0;
+    ASSERT_TRUE(uploader.stageChunks(dst, 7, size,
+                                     [&](std::span<std::byte> chunk, VkDeviceSize chunkOffset) {
+                                         ++calls;
+                                         inOrder = inOrder && chunkOffset == next;
+                                         next = chunkOffset + chunk.size();
+                                         largest = std::max(largest, chunk.size());
+                                         writePattern(chunk, chunkOffset, 31);
+                                     }));
+    ASSERT_TRUE(uploader.finish(5s));
+    EXPECT_TRUE(inOrder);
+    EXPECT_EQ(next, size);
+    EXPECT_LE(largest, 64 * kKiB);
+    EXPECT_GE(calls, size / (64 * kKiB));
+
+    UploaderStats stats = uploader.stats();
+    EXPECT_EQ(stats.uploads, 1U);
+    EXPECT_EQ(stats.stagedWrites, 1U);
+    EXPECT_EQ(stats.bytesUploaded, size);
+    EXPECT_EQ(stats.staging.bytesStaged, size);
+    EXPECT_EQ(stats.chunks, calls);
+    EXPECT_GE(stats.submits, size / (32 * kKiB));  // a batch is flushed at half the pool
+    EXPECT_LE(stats.staging.peakUsed, 64 * kKiB);
+    std::vector<std::byte> back = readBack(dst.handle(), dst.size());
+    ASSERT_EQ(back.size(), size + 7);
+    EXPECT_TRUE(sameBytes(back, 7, patternBytes(size, 31), 0, size));
+
+    // With a granularity every chunk holds whole 12-byte elements.
+    constexpr VkDeviceSize kElements = 50000;
+    bool whole = true;
+    ASSERT_TRUE(uploader.stageChunks(
+        dst.handle(), 0, kElements * 12,
+        [&](std::span<std::byte> chunk, VkDeviceSize chunkOffset) {
+            whole = whole && chunk.size() % 12 == 0 && chunkOffset % 12 == 0;
+            writePattern(chunk, chunkOffset, 32);
+        },
+        12));
+    ASSERT_TRUE(uploader.finish(5s));
+    EXPECT_TRUE(whole);
+    stats = uploader.stats();
+    EXPECT_EQ(stats.staging.bytesStaged, size + kElements * 12);  // trimmed to whole elements
+    back = readBack(dst.handle(), dst.size());
+    EXPECT_TRUE(sameBytes(back, 0, patternBytes(kElements * 12, 32), 0, kElements * 12));
+}
+
+TEST_F(UploaderTest, FillErrorStopsAChunkedStagedWrite) {
+    auto created = makeUploader(UploaderOptions{.stagingBytes = 64 * kKiB, .batchesInFlight = 2});
+    ASSERT_TRUE(created) << created.error().message;
+    Uploader& uploader = *created;
+    Buffer dst = makeBuffer(256 * kKiB);
+    const std::vector<std::byte> zeros(256 * kKiB);
+    ASSERT_TRUE(uploader.upload(dst, 0, zeros));
+
+    // The producer fails on its third chunk (say, its file ended early).
+    std::uint32_t calls = 0;
+    VkDeviceSize failedAt = 0;
+    const auto stopped = uploader.stageChunks(
+        dst, 0, 256 * kKiB,
+        [&](std::span<std::byte> chunk, VkDeviceSize chunkOffset) -> Result<void> {
+            if (++calls == 3) {
+                failedAt = chunkOffset;
+                return fail(ErrorCode::IoError, "voxel file ended early");
+            }
+            writePattern(chunk, chunkOffset, 41);
+            return {};
+        });
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().code, ErrorCode::IoError);
+    EXPECT_TRUE(contains(stopped.error().message, "voxel file ended early"))
+        << stopped.error().message;
+    EXPECT_TRUE(contains(stopped.error().message, fmt::format("stopped at byte {}", failedAt)))
+        << stopped.error().message;
+    EXPECT_EQ(calls, 3U);
+    ASSERT_GT(failedAt, 0U);
+
+    // The chunks before landed; the failed one was given back, not copied; the uploader
+    // carries on.
+    ASSERT_TRUE(uploader.finish(5s));
+    const UploaderStats stats = uploader.stats();
+    EXPECT_EQ(stats.stagedWrites, 0U);
+    EXPECT_EQ(stats.staging.bytesStaged, 256 * kKiB + failedAt);
+    std::vector<std::byte> expected = zeros;
+    writePattern(std::span(expected).first(failedAt), 0, 41);
+    EXPECT_EQ(readBack(dst.handle(), dst.size()), expected);
+    ASSERT_TRUE(uploader.stageChunks(dst, 0, 256 * kKiB,
+                                     [](std::span<std::byte> chunk, VkDeviceSize chunkOffset) {
+                                         writePattern(chunk, chunkOffset, 42);
+                                     }));
+    ASSERT_TRUE(uploader.finish(5s));
+    EXPECT_EQ(readBack(dst.handle(), dst.size()), patternBytes(256 * kKiB, 42));
+}
+
+TEST_F(UploaderTest, StagedWriteBadArgumentsAreClearErrors) {
+    auto created = makeUploader(UploaderOptions{.stagingBytes = 64 * kKiB});
+    ASSERT_TRUE(created) << created.error().message;
+    Uploader& uploader = *created;
+    Buffer dst = makeBuffer(1024);
+    Buffer big = makeBuffer(128 * kKiB);
+    bool called = false;
+    const auto fill = [&called](std::span<std::byte>, VkDeviceSize) { called = true; };
+    const auto expectInvalid = [](const auto& result, std::string_view part) {
+        ASSERT_FALSE(result);
+        EXPECT_EQ(result.error().code, ErrorCode::InvalidArgument) << result.error().message;
+        EXPECT_TRUE(contains(result.error().message, part)) << result.error().message;
+    };
+
+    expectInvalid(uploader.stage(dst, 0, 0), "0 bytes");
+    expectInvalid(uploader.stage(VkBuffer{VK_NULL_HANDLE}, 0, 16), "null buffer");
+    expectInvalid(uploader.stage(dst, 1000, 100), "staged write of 100 bytes at offset 1000");
+    expectInvalid(uploader.stage(dst, 1000, 100), "1024-byte buffer");
+    expectInvalid(uploader.stage(dst, 5000, 1), "runs past the end");
+    expectInvalid(uploader.stage(Buffer{}, 0, 1), "empty buffer");
+    expectInvalid(uploader.stage(big, 0, 64 * kKiB + 1), "65537 bytes");
+    expectInvalid(uploader.stage(big, 0, 64 * kKiB + 1), "(65536 bytes)");
+    expectInvalid(uploader.stage(big, 0, 64 * kKiB + 1), "stageChunks");
+
+    expectInvalid(uploader.stageChunks(dst, 0, 0, fill), "0 bytes");
+    expectInvalid(uploader.stageChunks(VkBuffer{VK_NULL_HANDLE}, 0, 16, fill), "null buffer");
+    expectInvalid(uploader.stageChunks(dst, 1000, 100, fill), "100 bytes at offset 1000");
+    expectInvalid(uploader.stageChunks(Buffer{}, 0, 1, fill), "empty buffer");
+    expectInvalid(uploader.stageChunks(dst, 0, 96, fill, 0), "granularity must be");
+    expectInvalid(uploader.stageChunks(big, 0, 96 * kKiB, fill, 64 * kKiB + 1), "65536 bytes");
+    expectInvalid(uploader.stageChunks(dst, 0, 100, fill, 12), "4 bytes over");
+
+    // None of it opened a batch, staged a byte or called the producer.
+    EXPECT_FALSE(called);
+    EXPECT_FALSE(uploader.batchOpen());
+    EXPECT_EQ(uploader.stats().staging.acquisitions, 0U);
+    EXPECT_EQ(uploader.stats().uploads, 0U);
+
+    // A write as large as the pool is fine.
+    auto whole = uploader.stage(big, 0, 64 * kKiB);
+    ASSERT_TRUE(whole) << whole.error().message;
+    ASSERT_EQ(whole->bytes.size(), 64 * kKiB);
+    writePattern(whole->bytes, 0, 51);
+    ASSERT_TRUE(uploader.finish(5s));
+    EXPECT_TRUE(sameBytes(readBack(big.handle(), big.size()), 0, patternBytes(64 * kKiB, 51), 0,
+                          64 * kKiB));
+}
+
 TEST_F(UploaderTest, BadArgumentsAreClearErrors) {
     const auto noStaging =
         Uploader::create(*device_, *allocator_, UploaderOptions{.stagingBytes = 0});
@@ -698,6 +909,13 @@ TEST_F(UploaderTest, DestructionWaitsAndLeaksNothing) {
         const auto movedFrom = uploader.upload(dst, 0, std::span(data).first(16));
         ASSERT_FALSE(movedFrom);
         EXPECT_EQ(movedFrom.error().code, ErrorCode::InvalidState);
+        const auto stagedMovedFrom = uploader.stage(dst, 0, 16);
+        ASSERT_FALSE(stagedMovedFrom);
+        EXPECT_EQ(stagedMovedFrom.error().code, ErrorCode::InvalidState);
+        const auto chunksMovedFrom =
+            uploader.stageChunks(dst, 0, 16, [](std::span<std::byte>, VkDeviceSize) {});
+        ASSERT_FALSE(chunksMovedFrom);
+        EXPECT_EQ(chunksMovedFrom.error().code, ErrorCode::InvalidState);
         ASSERT_TRUE(moved.flush());
         // An open batch that is never flushed is dropped with the uploader.
         ASSERT_TRUE(moved.upload(dst, 0, makePattern(64, 99)));
@@ -773,6 +991,12 @@ TEST_F(UploaderNoValidationTest, SteadyStateUploadsAllocateNothing) {
     const std::vector<std::byte> data = makePattern(256 * kKiB, 11);
     const std::vector<std::byte> texels = makePattern(16 * 16 * 4, 12);
     const std::span<const std::byte> all(data);
+    // Zero-copy writes: one staged span, and one chunked write larger than the pool.
+    Buffer chunked = makeBuffer(96 * kKiB);
+    const std::vector<std::byte> chunkedData = makePattern(96 * kKiB, 13);
+    const auto produce = [&chunkedData](std::span<std::byte> chunk, VkDeviceSize chunkOffset) {
+        std::memcpy(chunk.data(), chunkedData.data() + chunkOffset, chunk.size());
+    };
 
     std::optional<core::NoAllocationGuard> guard;
     std::uint64_t creations = 0;
@@ -787,6 +1011,10 @@ TEST_F(UploaderNoValidationTest, SteadyStateUploadsAllocateNothing) {
             ASSERT_TRUE(uploader.upload(dst, i * 512, all.subspan(i * 512, 500)));
         }
         ASSERT_TRUE(uploader.upload(dst, 64 * kKiB, all.subspan(64 * kKiB, 160 * kKiB)));
+        auto staged = uploader.stage(dst, 224 * kKiB, 16 * kKiB);
+        ASSERT_TRUE(staged);
+        std::memcpy(staged->bytes.data(), data.data() + 224 * kKiB, 16 * kKiB);
+        ASSERT_TRUE(uploader.stageChunks(chunked, 0, chunked.size(), produce));
         ASSERT_TRUE(uploader.uploadImage(
             ImageUpload{.image = image->handle(),
                         .extent = {16, 16},
@@ -814,6 +1042,8 @@ TEST_F(UploaderNoValidationTest, SteadyStateUploadsAllocateNothing) {
         EXPECT_TRUE(sameBytes(back, i * 512, data, i * 512, 500)) << "small upload " << i;
     }
     EXPECT_TRUE(sameBytes(back, 64 * kKiB, data, 64 * kKiB, 160 * kKiB));
+    EXPECT_TRUE(sameBytes(back, 224 * kKiB, data, 224 * kKiB, 16 * kKiB));
+    EXPECT_EQ(readBack(chunked.handle(), chunked.size()), chunkedData);
     EXPECT_EQ(readBackImage(image->handle(), {16, 16}, 4), texels);
 }
 

@@ -33,14 +33,16 @@ protected:
     void reestimate(ResourceEstimate& estimate) override { estimate = next; }
 };
 
-std::size_t countOf(const Log& log, const std::string& entry) {
-    return static_cast<std::size_t>(std::count(log.begin(), log.end(), entry));
-}
+/// a -> b -> c -> sink, each SumNode with a 1000-byte transient output: a's output lives in
+/// waves 0-1, b's in 1-2, c's in 2-3, so at most two are alive at once.
+struct TransientChain {
+    NodeHandle<SumNode> a;
+    NodeHandle<SumNode> b;
+    NodeHandle<SumNode> c;
+    NodeHandle<ProbeNode> sink;
+};
 
-TEST(GraphBudgetTest, TransientsWhoseLifetimesDoNotOverlapShareMemory) {
-    // a -> b -> c -> sink: a's output lives in waves 0-1, b's in 1-2, c's in 2-3, so at
-    // most two are alive at once.
-    RenderGraph graph;
+TransientChain addTransientChain(RenderGraph& graph) {
     auto a = graph.addNode<SumNode>("a", 1, nullptr, transient(1000));
     auto b = graph.addNode<SumNode>("b", 1, nullptr, transient(1000));
     auto c = graph.addNode<SumNode>("c", 1, nullptr, transient(1000));
@@ -48,6 +50,16 @@ TEST(GraphBudgetTest, TransientsWhoseLifetimesDoNotOverlapShareMemory) {
     graph.connect(a, SumConfig::value, b, SumConfig::terms);
     graph.connect(b, SumConfig::value, c, SumConfig::terms);
     graph.connect(c, SumConfig::value, sink, ProbeConfig::value);
+    return TransientChain{a, b, c, sink};
+}
+
+std::size_t countOf(const Log& log, const std::string& entry) {
+    return static_cast<std::size_t>(std::count(log.begin(), log.end(), entry));
+}
+
+TEST(GraphBudgetTest, TransientsWhoseLifetimesDoNotOverlapShareMemory) {
+    RenderGraph graph;
+    const auto [a, b, c, sink] = addTransientChain(graph);
     ASSERT_TRUE(graph.compile());
 
     const CompileReport& report = graph.report();
@@ -80,25 +92,16 @@ TEST(GraphBudgetTest, TransientsOfOneWaveNeverShare) {
 }
 
 TEST(GraphBudgetTest, TheBudgetCountsWhatAliasingSaves) {
-    const auto build = [](RenderGraph& graph) {
-        auto a = graph.addNode<SumNode>("a", 1, nullptr, transient(1000));
-        auto b = graph.addNode<SumNode>("b", 1, nullptr, transient(1000));
-        auto c = graph.addNode<SumNode>("c", 1, nullptr, transient(1000));
-        auto sink = graph.addNode<ProbeNode>("sink");
-        graph.connect(a, SumConfig::value, b, SumConfig::terms);
-        graph.connect(b, SumConfig::value, c, SumConfig::terms);
-        graph.connect(c, SumConfig::value, sink, ProbeConfig::value);
-    };
     GraphOptions fits;
     fits.budget.memoryBytes[static_cast<std::size_t>(MemoryKind::DeviceLocal)] = 2000;
     RenderGraph aliased(fits);
-    build(aliased);
+    addTransientChain(aliased);
     EXPECT_TRUE(aliased.compile()) << aliased.report().describe(aliased);
 
     GraphOptions tight;
     tight.budget.memoryBytes[static_cast<std::size_t>(MemoryKind::DeviceLocal)] = 1999;
     RenderGraph over(tight);
-    build(over);
+    addTransientChain(over);
     const Result<void> result = over.compile();
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::OverBudget);
@@ -112,8 +115,8 @@ TEST(GraphBudgetTest, TheBudgetCountsWhatAliasingSaves) {
 TEST(GraphBudgetTest, ARecompileThatCannotFitFailsBeforeAnythingIsCleanedUp) {
     GraphOptions options;
     options.budget.memoryBytes[static_cast<std::size_t>(MemoryKind::DeviceLocal)] = 4096;
+    Log log;  // outlives the graph, whose cleanup still logs
     RenderGraph graph(options);
-    Log log;
     ResourceEstimate small;
     small.memory(MemoryKind::DeviceLocal) = 1024;
     auto source = graph.addNode<GrowingNode>("swapchain", &log, small);

@@ -3,6 +3,7 @@
 // budget check, the steady-state frame, and fault injection across a whole graph build.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -252,6 +253,79 @@ TEST_F(GpuGraphTest, TracesCpuPhasesAndGpuNodeTimes) {
     const std::string json = trace.toChromeTraceJson();
     EXPECT_NE(json.find("\"name\":\"compose\""), std::string::npos);
     gpu.runtime->setTrace(nullptr);
+}
+
+TEST_F(GpuGraphTest, ADeviceLossIsAClearErrorAndLatchesWithoutHanging) {
+    GpuGraph& gpu = makeGraph();
+    gpu.buildSideBySide(16, 16);
+    ASSERT_TRUE(gpu.graph.compile());
+    ASSERT_TRUE(gpu.runtime->frame());
+    gpu::SubmitGate::loseDeviceAtNextSubmit();
+    const Result<void> lost = gpu.runtime->frame();
+    ASSERT_FALSE(lost);
+    EXPECT_EQ(lost.error().code, ErrorCode::DeviceLost);
+    EXPECT_NE(lost.error().message.find("VK_ERROR_DEVICE_LOST"), std::string::npos)
+        << lost.error().message;
+    EXPECT_NE(lost.error().message.find("create them again"), std::string::npos);
+    EXPECT_TRUE(gpu.runtime->deviceLost());
+
+    const auto start = std::chrono::steady_clock::now();
+    const Result<void> again = gpu.runtime->frame();
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::DeviceLost);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+}
+
+TEST_F(GpuGraphTest, AGraphOverTheDevicesBudgetFailsAtCompileNamingTheNodes) {
+    gpu::BudgetOptions tight;
+    tight.heaps.assign(device_->physical().heaps.size(), gpu::HeapLimits{1 << 20, 1 << 20});
+    gpu::BudgetManager budget(device_->physical(), tight);
+    GpuGraph& gpu = makeGraph(graph::GraphOptions{.budget = graphBudgetFrom(budget, *device_)});
+    auto gradient = gpu.graph.addNode<GpuGradientNode>("gradient", *gpu.runtime,
+                                                       GpuImageShape{1024, 1024, false, false});
+    auto out = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(gradient, GpuGradientConfig::image, out, GpuReadbackConfig::image);
+    const Result<void> compiled = gpu.graph.compile();
+    ASSERT_FALSE(compiled);
+    EXPECT_EQ(compiled.error().code, ErrorCode::OverBudget);
+    EXPECT_NE(compiled.error().message.find("estimated device-local memory 4.00 MiB exceeds the "
+                                            "budget of 1.00 MiB; largest: 'gradient' 4.00 MiB"),
+              std::string::npos)
+        << compiled.error().message;
+}
+
+TEST_F(GpuGraphTest, UploadsAtCompileThroughStagingSizedFromTheEstimates) {
+    GpuGraph& gpu = makeGraph();
+    auto board = gpu.graph.addNode<GpuCheckerboardNode>("board", *gpu.runtime,
+                                                        GpuImageShape{16, 8, true, false}, 4U);
+    auto out = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(board, GpuCheckerboardConfig::image, out, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    EXPECT_EQ(gpu.graph.report().totalEstimate.stagingBytes, 16U * 8 * 4);
+    ASSERT_NE(gpu.runtime->uploader(), nullptr);
+    EXPECT_GE(gpu.runtime->uploader()->staging().capacity(), 16U * 8 * 4);
+
+    const auto& readback = static_cast<GpuReadbackNode&>(gpu.graph.node(out.id));
+    const auto expectBoard = [&](std::uint32_t width) {
+        auto pixels = readback.pixels();
+        ASSERT_TRUE(pixels) << pixels.error().message;
+        EXPECT_EQ(pixelAt(*pixels, width, 0, 0), (std::array<int, 4>{230, 230, 230, 255}));
+        EXPECT_EQ(pixelAt(*pixels, width, 4, 0), (std::array<int, 4>{40, 40, 40, 255}));
+        EXPECT_EQ(pixelAt(*pixels, width, 4, 4), (std::array<int, 4>{230, 230, 230, 255}));
+    };
+    for (int frame = 0; frame < 3; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    expectBoard(16);
+
+    // A bigger window needs more staging: the runtime grows it before the nodes recompile.
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{64, 32}));
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    EXPECT_GE(gpu.runtime->uploader()->staging().capacity(), 64U * 32 * 4);
+    EXPECT_EQ(readback.width(), 64U);
+    expectBoard(64);
 }
 
 TEST_F(GpuGraphTest, AGraphThatRunsInParallelIsRefused) {

@@ -7,53 +7,33 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <vector>
 
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/events/engine_events.hpp"
 #include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/device.hpp"
-#include "vixen/gpu/instance.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
-#include "vixen/gpu/physical_device.hpp"
 #include "vixen/gpu/swapchain.hpp"
 #include "vixen/gpu/window.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_present_node.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
+#include "window_fixture.hpp"
 
 namespace vixen::nodes {
 namespace {
 
-constexpr std::uint32_t kWidth = 320;
-constexpr std::uint32_t kHeight = 240;
-
-class GpuPresentTest : public ::testing::Test {
+/// The window, instance, surface and presenting device of gpu::testing::WindowFixture, a
+/// swapchain of the window's size, and a compiled graph of a window-sized compute gradient
+/// presented to it.
+class GpuPresentTest : public gpu::testing::WindowFixture {
 protected:
     void SetUp() override {
-        auto window = gpu::Window::create(
-            gpu::WindowOptions{.width = kWidth, .height = kHeight, .title = "vixen_nodes"});
-        ASSERT_TRUE(window) << window.error().message;
-        window_.emplace(std::move(*window));
-        auto extensions = window_->requiredInstanceExtensions();
-        ASSERT_TRUE(extensions) << extensions.error().message;
-        auto instance = gpu::Instance::create(
-            gpu::InstanceOptions{.validation = validation(), .extensions = *extensions});
-        ASSERT_TRUE(instance) << instance.error().message;
-        instance_.emplace(std::move(*instance));
-        auto surface = window_->createSurface(*instance_);
-        ASSERT_TRUE(surface) << surface.error().message;
-        surface_.emplace(std::move(*surface));
-        auto devices = gpu::enumeratePhysicalDevices(*instance_);
-        ASSERT_TRUE(devices) << devices.error().message;
-        devices_ = std::move(*devices);
-        auto chosen = gpu::chooseDevice(devices_, std::nullopt, std::nullopt);
-        ASSERT_TRUE(chosen) << chosen.error().message;
-        auto device = gpu::Device::create(devices_[*chosen],
-                                          gpu::DeviceOptions{.presentSurface = surface_->handle()});
-        ASSERT_TRUE(device) << device.error().message;
-        device_.emplace(std::move(*device));
+        WindowFixture::SetUp();
+        if (HasFatalFailure()) {
+            return;
+        }
         auto swapchain =
             gpu::Swapchain::create(*device_, surface_->handle(), window_->framebufferSize());
         ASSERT_TRUE(swapchain) << swapchain.error().message;
@@ -76,7 +56,7 @@ protected:
         ASSERT_TRUE(graph_->compile()) << graph_->report().describe(*graph_);
     }
 
-    void TearDown() override {
+    void releaseDeviceObjects() override {
         if (runtime_) {
             EXPECT_TRUE(runtime_->waitIdle());
         }
@@ -88,17 +68,7 @@ protected:
         allocator_.reset();
         budget_.reset();
         swapchain_.reset();
-        device_.reset();  // the layer reports leaked objects here
-        surface_.reset();
-        if (instance_) {
-            EXPECT_EQ(instance_->validation().errors(), 0U)
-                << instance_->validation().lastMessage();
-        }
-        instance_.reset();
-        window_.reset();
     }
-
-    [[nodiscard]] virtual bool validation() const { return true; }
 
     /// What an application's loop does: poll the window, turn a burst of resize callbacks
     /// into one event, run the frame.
@@ -126,11 +96,6 @@ protected:
         FAIL() << "the swapchain never reached " << width << "x" << height;
     }
 
-    std::optional<gpu::Window> window_;
-    std::optional<gpu::Instance> instance_;
-    std::optional<gpu::Surface> surface_;
-    std::vector<gpu::PhysicalDeviceInfo> devices_;
-    std::optional<gpu::Device> device_;
     std::optional<gpu::Swapchain> swapchain_;
     std::optional<gpu::BudgetManager> budget_;
     std::optional<gpu::DeviceMemoryAllocator> allocator_;

@@ -25,6 +25,16 @@ public:
     [[nodiscard]] static VkResult pass() noexcept;
 };
 
+/// Test mode for device loss, which software drivers never report: the next queue
+/// submission that passes this gate fails with VK_ERROR_DEVICE_LOST without reaching
+/// Vulkan, so the engine's device-loss path runs for real. Process-wide, one-shot.
+class SubmitGate {
+public:
+    static void loseDeviceAtNextSubmit() noexcept;
+    /// VK_SUCCESS when the submit may go ahead, else the injected loss.
+    [[nodiscard]] static VkResult pass() noexcept;
+};
+
 /// Disarms the gate when it leaves scope, so a test's injection never leaks into the next.
 class ScopedFaultInjection {
 public:

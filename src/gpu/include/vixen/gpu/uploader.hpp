@@ -3,9 +3,13 @@
 #include <vulkan/vulkan.h>
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "vixen/core/error.hpp"
@@ -44,8 +48,28 @@ struct ImageUpload {
     VkImageLayout newLayout = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL;
 };
 
+/// A staged write (Uploader::stage): the producer writes `bytes`, which lie in the mapped
+/// staging memory, and the copy to the destination is already recorded.
+struct StagedWrite {
+    /// Exactly the size asked for, starting on 16 bytes. Write-only in spirit: staging may
+    /// be write-combined memory, where reads are slow.
+    std::span<std::byte> bytes;
+    /// The timeline value of the batch that copies it: once `flush` has returned a value at
+    /// least this large, `wait(batch)` means the bytes have landed.
+    std::uint64_t batch = 0;
+};
+
+/// What `stageChunks` calls for each chunk: `fill(chunk, chunkOffset)` writes the bytes
+/// `[chunkOffset, chunkOffset + chunk.size())` of the write into `chunk`. It returns void,
+/// or Result<void> to stop the write with an error.
+template <class Fill>
+concept StagedFill = std::invocable<Fill&, std::span<std::byte>, VkDeviceSize> &&
+    (std::is_void_v<std::invoke_result_t<Fill&, std::span<std::byte>, VkDeviceSize>> ||
+     std::same_as<std::invoke_result_t<Fill&, std::span<std::byte>, VkDeviceSize>, Result<void>>);
+
 struct UploaderStats {
-    std::uint64_t uploads = 0;  ///< upload / uploadImage calls that succeeded
+    std::uint64_t uploads = 0;  ///< upload / uploadImage / stage / stageChunks calls that succeeded
+    std::uint64_t stagedWrites = 0;  ///< of which stage / stageChunks calls (no host copy)
     std::uint64_t bytesUploaded = 0;
     std::uint64_t chunks = 0;        ///< staging ranges the uploads were split into
     std::uint64_t copyCommands = 0;  ///< vkCmdCopyBuffer / vkCmdCopyBufferToImage recorded
@@ -69,11 +93,16 @@ struct UploaderStats {
 /// the host) waits for the returned timeline value first. Copies inside one batch are not
 /// ordered among themselves: two uploads to the same bytes need a `flush` between them.
 ///
+/// Zero-copy writes: `stage` and `stageChunks` hand the producer the staging memory itself,
+/// so the bytes are written once (into staging) instead of into the producer's memory and
+/// then copied; the copies are recorded and batched like an upload's.
+///
 /// Large uploads are split into chunks as staging space allows; when the pool is full the
 /// open batch is submitted and the upload waits for the oldest batch (counted). A batch is
 /// also submitted by itself at `flushThreshold` staged bytes. Everything (staging buffer,
-/// command pool and buffers, region scratch) is made at creation: upload, uploadImage and
-/// flush never allocate. Not thread-safe. The device and the allocator must outlive it.
+/// command pool and buffers, region scratch) is made at creation: upload, uploadImage,
+/// stage, stageChunks and flush never allocate. Not thread-safe. The device and the
+/// allocator must outlive it.
 class Uploader {
 public:
     /// Errors: InvalidArgument for a zero staging size, batch count or region count, or a
@@ -108,6 +137,44 @@ public:
     [[nodiscard]] Result<void> uploadImage(const ImageUpload& target,
                                            std::span<const std::byte> texels);
 
+    /// Zero-copy write of `size` bytes to `dst` at `dstOffset` (a buffer with TRANSFER_DST
+    /// usage): returns a span of exactly `size` bytes of staging memory and records the copy
+    /// from it into the open batch at once. Write every byte of the span before the next
+    /// call on this uploader (any call may submit the batch, and the GPU reads what the
+    /// span holds at submission); the span may be split among threads, which must be done
+    /// by then. The same waits as `upload` when the pool is full; a batch that reached
+    /// `flushThreshold` is submitted by the next call. Errors: InvalidArgument for a zero
+    /// size, a null buffer, or a size above the staging pool's capacity (use stageChunks);
+    /// InvalidState on a moved-from uploader; a timed-out wait or a failed Vulkan call, as
+    /// for `upload`.
+    [[nodiscard]] Result<StagedWrite> stage(VkBuffer dst, VkDeviceSize dstOffset,
+                                            VkDeviceSize size);
+    /// As above, and the range must lie inside `dst` (InvalidArgument naming both).
+    [[nodiscard]] Result<StagedWrite> stage(const Buffer& dst, VkDeviceSize dstOffset,
+                                            VkDeviceSize size);
+
+    /// Zero-copy write of any size: `size` bytes to `dst` at `dstOffset`, produced chunk by
+    /// chunk straight into staging. For each chunk, in order, `fill(chunk, chunkOffset)`
+    /// writes the write's bytes [chunkOffset, chunkOffset + chunk.size()) into `chunk`; then
+    /// its copy is recorded. Chunks are as large as staging space allows (at least a quarter
+    /// of the pool, or what is left), always a multiple of `granularity` bytes (a row, an
+    /// element: a multiple of it never straddles two chunks), and start on 16 bytes. Full
+    /// batches are submitted in between, so the GPU copies one chunk while `fill` writes the
+    /// next. `fill` must not call the uploader; it may split its chunk among threads and
+    /// join them before it returns. When `fill` returns an error the write stops there: the
+    /// chunks before are copied, that chunk is not, and the error comes back with its code,
+    /// saying how far the write got. Errors otherwise: InvalidArgument for a zero size, a
+    /// null buffer, a zero granularity or one above the pool's capacity, a size that is not
+    /// a multiple of the granularity; those of `upload`.
+    template <StagedFill Fill>
+    [[nodiscard]] Result<void> stageChunks(VkBuffer dst, VkDeviceSize dstOffset, VkDeviceSize size,
+                                           Fill&& fill, VkDeviceSize granularity = 1);
+    /// As above, and the range must lie inside `dst` (InvalidArgument naming both).
+    template <StagedFill Fill>
+    [[nodiscard]] Result<void> stageChunks(const Buffer& dst, VkDeviceSize dstOffset,
+                                           VkDeviceSize size, Fill&& fill,
+                                           VkDeviceSize granularity = 1);
+
     /// Submits the open batch, if any. Returns the timeline value after which every upload
     /// made so far is done (0 when nothing was ever submitted).
     [[nodiscard]] Result<std::uint64_t> flush();
@@ -134,15 +201,42 @@ public:
 
 private:
     Uploader(TimelineSemaphore timeline, StagingPool pool) noexcept;
+    /// Staging offsets of buffer copies start on 16 bytes, so the host copies stay aligned.
+    static constexpr VkDeviceSize kBufferCopyAlignment = 16;
+    /// An upload larger than this share of the pool may be split even when the pool has
+    /// room for a smaller piece only; smaller ones are staged whole.
+    static constexpr VkDeviceSize kMinChunkDivisor = 4;
+
     void destroy() noexcept;
 
     /// Opens a batch if none is open: waits for its command buffer, begins it.
     [[nodiscard]] Result<void> openBatch();
     /// Staging for the next chunk: at least `minSize` bytes, at most `maxSize` and what
-    /// the open batch may take before flushThreshold; submits and waits as needed, and
-    /// opens a batch.
-    [[nodiscard]] Result<StagingRange> stage(VkDeviceSize minSize, VkDeviceSize maxSize,
-                                             VkDeviceSize alignment);
+    /// the open batch may take before flushThreshold; submits a batch that reached the
+    /// threshold first, submits and waits as needed, and opens a batch.
+    [[nodiscard]] Result<StagingRange> acquireStaging(VkDeviceSize minSize, VkDeviceSize maxSize,
+                                                      VkDeviceSize alignment);
+    /// Submits the open batch once it has staged flushThreshold bytes.
+    [[nodiscard]] Result<void> flushAtThreshold();
+    /// `dst`'s handle when [offset, offset + size) lies inside it; `what` names the call.
+    [[nodiscard]] static Result<VkBuffer> checkedRange(const Buffer& dst, VkDeviceSize offset,
+                                                       VkDeviceSize size, const char* what);
+    /// The argument checks stage and stageChunks share.
+    [[nodiscard]] Result<void> checkStaged(VkBuffer dst, VkDeviceSize dstOffset,
+                                           VkDeviceSize size) const;
+    /// stageChunks' argument checks.
+    [[nodiscard]] Result<void> checkChunks(VkBuffer dst, VkDeviceSize dstOffset, VkDeviceSize size,
+                                           VkDeviceSize granularity) const;
+    /// Staging for stageChunks' next chunk, a multiple of `granularity` bytes.
+    [[nodiscard]] Result<StagingRange> beginChunk(VkDeviceSize remaining, VkDeviceSize granularity);
+    /// Records the copy of a filled chunk; submits the batch at flushThreshold.
+    [[nodiscard]] Result<void> endChunk(VkBuffer dst, VkDeviceSize dstOffset,
+                                        const StagingRange& chunk);
+    /// Gives back a chunk `fill` failed on; returns its error, saying how far the write got.
+    [[nodiscard]] Error dropChunk(const StagingRange& chunk, VkDeviceSize chunkOffset,
+                                  VkDeviceSize size, Error error);
+    /// Counts a staged write that succeeded.
+    void countStaged(VkDeviceSize size) noexcept;
     /// Adds a buffer copy to the pending run, merging it with the last one when contiguous.
     void addRegion(VkBuffer dst, VkDeviceSize srcOffset, VkDeviceSize dstOffset,
                    VkDeviceSize size) noexcept;
@@ -169,5 +263,45 @@ private:
     bool open_ = false;
     UploaderStats stats_{};
 };
+
+template <StagedFill Fill>
+Result<void> Uploader::stageChunks(VkBuffer dst, VkDeviceSize dstOffset, VkDeviceSize size,
+                                   Fill&& fill, VkDeviceSize granularity) {
+    if (auto checked = checkChunks(dst, dstOffset, size, granularity); !checked) {
+        return checked;
+    }
+    VkDeviceSize done = 0;
+    while (done < size) {
+        auto chunk = beginChunk(size - done, granularity);
+        if (!chunk) {
+            return std::unexpected(std::move(chunk.error()));
+        }
+        using Returned = std::invoke_result_t<Fill&, std::span<std::byte>, VkDeviceSize>;
+        if constexpr (std::is_void_v<Returned>) {
+            std::invoke(fill, chunk->bytes, done);
+        } else {
+            Result<void> filled = std::invoke(fill, chunk->bytes, done);
+            if (!filled) {
+                return std::unexpected(dropChunk(*chunk, done, size, std::move(filled.error())));
+            }
+        }
+        if (auto ended = endChunk(dst, dstOffset + done, *chunk); !ended) {
+            return ended;
+        }
+        done += chunk->bytes.size();
+    }
+    countStaged(size);
+    return {};
+}
+
+template <StagedFill Fill>
+Result<void> Uploader::stageChunks(const Buffer& dst, VkDeviceSize dstOffset, VkDeviceSize size,
+                                   Fill&& fill, VkDeviceSize granularity) {
+    auto handle = checkedRange(dst, dstOffset, size, "staged write");
+    if (!handle) {
+        return std::unexpected(std::move(handle.error()));
+    }
+    return stageChunks(*handle, dstOffset, size, std::forward<Fill>(fill), granularity);
+}
 
 }  // namespace vixen::gpu

@@ -33,6 +33,10 @@ struct CleanupContext {
     /// True while the node stays in the graph and may be compiled again (a recompile, a
     /// structural change, a failed compile); false when the graph is done with it.
     bool forRecompile = false;
+    /// True when the node's slots are bound, so In() and Out() may be used: after a compile
+    /// (successful or not) of this node. False for a node that was set up but never
+    /// compiled (culled, or behind a failed compile): it only releases what setup took.
+    bool slotsBound = false;
 };
 
 /// Where an input slot's connections point: the producers' resources, in connection order.

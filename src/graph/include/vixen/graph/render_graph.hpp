@@ -221,6 +221,7 @@ private:
     void cleanupNode(NodeState& state, const CleanupContext& context);
     /// Cleans up every compiled node, consumers first; `leaving` gets its final cleanup.
     void cleanupCompiled(NodeId leaving = {});
+    void unbindSlots() noexcept;
     [[nodiscard]] auto nameOfNode() const {
         return [this](std::uint32_t index) { return std::string_view(nodes_[index].node->name_); };
     }

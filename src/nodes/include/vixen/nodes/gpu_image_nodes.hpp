@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "vixen/gpu/buffer.hpp"
 #include "vixen/gpu/compute_pipeline.hpp"
@@ -31,6 +32,46 @@ struct GpuImageShape {
     bool transient = false;     ///< may share memory with transients of other lifetimes
 };
 
+namespace detail {
+void estimateImage(const GpuImageShape& shape, graph::ResourceEstimate& estimate);
+void followWindow(GpuImageShape& shape, graph::SetupContext& context);
+[[nodiscard]] Result<void> checkShape(const GpuImageShape& shape, std::string_view node);
+[[nodiscard]] gpu::ImageDesc colorImage(const GpuImageShape& shape);
+}  // namespace detail
+
+/// A GPU node whose output `Config::image` is one RGBA8 image of a shape: it estimates
+/// the image's bytes, follows the window when asked (re-estimating before a resize
+/// rebuilds it), creates the image at compile and releases it at cleanup.
+template <class Config>
+class GpuImageProducer : public GpuNode<Config> {
+protected:
+    GpuImageProducer(GpuRuntime& runtime, GpuImageShape shape) noexcept
+        : GpuNode<Config>(runtime), shape_(shape) {}
+
+    void setup(graph::SetupContext& context) override {
+        detail::estimateImage(shape_, context.estimate());
+        detail::followWindow(shape_, context);
+    }
+    void reestimate(graph::ResourceEstimate& estimate) override {
+        detail::estimateImage(shape_, estimate);
+    }
+    void cleanup(const graph::CleanupContext& context) override {
+        if (context.slotsBound) {
+            this->releaseImage(this->Out(Config::image));
+        }
+    }
+    /// Checks the shape and creates the output image (again, at the current shape).
+    Result<void> createOutput(std::string_view what) {
+        if (Result<void> shaped = detail::checkShape(shape_, this->name()); !shaped) {
+            return shaped;
+        }
+        return this->createImage(this->Out(Config::image), detail::colorImage(shape_), what,
+                                 shape_.transient);
+    }
+
+    GpuImageShape shape_;
+};
+
 struct GpuPatternConfig {
     static constexpr std::string_view kTypeName = "GpuPattern";
     static constexpr graph::Output<"image", GpuImage, kTransferWrite> image{};
@@ -39,19 +80,15 @@ struct GpuPatternConfig {
 
 /// Fills an RGBA8 image with one colour each frame: `color` with its red channel cycling
 /// with the frame number, so consecutive frames differ.
-class GpuPatternNode : public GpuNode<GpuPatternConfig> {
+class GpuPatternNode : public GpuImageProducer<GpuPatternConfig> {
 public:
     GpuPatternNode(GpuRuntime& runtime, GpuImageShape shape, std::array<float, 4> color);
 
 protected:
-    void setup(graph::SetupContext& context) override;
-    void reestimate(graph::ResourceEstimate& estimate) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
-    void cleanup(const graph::CleanupContext& context) override;
 
 private:
-    GpuImageShape shape_;
     std::array<float, 4> color_;
 };
 
@@ -67,19 +104,17 @@ struct GpuGradientConfig {
 /// A moving gradient computed into a storage image (shaders/gradient.comp). The pipeline
 /// and its descriptor set layouts come from the shader's reflection; the descriptor pool
 /// is sized from it and its one set is allocated and written at compile.
-class GpuGradientNode : public GpuNode<GpuGradientConfig> {
+class GpuGradientNode : public GpuImageProducer<GpuGradientConfig> {
 public:
     GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape);
 
 protected:
     void setup(graph::SetupContext& context) override;
-    void reestimate(graph::ResourceEstimate& estimate) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
     void cleanup(const graph::CleanupContext& context) override;
 
 private:
-    GpuImageShape shape_;
     gpu::ComputePipeline pipeline_;
     std::optional<gpu::DescriptorAllocator> descriptors_;
     VkDescriptorSet set_ = VK_NULL_HANDLE;
@@ -96,19 +131,37 @@ struct GpuComposeConfig {
 
 /// Scales its layers side by side into one image (vkCmdBlitImage, linear filter): layer i
 /// fills column i of as many equal columns as there are layers.
-class GpuComposeNode : public GpuNode<GpuComposeConfig> {
+class GpuComposeNode : public GpuImageProducer<GpuComposeConfig> {
 public:
     GpuComposeNode(GpuRuntime& runtime, GpuImageShape shape);
+
+protected:
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+};
+
+struct GpuCheckerboardConfig {
+    static constexpr std::string_view kTypeName = "GpuCheckerboard";
+    static constexpr graph::Output<"image", GpuImage, kTransferWrite> image{};
+    static constexpr graph::SlotList slots{image};
+};
+
+/// A checkerboard made on the CPU and uploaded through the runtime's staging uploader at
+/// compile (its estimate asks for the staging bytes); frames only read it.
+class GpuCheckerboardNode : public GpuImageProducer<GpuCheckerboardConfig> {
+public:
+    GpuCheckerboardNode(GpuRuntime& runtime, GpuImageShape shape, std::uint32_t cellPixels);
 
 protected:
     void setup(graph::SetupContext& context) override;
     void reestimate(graph::ResourceEstimate& estimate) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
-    void cleanup(const graph::CleanupContext& context) override;
+    [[nodiscard]] bool writesOutputsEachFrame() const noexcept override { return false; }
 
 private:
-    GpuImageShape shape_;
+    std::uint32_t cellPixels_;
+    std::vector<std::byte> texels_;  // the CPU image, rebuilt at each compile
 };
 
 struct GpuReadbackConfig {

@@ -83,7 +83,7 @@ protected:
                            usageOf(info.inputs[i].options), false);
             }
         }
-        for (std::uint32_t i = 0; i < info.outputs.size(); ++i) {
+        for (std::uint32_t i = 0; writesOutputsEachFrame() && i < info.outputs.size(); ++i) {
             if (info.outputs[i].type == graph::typeInfoOf<GpuImage>()) {
                 transition(barriers, commandBuffer,
                            *static_cast<const GpuImage*>(this->outputResource(i)),
@@ -97,6 +97,11 @@ protected:
     }
 
     [[nodiscard]] GpuRuntime& runtime() const noexcept { return runtime_; }
+
+    /// False for a node whose outputs are made at compile (uploaded data, say) and only read
+    /// afterwards: its outputs keep the state compile left them in, and `record` must not
+    /// write them.
+    [[nodiscard]] virtual bool writesOutputsEachFrame() const noexcept { return true; }
 
     /// Creates `target`'s image: in memory shared with other transients when `transient`
     /// (the graph plans lifetimes from the node's `transientBytes` estimate).

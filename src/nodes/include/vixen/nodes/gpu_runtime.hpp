@@ -20,6 +20,7 @@
 #include "vixen/gpu/image.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/gpu/timestamp_pool.hpp"
+#include "vixen/gpu/uploader.hpp"
 #include "vixen/graph/render_graph.hpp"
 
 namespace vixen::gpu {
@@ -103,8 +104,11 @@ public:
     ~GpuRuntime();
 
     /// One frame: invalidations, then record and submit. Allocates nothing and creates no
-    /// Vulkan object when nothing was invalidated.
+    /// Vulkan object when nothing was invalidated. Once the device is lost (DeviceLost from
+    /// any wait or submit), every later frame fails at once with the same error: the
+    /// device and everything made on it must be created again.
     [[nodiscard]] Result<void> frame();
+    [[nodiscard]] bool deviceLost() const noexcept { return deviceLost_.has_value(); }
     /// Blocks until every submitted frame is done, then reads their GPU timestamps.
     [[nodiscard]] Result<void> waitIdle();
 
@@ -116,6 +120,13 @@ public:
     /// The command buffer of the frame being recorded (null outside a frame).
     [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
     [[nodiscard]] gpu::BarrierBatch& barriers() noexcept { return barriers_; }
+    /// Staging uploads for nodes' compile (textures, scene data): sized at each compile
+    /// from the nodes' `stagingBytes` estimates, null when none asked for staging. What
+    /// nodes upload is flushed before the next frame's submit, which it precedes on the
+    /// queue.
+    [[nodiscard]] gpu::Uploader* uploader() noexcept {
+        return uploader_ ? &*uploader_ : nullptr;
+    }
     [[nodiscard]] const gpu::FramePacer& pacer() const noexcept { return pacer_; }
     /// The frame-in-flight slot of the frame being recorded.
     [[nodiscard]] std::uint32_t frameSlot() const noexcept { return frameSlot_; }
@@ -158,6 +169,8 @@ private:
                gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
                const GpuRuntimeOptions& options);
     void afterCompile();
+    Result<void> ensureUploader();
+    Result<void> recordAndSubmit();
     Result<void> ensureTimestampPool();
     void collectTimestamps(std::uint32_t slot);
     Result<void> prepareArena(const VkMemoryRequirements& requirements, std::string_view what);
@@ -175,7 +188,9 @@ private:
     FrameTimings timings_;
     std::uint32_t frameSlot_ = 0;
     FrameParticipant* participant_ = nullptr;
-    std::optional<Error> hookError_;  // a failure in a compile hook, reported by frame()
+    std::optional<Error> hookError_;
+    std::optional<Error> deviceLost_;
+    std::optional<gpu::Uploader> uploader_;  // a failure in a compile hook, reported by frame()
 
     // Timestamps: one scope per node id, sized at compile; read when a slot comes back.
     std::optional<gpu::TimestampPool> timestamps_;
