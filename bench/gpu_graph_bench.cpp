@@ -1,5 +1,6 @@
 // Per-frame CPU cost of a GPU graph: a pattern, a chain of composes and a readback (100
-// nodes by default, 8x8 RGBA8 images so the GPU work is tiny) run by GpuRuntime::frame.
+// nodes, 8x8 RGBA8 images so the GPU work is tiny) run by GpuRuntime::frame, with GPU
+// timestamps per node off and on.
 // Counters, averaged over the iterations (steady_clock inside the runtime):
 //   record_us  recording the graph: barriers derived from slots plus each node's commands
 //   submit_us  the vkQueueSubmit2
@@ -29,6 +30,7 @@ using namespace vixen;
 
 void BM_GpuGraphFrame(benchmark::State& state) {
     const auto nodeCount = static_cast<std::uint32_t>(state.range(0));
+    const bool timestamps = state.range(1) != 0;
     auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = false});
     if (!instance) {
         state.SkipWithError(instance.error().message.c_str());
@@ -53,7 +55,8 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     std::optional<gpu::DeviceMemoryAllocator> allocator(std::in_place, *device, *budget);
     std::optional<graph::RenderGraph> graph(std::in_place,
                                             graph::GraphOptions{.profileAllocations = false});
-    auto runtime = nodes::GpuRuntime::create(*graph, *device, *allocator);
+    auto runtime = nodes::GpuRuntime::create(*graph, *device, *allocator,
+                                             nodes::GpuRuntimeOptions{.timestamps = timestamps});
     if (!runtime) {
         state.SkipWithError(runtime.error().message.c_str());
         return;
@@ -111,6 +114,11 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     allocator.reset();
     budget.reset();
 }
-BENCHMARK(BM_GpuGraphFrame)->Arg(100)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_GpuGraphFrame)
+    ->ArgNames({"nodes", "timestamps"})
+    ->Args({100, 0})
+    ->Args({100, 1})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 }  // namespace

@@ -24,11 +24,13 @@
 // BM_UploadStagedChunks/staging: the zero-copy path for one large write: one
 //   Uploader::stageChunks of the whole 64 MiB, whose fill memsets each chunk in place
 //   (chunks as large as staging allows, at least a quarter of the pool).
-// BM_UploadStagedChunksParallel/staging/threads: BM_UploadStagedChunks with the producer
+// BM_UploadStagedChunksParallel/staging/threads/cached: BM_UploadStagedChunks with the producer
 //   spread over `threads` threads (the benchmark thread and threads - 1 workers made
 //   before the timed loop): each chunk is split into `threads` parts memset at once, and
 //   fill returns when all are done. The same bytes and per-byte work, on more cores: what
-//   a producer that can parallelise its work gets from the uploader. On lavapipe (2 cores,
+//   a producer that can parallelise its work gets from the uploader. `cached` 1 puts the
+//   staging in host-cached memory (UploaderOptions::hostCachedStaging) instead of the
+//   default host-visible kind, which drivers often make write-combined. On lavapipe (2 cores,
 //   whose queue thread does the device's copies) more threads cannot help.
 // BM_UploadMemcpyThenCopy: BM_UploadHostMemcpy's memcpy, then the raw copy, one after the
 //   other: an upload from host memory without the Uploader's overlap.
@@ -388,9 +390,12 @@ BENCHMARK(BM_UploadHostFill)
     ->UseRealTime();
 
 /// An uploader with a `staging`-byte pool and 3 batches in flight, or a skipped benchmark.
-std::optional<Uploader> makeUploader(benchmark::State& state, VkDeviceSize staging) {
-    auto created = Uploader::create(*context().device(), context().allocator(),
-                                    UploaderOptions{.stagingBytes = staging, .batchesInFlight = 3});
+std::optional<Uploader> makeUploader(benchmark::State& state, VkDeviceSize staging,
+                                     bool hostCached = false) {
+    auto created = Uploader::create(
+        *context().device(), context().allocator(),
+        UploaderOptions{
+            .stagingBytes = staging, .batchesInFlight = 3, .hostCachedStaging = hostCached});
     if (!created) {
         state.SkipWithError(created.error().message.c_str());
         return std::nullopt;
@@ -599,7 +604,8 @@ void BM_UploadStagedChunksParallel(benchmark::State& state) {
     }
     auto dst =
         makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
-    auto uploader = makeUploader(state, static_cast<VkDeviceSize>(state.range(0)));
+    auto uploader =
+        makeUploader(state, static_cast<VkDeviceSize>(state.range(0)), state.range(2) != 0);
     if (!dst || !uploader) {
         return;
     }
@@ -627,10 +633,13 @@ void BM_UploadStagedChunksParallel(benchmark::State& state) {
     });
 }
 BENCHMARK(BM_UploadStagedChunksParallel)
-    ->ArgNames({"staging", "threads"})
-    ->Args({static_cast<std::int64_t>(16 * kMiB), 2})
-    ->Args({static_cast<std::int64_t>(16 * kMiB), 4})
-    ->Args({static_cast<std::int64_t>(16 * kMiB), 8})
+    ->ArgNames({"staging", "threads", "cached"})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 2, 0})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 4, 0})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 8, 0})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 1, 1})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 4, 1})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 8, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

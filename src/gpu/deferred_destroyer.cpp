@@ -21,22 +21,38 @@ Handle fromRaw(std::uint64_t raw) noexcept {
 
 std::string_view toString(VulkanObjectKind kind) noexcept {
     switch (kind) {
-        case VulkanObjectKind::Buffer: return "buffer";
-        case VulkanObjectKind::Image: return "image";
-        case VulkanObjectKind::ImageView: return "image view";
-        case VulkanObjectKind::Sampler: return "sampler";
-        case VulkanObjectKind::Pipeline: return "pipeline";
-        case VulkanObjectKind::PipelineLayout: return "pipeline layout";
-        case VulkanObjectKind::DescriptorPool: return "descriptor pool";
-        case VulkanObjectKind::DescriptorSetLayout: return "descriptor set layout";
-        case VulkanObjectKind::Framebuffer: return "framebuffer";
-        case VulkanObjectKind::RenderPass: return "render pass";
-        case VulkanObjectKind::CommandPool: return "command pool";
-        case VulkanObjectKind::Semaphore: return "semaphore";
-        case VulkanObjectKind::Fence: return "fence";
-        case VulkanObjectKind::DeviceMemory: return "device memory";
-        case VulkanObjectKind::QueryPool: return "query pool";
-        case VulkanObjectKind::ShaderModule: return "shader module";
+        case VulkanObjectKind::Buffer:
+            return "buffer";
+        case VulkanObjectKind::Image:
+            return "image";
+        case VulkanObjectKind::ImageView:
+            return "image view";
+        case VulkanObjectKind::Sampler:
+            return "sampler";
+        case VulkanObjectKind::Pipeline:
+            return "pipeline";
+        case VulkanObjectKind::PipelineLayout:
+            return "pipeline layout";
+        case VulkanObjectKind::DescriptorPool:
+            return "descriptor pool";
+        case VulkanObjectKind::DescriptorSetLayout:
+            return "descriptor set layout";
+        case VulkanObjectKind::Framebuffer:
+            return "framebuffer";
+        case VulkanObjectKind::RenderPass:
+            return "render pass";
+        case VulkanObjectKind::CommandPool:
+            return "command pool";
+        case VulkanObjectKind::Semaphore:
+            return "semaphore";
+        case VulkanObjectKind::Fence:
+            return "fence";
+        case VulkanObjectKind::DeviceMemory:
+            return "device memory";
+        case VulkanObjectKind::QueryPool:
+            return "query pool";
+        case VulkanObjectKind::ShaderModule:
+            return "shader module";
     }
     return "unknown object";
 }
@@ -70,7 +86,9 @@ DeferredDestroyer& DeferredDestroyer::operator=(DeferredDestroyer&& other) noexc
     return *this;
 }
 
-DeferredDestroyer::~DeferredDestroyer() { flush(); }
+DeferredDestroyer::~DeferredDestroyer() {
+    flush();
+}
 
 std::size_t DeferredDestroyer::slot(std::size_t index) const noexcept {
     return (head_ + index) % entries_.size();

@@ -70,7 +70,8 @@ Result<Uploader> Uploader::create(const Device& device, DeviceMemoryAllocator& a
     auto pool =
         StagingPool::create(device, allocator,
                             StagingPoolOptions{.capacity = options.stagingBytes,
-                                               .maxBatchesInFlight = options.batchesInFlight});
+                                               .maxBatchesInFlight = options.batchesInFlight,
+                                               .hostCached = options.hostCachedStaging});
     if (!pool) {
         return std::unexpected(std::move(pool.error()));
     }

@@ -283,8 +283,8 @@ Result<void> GpuRuntime::recordAndSubmit() {
     if (!slot) {
         return std::unexpected(std::move(slot.error()));
     }
+    collectTimestamps(slot->index);  // some drivers block here until the results land
     timings_.waitNanoseconds = nanosecondsSince(waitStart);
-    collectTimestamps(slot->index);
     const Clock::time_point recordStart = Clock::now();
     commandBuffer_ = slot->commandBuffers[0];
     frameSlot_ = slot->index;

@@ -17,7 +17,10 @@ class Device;
 enum class MemoryUsage : std::uint8_t {
     DeviceLocal,  ///< GPU only; fastest for the GPU
     Upload,       ///< host-visible and coherent, written by the CPU (staging, uniforms)
-    Readback,     ///< host-visible, cached where possible, read by the CPU
+    /// Host-visible, coherent and cached where the device has such memory: CPU writes from
+    /// several threads scale better than in write-combined memory.
+    UploadCached,
+    Readback,  ///< host-visible, cached where possible, read by the CPU
 };
 
 struct BufferDesc {

@@ -47,10 +47,10 @@ template <class Handle>
 }
 
 struct DeferredDestroyerStats {
-    std::size_t pending = 0;        ///< queued, not yet destroyed
-    std::size_t peakPending = 0;    ///< most ever queued at once
-    std::uint64_t destroyed = 0;    ///< destroyed in total (collect, flush, destructor)
-    std::uint64_t refusals = 0;     ///< enqueues refused because the ring was full
+    std::size_t pending = 0;      ///< queued, not yet destroyed
+    std::size_t peakPending = 0;  ///< most ever queued at once
+    std::uint64_t destroyed = 0;  ///< destroyed in total (collect, flush, destructor)
+    std::uint64_t refusals = 0;   ///< enqueues refused because the ring was full
 };
 
 /// Destroys Vulkan objects once the GPU is done with them: each object is queued with the

@@ -80,7 +80,8 @@ public:
 };
 
 /// Where the last frame's CPU time went (steady_clock): waiting for its slot's previous
-/// frame, recording the graph (barriers and node commands), and the submit.
+/// frame (and reading that frame's timestamps), recording the graph (barriers and node
+/// commands), and the submit.
 struct FrameTimings {
     std::uint64_t waitNanoseconds = 0;
     std::uint64_t recordNanoseconds = 0;
@@ -124,9 +125,7 @@ public:
     /// from the nodes' `stagingBytes` estimates, null when none asked for staging. What
     /// nodes upload is flushed before the next frame's submit, which it precedes on the
     /// queue.
-    [[nodiscard]] gpu::Uploader* uploader() noexcept {
-        return uploader_ ? &*uploader_ : nullptr;
-    }
+    [[nodiscard]] gpu::Uploader* uploader() noexcept { return uploader_ ? &*uploader_ : nullptr; }
     [[nodiscard]] const gpu::FramePacer& pacer() const noexcept { return pacer_; }
     /// The frame-in-flight slot of the frame being recorded.
     [[nodiscard]] std::uint32_t frameSlot() const noexcept { return frameSlot_; }
