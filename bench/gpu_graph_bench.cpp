@@ -1,6 +1,8 @@
-// Per-frame CPU cost of a GPU graph: a pattern, a chain of composes and a readback (100
-// nodes, 8x8 RGBA8 images so the GPU work is tiny) run by GpuRuntime::frame, with GPU
-// timestamps per node off and on.
+// Per-frame CPU cost of a GPU graph: 10 chains of a pattern and composes, joined by one
+// compose into a readback (92 nodes for nodes:100; 8x8 RGBA8 images so the GPU work is
+// tiny) run by GpuRuntime::frame, with GPU timestamps per node off and on, recorded
+// sequentially (workers:0) or in parallel on the graph's worker pool (workers:N, each node
+// into its own secondary command buffer).
 // Counters, averaged over the iterations (steady_clock inside the runtime):
 //   record_us  recording the graph: barriers derived from slots plus each node's commands
 //   submit_us  the vkQueueSubmit2
@@ -9,7 +11,9 @@
 // allocs_per_iter counts heap allocations in the timed loop, all threads (must be 0; the
 // validation layer is off). Device: VIXEN_DEVICE, else the best one (lavapipe without a GPU).
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +33,9 @@ namespace {
 using namespace vixen;
 
 void BM_GpuGraphFrame(benchmark::State& state) {
-    const auto nodeCount = static_cast<std::uint32_t>(state.range(0));
+    const auto wantedNodes = static_cast<std::uint32_t>(state.range(0));
     const bool timestamps = state.range(1) != 0;
+    const auto workers = static_cast<std::uint32_t>(state.range(2));
     auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = false});
     if (!instance) {
         state.SkipWithError(instance.error().message.c_str());
@@ -53,27 +58,42 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     }
     std::optional<gpu::BudgetManager> budget(std::in_place, device->physical());
     std::optional<gpu::DeviceMemoryAllocator> allocator(std::in_place, *device, *budget);
-    std::optional<graph::RenderGraph> graph(std::in_place,
-                                            graph::GraphOptions{.profileAllocations = false});
+    std::optional<graph::RenderGraph> graph(
+        std::in_place, graph::GraphOptions{.mode = workers == 0 ? graph::ExecutionMode::Sequential
+                                                                : graph::ExecutionMode::Parallel,
+                                           .workerThreads = workers,
+                                           .profileAllocations = false});
     auto runtime = nodes::GpuRuntime::create(*graph, *device, *allocator,
                                              nodes::GpuRuntimeOptions{.timestamps = timestamps});
     if (!runtime) {
         state.SkipWithError(runtime.error().message.c_str());
         return;
     }
+    // kChains chains of a pattern and composes, joined by one compose into the readback.
+    constexpr std::uint32_t kChains = 10;
+    const std::uint32_t chainLength = std::max(2U, (wantedNodes - 2) / kChains);
     const nodes::GpuImageShape shape{8, 8, false, true};
-    auto pattern = graph->addNode<nodes::GpuPatternNode>(
-        "pattern", **runtime, shape, std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
-    auto last = graph->addNode<nodes::GpuComposeNode>("compose0", **runtime, shape);
-    graph->connect(pattern, nodes::GpuPatternConfig::image, last, nodes::GpuComposeConfig::layers);
-    for (std::uint32_t i = 1; i + 2 < nodeCount; ++i) {
-        auto next =
-            graph->addNode<nodes::GpuComposeNode>("compose" + std::to_string(i), **runtime, shape);
-        graph->connect(last, nodes::GpuComposeConfig::image, next, nodes::GpuComposeConfig::layers);
-        last = next;
+    auto join = graph->addNode<nodes::GpuComposeNode>("join", **runtime, shape);
+    for (std::uint32_t c = 0; c < kChains; ++c) {
+        auto pattern =
+            graph->addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), **runtime, shape,
+                                                  std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
+        auto last =
+            graph->addNode<nodes::GpuComposeNode>(fmt::format("compose{}.1", c), **runtime, shape);
+        graph->connect(pattern, nodes::GpuPatternConfig::image, last,
+                       nodes::GpuComposeConfig::layers);
+        for (std::uint32_t i = 2; i < chainLength; ++i) {
+            auto next = graph->addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
+                                                              **runtime, shape);
+            graph->connect(last, nodes::GpuComposeConfig::image, next,
+                           nodes::GpuComposeConfig::layers);
+            last = next;
+        }
+        graph->connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
     }
     auto readback = graph->addNode<nodes::GpuReadbackNode>("readback", **runtime);
-    graph->connect(last, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    graph->connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    const auto nodeCount = static_cast<double>(graph->nodeCount());
     if (Result<void> compiled = graph->compile(); !compiled) {
         state.SkipWithError(compiled.error().message.c_str());
         return;
@@ -104,6 +124,7 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     state.counters["record_us"] = static_cast<double>(record) / iterations / 1000.0;
     state.counters["submit_us"] = static_cast<double>(submit) / iterations / 1000.0;
     state.counters["wait_us"] = static_cast<double>(wait) / iterations / 1000.0;
+    state.counters["nodes"] = nodeCount;
     state.counters["ns_per_node"] = static_cast<double>(record) / iterations / nodeCount;
     state.counters["allocs_per_iter"] = static_cast<double>(heapAfter - heapBefore) / iterations;
 
@@ -115,9 +136,11 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     budget.reset();
 }
 BENCHMARK(BM_GpuGraphFrame)
-    ->ArgNames({"nodes", "timestamps"})
-    ->Args({100, 0})
-    ->Args({100, 1})
+    ->ArgNames({"nodes", "timestamps", "workers"})
+    ->Args({100, 0, 0})
+    ->Args({100, 1, 0})
+    ->Args({100, 0, 3})
+    ->Args({100, 1, 3})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 

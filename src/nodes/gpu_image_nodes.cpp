@@ -290,10 +290,9 @@ Result<void> GpuReadbackNode::compile(const graph::CompileContext& /*context*/) 
     return {};
 }
 
-void GpuReadbackNode::record(VkCommandBuffer commandBuffer,
-                             const graph::ExecuteContext& /*context*/) {
+void GpuReadbackNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
     const GpuImage& image = In(GpuReadbackConfig::image);
-    gpu::BarrierBatch& barriers = runtime().barriers();
+    gpu::BarrierBatch& barriers = runtime().barriers(context.workerIndex);
     // The buffer is the node's own, not a slot's: the same rules bring it to each use.
     barriers.buffer(commandBuffer, buffer_.handle(), bufferState_,
                     gpu::ResourceUsage::TransferWrite);

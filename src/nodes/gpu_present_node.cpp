@@ -39,8 +39,7 @@ Result<void> GpuPresentNode::compile(const graph::CompileContext& /*context*/) {
     return {};
 }
 
-void GpuPresentNode::record(VkCommandBuffer commandBuffer,
-                            const graph::ExecuteContext& /*context*/) {
+void GpuPresentNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
     auto acquired =
         swapchain_.acquire(runtime().frameSlot(), std::chrono::nanoseconds(kAcquireTimeout));
     if (!acquired) {
@@ -60,7 +59,7 @@ void GpuPresentNode::record(VkCommandBuffer commandBuffer,
     // The acquire semaphore's wait ends at the transfer stage; the old contents go.
     gpu::ResourceState state{VK_PIPELINE_STAGE_2_TRANSFER_BIT, VK_ACCESS_2_NONE,
                              VK_IMAGE_LAYOUT_UNDEFINED, false};
-    gpu::BarrierBatch& barriers = runtime().barriers();
+    gpu::BarrierBatch& barriers = runtime().barriers(context.workerIndex);
     barriers.image(commandBuffer, acquired_.image, VK_IMAGE_ASPECT_COLOR_BIT, state,
                    gpu::ResourceUsage::TransferWrite);
     barriers.record(commandBuffer);

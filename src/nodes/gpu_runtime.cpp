@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "vixen/core/log.hpp"
+#include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/vk_result.hpp"
@@ -40,11 +41,6 @@ Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(graph::RenderGraph& graph
                                                        const gpu::Device& device,
                                                        gpu::DeviceMemoryAllocator& allocator,
                                                        const GpuRuntimeOptions& options) {
-    if (graph.options().mode != graph::ExecutionMode::Sequential) {
-        return fail(ErrorCode::InvalidArgument,
-                    "a GPU runtime needs a graph that executes sequentially: its GPU nodes "
-                    "record into one command buffer in order");
-    }
     auto pacer = gpu::FramePacer::create(device, options.framesInFlight, 1);
     if (!pacer) {
         return std::unexpected(std::move(pacer.error()));
@@ -60,11 +56,20 @@ GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
       device_(&device),
       allocator_(&allocator),
       pacer_(std::move(pacer)),
-      options_(options) {
+      options_(options),
+      barriers_(1),
+      parallel_(graph.options().mode == graph::ExecutionMode::Parallel) {
     placements_.reserve(kPlacementCapacity);
     submitCpuNs_.assign(pacer_.framesInFlight(), 0);
     unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
     graph.addGraphHook([this](core::Phase phase, graph::HookTiming timing) {
+        if (phase == core::Phase::Execute) {
+            if (timing == graph::HookTiming::Before && parallel_ &&
+                commandBuffer_ != VK_NULL_HANDLE) {
+                beginNodeCommandBuffers();
+            }
+            return;
+        }
         if (phase != core::Phase::Compile) {
             return;
         }
@@ -149,6 +154,14 @@ void GpuRuntime::afterCompile() {
     if (Result<void> pool = ensureTimestampPool(); !pool) {
         hookError_ = std::move(pool.error());
     }
+    if (graph_->executingThreads() > barriers_.size()) {
+        barriers_.resize(graph_->executingThreads());
+    }
+    if (parallel_ && graph_->compiled()) {
+        if (Result<void> buffers = ensureNodeCommandBuffers(); !buffers) {
+            hookError_ = std::move(buffers.error());
+        }
+    }
     const auto scopes = static_cast<std::uint32_t>(gpuNanoseconds_.size());
     if (trace_ != nullptr) {
         traceNames_.resize(scopes);
@@ -226,6 +239,7 @@ GpuRuntime::~GpuRuntime() {
     if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
         log::error("GPU runtime shutdown: {}", idle.error().message);
     }
+    destroyNodeCommandBuffers();
     uploader_.reset();  // waits for its batches
     allocator_->free(arena_);
 }
@@ -297,9 +311,17 @@ Result<void> GpuRuntime::recordAndSubmit() {
             static_cast<void>(timestamps_->beginFrame(commandBuffer_, slot->index));
             unreadTimestamps_[slot->index] = 1;
         }
+        nodeRecordingResult_.store(VK_SUCCESS, std::memory_order_relaxed);
         graph_->execute();
-        barriers_.record(commandBuffer_);
-        recorded = vkEndCommandBuffer(commandBuffer_);
+        if (parallel_) {
+            executeNodeCommandBuffers();
+            recorded = static_cast<VkResult>(nodeRecordingResult_.load(std::memory_order_relaxed));
+        }
+        if (recorded == VK_SUCCESS) {
+            recorded = vkEndCommandBuffer(commandBuffer_);
+        } else {
+            static_cast<void>(vkEndCommandBuffer(commandBuffer_));
+        }
     }
     const VkCommandBuffer used = commandBuffer_;
     commandBuffer_ = VK_NULL_HANDLE;
@@ -345,6 +367,121 @@ Result<void> GpuRuntime::waitIdle() {
         }
     }
     return idle;
+}
+
+// ---- parallel recording -------------------------------------------------------------------
+
+std::uint64_t GpuRuntime::barriersRecorded() const noexcept {
+    std::uint64_t total = 0;
+    for (const gpu::BarrierBatch& batch : barriers_) {
+        total += batch.recorded();
+    }
+    return total;
+}
+
+Result<void> GpuRuntime::ensureNodeCommandBuffers() {
+    std::vector<GpuNodeBase*> nodes;
+    for (const graph::NodeId id : graph_->report().order) {
+        if (auto* node = dynamic_cast<GpuNodeBase*>(&graph_->node(id))) {
+            nodes.push_back(node);
+        }
+    }
+    if (nodes == gpuNodes_ && !nodeCommandBuffers_.empty()) {
+        return {};
+    }
+    destroyNodeCommandBuffers();  // the Before hook waited for the GPU
+    gpuNodes_ = std::move(nodes);
+    gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
+    for (std::uint32_t i = 0; i < gpuNodes_.size(); ++i) {
+        gpuNodeIndex_[gpuNodes_[i]->gpuNodeId().value] = i;
+    }
+    const std::size_t count = std::size_t{pacer_.framesInFlight()} * gpuNodes_.size();
+    nodePools_.reserve(count);
+    nodeCommandBuffers_.assign(count, VK_NULL_HANDLE);
+    for (std::size_t i = 0; i < count; ++i) {
+        // One pool per node and slot: command buffers of one pool must not be recorded
+        // from two threads at once, and any two nodes may record at once.
+        VkCommandPoolCreateInfo poolInfo{};
+        poolInfo.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+        poolInfo.flags =
+            VK_COMMAND_POOL_CREATE_TRANSIENT_BIT | VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+        poolInfo.queueFamilyIndex = device_->queueFamily();
+        VkCommandPool pool = VK_NULL_HANDLE;
+        Result<void> created = [&]() -> Result<void> {
+            VIXEN_TRY_VK_CREATE(vkCreateCommandPool(device_->handle(), &poolInfo, nullptr, &pool),
+                                "GPU runtime: a node's command pool");
+            return {};
+        }();
+        if (!created) {
+            destroyNodeCommandBuffers();
+            return created;
+        }
+        nodePools_.push_back(pool);
+        VkCommandBufferAllocateInfo allocate{};
+        allocate.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+        allocate.commandPool = pool;
+        allocate.level = VK_COMMAND_BUFFER_LEVEL_SECONDARY;
+        allocate.commandBufferCount = 1;
+        Result<void> allocated = [&]() -> Result<void> {
+            VIXEN_TRY_VK_CREATE(
+                vkAllocateCommandBuffers(device_->handle(), &allocate, &nodeCommandBuffers_[i]),
+                "GPU runtime: a node's command buffer");
+            return {};
+        }();
+        if (!allocated) {
+            destroyNodeCommandBuffers();
+            return allocated;
+        }
+    }
+    core::ResourceTakes::note(core::ResourceTake::CommandBuffer, count,
+                              "GPU runtime: node command buffers");
+    return {};
+}
+
+void GpuRuntime::destroyNodeCommandBuffers() noexcept {
+    for (const VkCommandPool pool : nodePools_) {
+        vkDestroyCommandPool(device_->handle(), pool, nullptr);  // frees its buffers
+    }
+    nodePools_.clear();
+    nodeCommandBuffers_.clear();
+    gpuNodes_.clear();
+}
+
+void GpuRuntime::beginNodeCommandBuffers() noexcept {
+    // In execution order, on the graph's thread, before any wave runs: the barrier state of
+    // every resource advances exactly as a sequential recording would advance it.
+    VkCommandBufferInheritanceInfo inheritance{};
+    inheritance.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO;
+    VkCommandBufferBeginInfo begin{};
+    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    begin.pInheritanceInfo = &inheritance;
+    const std::size_t base = std::size_t{frameSlot_} * gpuNodes_.size();
+    for (std::size_t i = 0; i < gpuNodes_.size(); ++i) {
+        const VkCommandBuffer commandBuffer = nodeCommandBuffers_[base + i];
+        if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin);
+            result != VK_SUCCESS) {
+            nodeRecordingResult_.store(result, std::memory_order_relaxed);
+            continue;
+        }
+        gpuNodes_[i]->recordSlotBarriers(commandBuffer, barriers_[0]);
+    }
+}
+
+void GpuRuntime::endNodeCommandBuffer(graph::NodeId node) noexcept {
+    if (const VkResult result = vkEndCommandBuffer(nodeCommandBuffer(node)); result != VK_SUCCESS) {
+        nodeRecordingResult_.store(result, std::memory_order_relaxed);
+    }
+}
+
+void GpuRuntime::executeNodeCommandBuffers() noexcept {
+    const std::size_t base = std::size_t{frameSlot_} * gpuNodes_.size();
+    for (std::size_t i = 0; i < gpuNodes_.size(); ++i) {
+        const graph::NodeId id = gpuNodes_[i]->gpuNodeId();
+        beginNodeScope(commandBuffer_, id);
+        vkCmdExecuteCommands(commandBuffer_, 1, &nodeCommandBuffers_[base + i]);
+        endNodeScope(commandBuffer_, id);
+    }
 }
 
 // ---- transient memory ------------------------------------------------------------------

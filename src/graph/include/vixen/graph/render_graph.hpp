@@ -183,6 +183,10 @@ public:
     [[nodiscard]] ExecutionBudget& executionBudget() noexcept { return executionBudget_; }
     [[nodiscard]] const GraphOptions& options() const noexcept { return options_; }
     [[nodiscard]] std::uint64_t frameIndex() const noexcept { return frameIndex_; }
+    /// Threads that run execute (ExecuteContext::workerIndex is below this): 1 when
+    /// sequential, the workers plus the graph's own thread when parallel; 0 before the
+    /// first successful compile.
+    [[nodiscard]] std::size_t executingThreads() const noexcept { return scratch_.size(); }
 
     void addGraphHook(GraphHook hook) { graphHooks_.push_back(std::move(hook)); }
     /// In parallel mode execute hooks run on the worker threads, concurrently: a node hook

@@ -53,24 +53,22 @@ constexpr bool gpuSlotsDeclareTheirStage() {
 
 }  // namespace detail
 
-/// Base of every node that records GPU work. Its execute brings every GpuImage slot to
-/// the usage the slot declares (one batch of sync2 barriers, layout transitions included),
-/// then calls `record`; no node records a barrier by hand.
+/// Base of every node that records GPU work. Before `record` runs, every GpuImage slot is
+/// brought to the usage the slot declares (one batch of sync2 barriers, layout transitions
+/// included); no node records a barrier for its slots by hand. In a sequential graph the
+/// node records into the frame's command buffer; in a parallel one into a secondary command
+/// buffer of its own, whose slot barriers the runtime records beforehand, in order.
 template <class Config>
-class GpuNode : public graph::TypedNode<Config> {
+class GpuNode : public graph::TypedNode<Config>, public GpuNodeBase {
     static_assert(detail::gpuSlotsDeclareTheirStage<Config>(),
                   "every GpuImage slot must declare its stage: Transfer, Compute, Graphics or "
                   "Present (SlotOptions::stage)");
 
-protected:
-    explicit GpuNode(GpuRuntime& runtime) noexcept : runtime_(runtime) {}
+public:
+    [[nodiscard]] graph::NodeId gpuNodeId() const noexcept final { return this->id(); }
 
-    /// Records the node's work; the slots' barriers are already in place.
-    virtual void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) = 0;
-
-    void execute(const graph::ExecuteContext& context) final {
-        const VkCommandBuffer commandBuffer = runtime_.commandBuffer();
-        gpu::BarrierBatch& barriers = runtime_.barriers();
+    void recordSlotBarriers(VkCommandBuffer commandBuffer,
+                            gpu::BarrierBatch& barriers) const noexcept final {
         const graph::NodeTypeInfo& info = this->type();
         for (std::uint32_t i = 0; i < info.inputs.size(); ++i) {
             if (info.inputs[i].type != graph::typeInfoOf<GpuImage>()) {
@@ -91,6 +89,25 @@ protected:
             }
         }
         barriers.record(commandBuffer);
+    }
+
+protected:
+    explicit GpuNode(GpuRuntime& runtime) noexcept : runtime_(runtime) {}
+
+    /// Records the node's work; the slots' barriers are already in place. Barriers of the
+    /// node's own resources go through `runtime().barriers(context.workerIndex)`.
+    virtual void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) = 0;
+
+    void execute(const graph::ExecuteContext& context) final {
+        if (runtime_.recordsInParallel()) {
+            // The runtime began this node's command buffer and recorded its slot barriers.
+            const VkCommandBuffer commandBuffer = runtime_.nodeCommandBuffer(this->id());
+            record(commandBuffer, context);
+            runtime_.endNodeCommandBuffer(this->id());
+            return;
+        }
+        const VkCommandBuffer commandBuffer = runtime_.commandBuffer();
+        recordSlotBarriers(commandBuffer, runtime_.barriers(0));
         runtime_.beginNodeScope(commandBuffer, this->id());
         record(commandBuffer, context);
         runtime_.endNodeScope(commandBuffer, this->id());

@@ -6,6 +6,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -68,6 +69,16 @@ struct TransientMemoryStats {
     std::uint32_t fallbacks = 0;   ///< transients that did not fit and got their own memory
 };
 
+/// What the runtime needs of every GPU node (GpuNode<Config> implements it).
+class GpuNodeBase {
+public:
+    virtual ~GpuNodeBase() = default;
+    [[nodiscard]] virtual graph::NodeId gpuNodeId() const noexcept = 0;
+    /// Records the barriers that bring the node's GpuImage slots to their declared usage.
+    virtual void recordSlotBarriers(VkCommandBuffer commandBuffer,
+                                    gpu::BarrierBatch& barriers) const noexcept = 0;
+};
+
 /// A node that takes part in the frame's submit beyond recording commands: presentation.
 /// The runtime asks it for the semaphores of the submit, and calls it after the submit.
 class FrameParticipant {
@@ -90,9 +101,12 @@ struct FrameTimings {
 
 /// Drives a RenderGraph of GPU nodes: `frame()` recompiles what events invalidated (after
 /// the GPU finished with what the recompile destroys), begins a frame in flight, lets the
-/// graph record into one command buffer, and submits it. The graph must execute
-/// sequentially: GPU nodes record into one command buffer in order. The device, the
-/// allocator and the graph must outlive the runtime.
+/// graph record, and submits one primary command buffer. A sequential graph records into
+/// that buffer in order. A parallel graph records each GPU node into a secondary command
+/// buffer of its own (one per node per frame in flight, from pools made at compile): the
+/// runtime first records every node's slot barriers in order, the waves then record the
+/// nodes' commands on the worker pool, and the primary executes the secondaries in order.
+/// The device, the allocator and the graph must outlive the runtime.
 class GpuRuntime {
 public:
     static Result<std::unique_ptr<GpuRuntime>> create(graph::RenderGraph& graph,
@@ -120,7 +134,20 @@ public:
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
     /// The command buffer of the frame being recorded (null outside a frame).
     [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
-    [[nodiscard]] gpu::BarrierBatch& barriers() noexcept { return barriers_; }
+    /// The barrier batch of the executing thread (ExecuteContext::workerIndex).
+    [[nodiscard]] gpu::BarrierBatch& barriers(std::uint32_t worker) noexcept {
+        return barriers_[worker];
+    }
+    /// Barriers recorded so far, by every thread's batch.
+    [[nodiscard]] std::uint64_t barriersRecorded() const noexcept;
+    /// True when GPU nodes record into command buffers of their own (a parallel graph).
+    [[nodiscard]] bool recordsInParallel() const noexcept { return parallel_; }
+    /// The node's command buffer of the frame being recorded, begun, its slot barriers in.
+    [[nodiscard]] VkCommandBuffer nodeCommandBuffer(graph::NodeId node) const noexcept {
+        return nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() +
+                                   gpuNodeIndex_[node.value]];
+    }
+    void endNodeCommandBuffer(graph::NodeId node) noexcept;
     /// Staging uploads for nodes' compile (textures, scene data): sized at each compile
     /// from the nodes' `stagingBytes` estimates, null when none asked for staging. What
     /// nodes upload is flushed before the next frame's submit, which it precedes on the
@@ -168,6 +195,10 @@ private:
                gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
                const GpuRuntimeOptions& options);
     void afterCompile();
+    Result<void> ensureNodeCommandBuffers();
+    void destroyNodeCommandBuffers() noexcept;
+    void beginNodeCommandBuffers() noexcept;
+    void executeNodeCommandBuffers() noexcept;
     Result<void> ensureUploader();
     Result<void> recordAndSubmit();
     Result<void> ensureTimestampPool();
@@ -183,7 +214,16 @@ private:
     gpu::FramePacer pacer_;
     GpuRuntimeOptions options_;
     VkCommandBuffer commandBuffer_ = VK_NULL_HANDLE;
-    gpu::BarrierBatch barriers_;
+    std::vector<gpu::BarrierBatch> barriers_;  // one per executing thread
+    bool parallel_ = false;
+
+    // Parallel recording: GPU nodes in execution order, each with one command pool and one
+    // secondary command buffer per frame slot (slot-major), made at compile.
+    std::vector<GpuNodeBase*> gpuNodes_;
+    std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_
+    std::vector<VkCommandPool> nodePools_;
+    std::vector<VkCommandBuffer> nodeCommandBuffers_;
+    std::atomic<int> nodeRecordingResult_{VK_SUCCESS};
     FrameTimings timings_;
     std::uint32_t frameSlot_ = 0;
     FrameParticipant* participant_ = nullptr;
