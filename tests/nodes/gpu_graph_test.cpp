@@ -367,47 +367,37 @@ TEST_F(GpuGraphTest, AParallelGraphRecordsEachNodeIntoItsOwnCommandBuffer) {
 class GpuGraphSteadyStateTest : public GpuGraphTest {
 protected:
     [[nodiscard]] bool validation() const override { return false; }
+
+    /// A few warm-up frames (lavapipe JIT-compiles, on its own threads and through operator
+    /// new, the copy shaders for a size on their first use), then `frames` frames that must
+    /// allocate nothing on any thread and create no Vulkan object.
+    static void expectSteadyFrames(GpuGraph& gpu, int frames) {
+        for (int warm = 0; warm < 4; ++warm) {
+            ASSERT_TRUE(gpu.runtime->frame());
+        }
+        ASSERT_TRUE(gpu.runtime->waitIdle());
+        const std::uint64_t creations = gpu::CreationGate::count();
+        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
+        for (int frame = 0; frame < frames; ++frame) {
+            ASSERT_TRUE(gpu.runtime->frame()) << "frame " << frame;
+        }
+        EXPECT_TRUE(guard.ok()) << guard.describe();
+        EXPECT_EQ(gpu::CreationGate::count(), creations);
+    }
 };
 
 TEST_F(GpuGraphSteadyStateTest, ThousandFramesAllocateNothingAndCreateNoVulkanObjects) {
     GpuGraph& gpu = makeGraph(graph::GraphOptions{.profileAllocations = false});
     gpu.buildSideBySide(64, 32, true);
     ASSERT_TRUE(gpu.graph.compile());
-    for (int warm = 0; warm < 4; ++warm) {
-        ASSERT_TRUE(gpu.runtime->frame());
-    }
-    ASSERT_TRUE(gpu.runtime->waitIdle());
-    const std::uint64_t creations = gpu::CreationGate::count();
-    {
-        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
-        for (int frame = 0; frame < 1000; ++frame) {
-            if (!gpu.runtime->frame()) {
-                ADD_FAILURE() << "frame " << frame << " failed";
-                break;
-            }
-        }
-        EXPECT_TRUE(guard.ok()) << guard.describe();
-    }
-    EXPECT_EQ(gpu::CreationGate::count(), creations);
+    ASSERT_NO_FATAL_FAILURE(expectSteadyFrames(gpu, 1000));
 
     // A resize frame rebuilds (and may allocate); the frames after it are steady again.
-    // Lavapipe JIT-compiles (LLVM, on its own threads) the copy shaders for a new size on
-    // their first use, through operator new: the warm-up frames let the driver do that.
+    const std::uint64_t beforeResize = gpu::CreationGate::count();
     ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{80, 40}));
-    for (int warm = 0; warm < 4; ++warm) {
-        ASSERT_TRUE(gpu.runtime->frame());
-    }
-    ASSERT_TRUE(gpu.runtime->waitIdle());
-    const std::uint64_t afterResize = gpu::CreationGate::count();
-    EXPECT_GT(afterResize, creations);
-    {
-        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
-        for (int frame = 0; frame < 100; ++frame) {
-            ASSERT_TRUE(gpu.runtime->frame());
-        }
-        EXPECT_TRUE(guard.ok()) << guard.describe();
-    }
-    EXPECT_EQ(gpu::CreationGate::count(), afterResize);
+    ASSERT_TRUE(gpu.runtime->frame());
+    EXPECT_GT(gpu::CreationGate::count(), beforeResize);
+    ASSERT_NO_FATAL_FAILURE(expectSteadyFrames(gpu, 100));
 }
 
 TEST_F(GpuGraphSteadyStateTest, ParallelRecordingAllocatesNothingAndCreatesNoVulkanObjects) {
@@ -415,17 +405,7 @@ TEST_F(GpuGraphSteadyStateTest, ParallelRecordingAllocatesNothingAndCreatesNoVul
         .mode = graph::ExecutionMode::Parallel, .workerThreads = 2, .profileAllocations = false});
     gpu.buildSideBySide(64, 32);
     ASSERT_TRUE(gpu.graph.compile());
-    for (int warm = 0; warm < 4; ++warm) {
-        ASSERT_TRUE(gpu.runtime->frame());
-    }
-    ASSERT_TRUE(gpu.runtime->waitIdle());
-    const std::uint64_t creations = gpu::CreationGate::count();
-    const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
-    for (int frame = 0; frame < 300; ++frame) {
-        ASSERT_TRUE(gpu.runtime->frame()) << "frame " << frame;
-    }
-    EXPECT_TRUE(guard.ok()) << guard.describe();
-    EXPECT_EQ(gpu::CreationGate::count(), creations);
+    ASSERT_NO_FATAL_FAILURE(expectSteadyFrames(gpu, 300));
 }
 
 TEST_F(GpuGraphSteadyStateTest, EveryFailedCreationNamesTheNodeAndLeavesTheGraphRecompilable) {
