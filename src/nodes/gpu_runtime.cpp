@@ -12,16 +12,6 @@
 #include "vixen/gpu/vk_result.hpp"
 
 namespace vixen::nodes {
-namespace {
-
-constexpr std::size_t kPlacementCapacity = 256;
-
-VkDeviceSize alignUp(VkDeviceSize value, VkDeviceSize alignment) {
-    return (value + alignment - 1) / alignment * alignment;
-}
-
-}  // namespace
-
 graph::GraphBudget graphBudgetFrom(const gpu::BudgetManager& budget, const gpu::Device& device) {
     graph::GraphBudget result;
     const auto& heaps = device.physical().heaps;
@@ -58,8 +48,8 @@ GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
       pacer_(std::move(pacer)),
       options_(options),
       barriers_(1),
-      parallel_(graph.options().mode == graph::ExecutionMode::Parallel) {
-    placements_.reserve(kPlacementCapacity);
+      parallel_(graph.options().mode == graph::ExecutionMode::Parallel),
+      transients_(allocator) {
     submitCpuNs_.assign(pacer_.framesInFlight(), 0);
     unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
     graph.addGraphHook([this](core::Phase phase, graph::HookTiming timing) {
@@ -241,7 +231,6 @@ GpuRuntime::~GpuRuntime() {
     }
     destroyNodeCommandBuffers();
     uploader_.reset();  // waits for its batches
-    allocator_->free(arena_);
 }
 
 Result<void> GpuRuntime::frame() {
@@ -486,111 +475,20 @@ void GpuRuntime::executeNodeCommandBuffers() noexcept {
 
 // ---- transient memory ------------------------------------------------------------------
 
-Result<void> GpuRuntime::prepareArena(const VkMemoryRequirements& requirements,
-                                      std::string_view what) {
-    const std::uint64_t peak = graph_->report().transientPeakBytes;
-    // Estimates count pixels; real images may add alignment and padding, hence a margin.
-    // What still does not fit gets memory of its own, counted as a fallback.
-    const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 256);
-    const VkDeviceSize wanted = alignUp(std::max<VkDeviceSize>(peak + peak / 8, 1), alignment);
-    if (arena_.valid() && (!placements_.empty() || arena_.size >= wanted)) {
-        return {};
-    }
-    allocator_->free(arena_);
-    arena_ = {};
-    VkMemoryRequirements arenaRequirements = requirements;
-    arenaRequirements.size = wanted;
-    arenaRequirements.alignment = alignment;
-    auto memory = allocator_->allocate(arenaRequirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
-                                       gpu::AllocationKind::Optimal, what);
-    if (!memory) {
-        return std::unexpected(std::move(memory.error()));
-    }
-    arena_ = *memory;
-    return {};
-}
-
-std::optional<VkDeviceSize> GpuRuntime::findPlacement(VkDeviceSize size, VkDeviceSize alignment,
-                                                      graph::TransientLifetime life) const {
-    // First fit among the placements whose lifetimes overlap this one: try offset 0, then
-    // the end of each conflicting placement, lowest first.
-    const auto fitsAt = [&](VkDeviceSize offset) {
-        if (offset + size > arena_.size) {
-            return false;
-        }
-        return std::none_of(placements_.begin(), placements_.end(), [&](const Placement& p) {
-            return p.lifetime.overlaps(life) && offset < p.offset + p.size &&
-                   p.offset < offset + size;
-        });
-    };
-    std::optional<VkDeviceSize> best;
-    if (fitsAt(0)) {
-        return VkDeviceSize{0};
-    }
-    for (const Placement& p : placements_) {
-        if (!p.lifetime.overlaps(life)) {
-            continue;
-        }
-        const VkDeviceSize candidate = alignUp(p.offset + p.size, alignment);
-        if ((!best || candidate < *best) && fitsAt(candidate)) {
-            best = candidate;
-        }
-    }
-    return best;
-}
-
 Result<gpu::MemoryAllocation> GpuRuntime::allocateTransient(
     graph::NodeId node, const VkMemoryRequirements& requirements, std::string_view what,
     bool& aliased) {
-    aliased = false;
-    const graph::TransientLifetime life = graph_->transientLifetime(node);
-    if (options_.aliasTransients && life.valid() && placements_.size() < kPlacementCapacity) {
-        if (Result<void> arena = prepareArena(requirements, "transient arena"); !arena) {
-            return std::unexpected(std::move(arena.error()));
-        }
-        if ((requirements.memoryTypeBits & (1U << arena_.memoryType)) != 0) {
-            const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 1);
-            if (const auto offset = findPlacement(requirements.size, alignment, life)) {
-                placements_.push_back(Placement{*offset, requirements.size, life});
-                gpu::MemoryAllocation placed = arena_;
-                placed.offset = arena_.offset + *offset;
-                placed.size = requirements.size;
-                placed.block = ~std::uint32_t{0};  // not the allocator's: freeTransient knows
-                placed.handle = {};
-                aliased = true;
-                return placed;
-            }
-        }
-        ++fallbacks_;
+    if (!options_.aliasTransients) {
+        aliased = false;
+        return allocator_->allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                                    gpu::AllocationKind::Optimal, what);
     }
-    return allocator_->allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
-                                gpu::AllocationKind::Optimal, what);
+    return transients_.allocate(graph_->transientLifetime(node),
+                                graph_->report().transientPeakBytes, requirements, what, aliased);
 }
 
 void GpuRuntime::freeTransient(const gpu::MemoryAllocation& allocation) noexcept {
-    if (allocation.valid() && arena_.valid() && allocation.memory == arena_.memory &&
-        allocation.block == ~std::uint32_t{0}) {
-        const VkDeviceSize offset = allocation.offset - arena_.offset;
-        const auto it = std::find_if(
-            placements_.begin(), placements_.end(),
-            [&](const Placement& p) { return p.offset == offset && p.size == allocation.size; });
-        if (it != placements_.end()) {
-            placements_.erase(it);
-        }
-        return;
-    }
-    allocator_->free(allocation);
-}
-
-TransientMemoryStats GpuRuntime::transientStats() const noexcept {
-    TransientMemoryStats stats;
-    stats.arenaBytes = arena_.valid() ? arena_.size : 0;
-    for (const Placement& p : placements_) {
-        stats.placedBytes += p.size;
-    }
-    stats.placed = static_cast<std::uint32_t>(placements_.size());
-    stats.fallbacks = fallbacks_;
-    return stats;
+    transients_.free(allocation);
 }
 
 }  // namespace vixen::nodes

@@ -23,6 +23,7 @@
 #include "vixen/gpu/timestamp_pool.hpp"
 #include "vixen/gpu/uploader.hpp"
 #include "vixen/graph/render_graph.hpp"
+#include "vixen/nodes/transient_arena.hpp"
 
 namespace vixen::gpu {
 class BudgetManager;
@@ -60,14 +61,6 @@ struct GpuRuntimeOptions {
 /// heap (none when every heap is device-local, as on integrated and CPU devices).
 [[nodiscard]] graph::GraphBudget graphBudgetFrom(const gpu::BudgetManager& budget,
                                                  const gpu::Device& device);
-
-/// Statistics of the transient memory shared by aliased images.
-struct TransientMemoryStats {
-    VkDeviceSize arenaBytes = 0;   ///< the shared memory object's size
-    VkDeviceSize placedBytes = 0;  ///< sum of the live transients placed in it
-    std::uint32_t placed = 0;      ///< live transients in it
-    std::uint32_t fallbacks = 0;   ///< transients that did not fit and got their own memory
-};
 
 /// What the runtime needs of every GPU node (GpuNode<Config> implements it).
 class GpuNodeBase {
@@ -115,7 +108,7 @@ public:
                                                       const GpuRuntimeOptions& options = {});
     GpuRuntime(const GpuRuntime&) = delete;
     GpuRuntime& operator=(const GpuRuntime&) = delete;
-    /// Waits for the GPU, then releases the transient arena.
+    /// Waits for the GPU, then releases what it made.
     ~GpuRuntime();
 
     /// One frame: invalidations, then record and submit. Allocates nothing and creates no
@@ -182,15 +175,11 @@ public:
         graph::NodeId node, const VkMemoryRequirements& requirements, std::string_view what,
         bool& aliased);
     void freeTransient(const gpu::MemoryAllocation& allocation) noexcept;
-    [[nodiscard]] TransientMemoryStats transientStats() const noexcept;
+    [[nodiscard]] TransientMemoryStats transientStats() const noexcept {
+        return transients_.stats();
+    }
 
 private:
-    struct Placement {
-        VkDeviceSize offset = 0;
-        VkDeviceSize size = 0;
-        graph::TransientLifetime lifetime;
-    };
-
     GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
                gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
                const GpuRuntimeOptions& options);
@@ -203,10 +192,6 @@ private:
     Result<void> recordAndSubmit();
     Result<void> ensureTimestampPool();
     void collectTimestamps(std::uint32_t slot);
-    Result<void> prepareArena(const VkMemoryRequirements& requirements, std::string_view what);
-    [[nodiscard]] std::optional<VkDeviceSize> findPlacement(VkDeviceSize size,
-                                                            VkDeviceSize alignment,
-                                                            graph::TransientLifetime life) const;
 
     graph::RenderGraph* graph_;
     const gpu::Device* device_;
@@ -243,9 +228,7 @@ private:
     core::TraceTrack gpuTrack_;
     std::vector<std::string_view> traceNames_;  // per node id, interned in trace_
 
-    gpu::MemoryAllocation arena_{};
-    std::vector<Placement> placements_;
-    std::uint32_t fallbacks_ = 0;
+    TransientArena transients_;
 };
 
 }  // namespace vixen::nodes

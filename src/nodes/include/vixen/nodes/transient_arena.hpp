@@ -1,0 +1,66 @@
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "vixen/core/error.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/graph/render_graph.hpp"
+
+namespace vixen::nodes {
+
+/// Statistics of the transient memory shared by aliased images.
+struct TransientMemoryStats {
+    VkDeviceSize arenaBytes = 0;   ///< the shared memory object's size
+    VkDeviceSize placedBytes = 0;  ///< sum of the live transients placed in it
+    std::uint32_t placed = 0;      ///< live transients in it
+    std::uint32_t fallbacks = 0;   ///< transients that did not fit and got their own memory
+};
+
+/// Device memory shared by transient resources whose lifetimes (in waves) do not overlap:
+/// one memory object sized from the compile's planned peak, and a first-fit placement that
+/// keeps resources with overlapping lifetimes apart. What does not fit gets memory of its
+/// own from the allocator, counted as a fallback. The allocator must outlive the arena.
+class TransientArena {
+public:
+    static constexpr std::size_t kPlacementCapacity = 256;
+
+    explicit TransientArena(gpu::DeviceMemoryAllocator& allocator);
+    TransientArena(const TransientArena&) = delete;
+    TransientArena& operator=(const TransientArena&) = delete;
+    ~TransientArena();
+
+    /// Memory for a resource alive during `lifetime`, placed in the arena (made, or made
+    /// again while empty, at `plannedPeak` plus a margin) or allocated on its own;
+    /// `aliased` says which. Free it with `free`.
+    [[nodiscard]] Result<gpu::MemoryAllocation> allocate(graph::TransientLifetime lifetime,
+                                                         std::uint64_t plannedPeak,
+                                                         const VkMemoryRequirements& requirements,
+                                                         std::string_view what, bool& aliased);
+    /// Takes back what `allocate` gave, placed or not.
+    void free(const gpu::MemoryAllocation& allocation) noexcept;
+    [[nodiscard]] TransientMemoryStats stats() const noexcept;
+
+private:
+    struct Placement {
+        VkDeviceSize offset = 0;
+        VkDeviceSize size = 0;
+        graph::TransientLifetime lifetime;
+    };
+
+    Result<void> prepare(const VkMemoryRequirements& requirements, std::uint64_t peak);
+    [[nodiscard]] std::optional<VkDeviceSize> findPlacement(VkDeviceSize size,
+                                                            VkDeviceSize alignment,
+                                                            graph::TransientLifetime life) const;
+
+    gpu::DeviceMemoryAllocator* allocator_;
+    gpu::MemoryAllocation arena_{};
+    std::vector<Placement> placements_;
+    std::uint32_t fallbacks_ = 0;
+};
+
+}  // namespace vixen::nodes

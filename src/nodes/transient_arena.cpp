@@ -1,0 +1,127 @@
+#include "vixen/nodes/transient_arena.hpp"
+
+#include <algorithm>
+
+namespace vixen::nodes {
+namespace {
+
+VkDeviceSize alignUp(VkDeviceSize value, VkDeviceSize alignment) {
+    return (value + alignment - 1) / alignment * alignment;
+}
+
+}  // namespace
+
+TransientArena::TransientArena(gpu::DeviceMemoryAllocator& allocator) : allocator_(&allocator) {
+    placements_.reserve(kPlacementCapacity);
+}
+
+TransientArena::~TransientArena() {
+    allocator_->free(arena_);
+}
+
+Result<void> TransientArena::prepare(const VkMemoryRequirements& requirements, std::uint64_t peak) {
+    // Estimates count pixels; real images may add alignment and padding, hence a margin.
+    // What still does not fit gets memory of its own, counted as a fallback.
+    const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 256);
+    const VkDeviceSize wanted = alignUp(std::max<VkDeviceSize>(peak + peak / 8, 1), alignment);
+    if (arena_.valid() && (!placements_.empty() || arena_.size >= wanted)) {
+        return {};
+    }
+    allocator_->free(arena_);
+    arena_ = {};
+    VkMemoryRequirements arenaRequirements = requirements;
+    arenaRequirements.size = wanted;
+    arenaRequirements.alignment = alignment;
+    auto memory = allocator_->allocate(arenaRequirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                                       gpu::AllocationKind::Optimal, "transient arena");
+    if (!memory) {
+        return std::unexpected(std::move(memory.error()));
+    }
+    arena_ = *memory;
+    return {};
+}
+
+std::optional<VkDeviceSize> TransientArena::findPlacement(VkDeviceSize size, VkDeviceSize alignment,
+                                                          graph::TransientLifetime life) const {
+    // First fit among the placements whose lifetimes overlap this one: try offset 0, then
+    // the end of each conflicting placement, lowest first.
+    const auto fitsAt = [&](VkDeviceSize offset) {
+        if (offset + size > arena_.size) {
+            return false;
+        }
+        return std::none_of(placements_.begin(), placements_.end(), [&](const Placement& p) {
+            return p.lifetime.overlaps(life) && offset < p.offset + p.size &&
+                   p.offset < offset + size;
+        });
+    };
+    std::optional<VkDeviceSize> best;
+    if (fitsAt(0)) {
+        return VkDeviceSize{0};
+    }
+    for (const Placement& p : placements_) {
+        if (!p.lifetime.overlaps(life)) {
+            continue;
+        }
+        const VkDeviceSize candidate = alignUp(p.offset + p.size, alignment);
+        if ((!best || candidate < *best) && fitsAt(candidate)) {
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+Result<gpu::MemoryAllocation> TransientArena::allocate(graph::TransientLifetime life,
+                                                       std::uint64_t plannedPeak,
+                                                       const VkMemoryRequirements& requirements,
+                                                       std::string_view what, bool& aliased) {
+    aliased = false;
+    if (life.valid() && placements_.size() < kPlacementCapacity) {
+        if (Result<void> arena = prepare(requirements, plannedPeak); !arena) {
+            return std::unexpected(std::move(arena.error()));
+        }
+        if ((requirements.memoryTypeBits & (1U << arena_.memoryType)) != 0) {
+            const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 1);
+            if (const auto offset = findPlacement(requirements.size, alignment, life)) {
+                placements_.push_back(Placement{*offset, requirements.size, life});
+                gpu::MemoryAllocation placed = arena_;
+                placed.offset = arena_.offset + *offset;
+                placed.size = requirements.size;
+                placed.block = ~std::uint32_t{0};  // not the allocator's: free() knows
+                placed.handle = {};
+                aliased = true;
+                return placed;
+            }
+        }
+        ++fallbacks_;
+    }
+    return allocator_->allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                                gpu::AllocationKind::Optimal, what);
+}
+
+void TransientArena::free(const gpu::MemoryAllocation& allocation) noexcept {
+    if (allocation.valid() && arena_.valid() && allocation.memory == arena_.memory &&
+        allocation.block == ~std::uint32_t{0}) {
+        const VkDeviceSize offset = allocation.offset - arena_.offset;
+        const auto it = std::find_if(
+            placements_.begin(), placements_.end(),
+            [&](const Placement& p) { return p.offset == offset && p.size == allocation.size; });
+        if (it != placements_.end()) {
+            placements_.erase(it);
+        }
+        return;
+    }
+    allocator_->free(allocation);
+}
+
+TransientMemoryStats TransientArena::stats() const noexcept {
+    TransientMemoryStats stats;
+    stats.arenaBytes = arena_.valid() ? arena_.size : 0;
+    for (const Placement& p : placements_) {
+        stats.placedBytes += p.size;
+    }
+    stats.placed = static_cast<std::uint32_t>(placements_.size());
+    stats.fallbacks = fallbacks_;
+    return stats;
+}
+
+}  // namespace vixen::nodes
