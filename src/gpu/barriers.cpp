@@ -3,12 +3,12 @@
 namespace vixen::gpu {
 namespace {
 
-bool conflicts(const ResourceState& from, const ResourceState& to) noexcept {
-    return from.layout != to.layout || from.writes || to.writes;
-}
+constexpr VkAccessFlags2 kWriteAccesses = VK_ACCESS_2_TRANSFER_WRITE_BIT |
+                                          VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT |
+                                          VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT |
+                                          VK_ACCESS_2_MEMORY_WRITE_BIT | VK_ACCESS_2_HOST_WRITE_BIT;
 
 }  // namespace
-
 std::string_view toString(ResourceUsage usage) noexcept {
     switch (usage) {
         case ResourceUsage::TransferRead:
@@ -31,7 +31,7 @@ std::string_view toString(ResourceUsage usage) noexcept {
     return "?";
 }
 
-ResourceState ResourceState::of(ResourceUsage usage) noexcept {
+UsageScope UsageScope::of(ResourceUsage usage) noexcept {
     switch (usage) {
         case ResourceUsage::TransferRead:
             return {VK_PIPELINE_STAGE_2_TRANSFER_BIT, VK_ACCESS_2_TRANSFER_READ_BIT,
@@ -66,16 +66,57 @@ ResourceState ResourceState::of(ResourceUsage usage) noexcept {
 }
 
 ResourceState ResourceState::discarded() noexcept {
-    return {VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, VK_ACCESS_2_MEMORY_WRITE_BIT,
-            VK_IMAGE_LAYOUT_UNDEFINED, true};
+    ResourceState state;
+    state.writeStages = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+    state.writeAccesses = VK_ACCESS_2_MEMORY_WRITE_BIT;
+    return state;
+}
+
+ResourceState ResourceState::settled(VkImageLayout layout) noexcept {
+    ResourceState state;
+    state.writeStages = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+    state.layout = layout;
+    return state;
+}
+
+std::optional<BarrierBatch::Dependency> BarrierBatch::advance(ResourceState& state,
+                                                              const UsageScope& next,
+                                                              bool hasLayout) noexcept {
+    const bool layoutChange = hasLayout && state.layout != next.layout;
+    if (next.writes || layoutChange) {
+        // A write (or a transition, which writes) waits for the last write and every reader
+        // since; only the write's accesses need making available.
+        const Dependency dependency{state.writeStages | state.readStages,
+                                    state.writeAccesses,
+                                    next.stages,
+                                    next.accesses,
+                                    state.layout,
+                                    hasLayout ? next.layout : state.layout};
+        state.writeStages = next.stages;
+        state.writeAccesses = next.writes ? (next.accesses & kWriteAccesses) : VK_ACCESS_2_NONE;
+        state.readStages = next.writes ? VK_PIPELINE_STAGE_2_NONE : next.stages;
+        // A transition for a read: the reader sees the data the barrier made visible to it.
+        state.visibleStages = next.writes ? VK_PIPELINE_STAGE_2_NONE : next.stages;
+        state.visibleAccesses = next.writes ? VK_ACCESS_2_NONE : next.accesses;
+        state.layout = hasLayout ? next.layout : state.layout;
+        return dependency;
+    }
+    state.readStages |= next.stages;
+    const bool seen =
+        (next.stages & ~state.visibleStages) == 0 && (next.accesses & ~state.visibleAccesses) == 0;
+    if (seen || state.writeStages == VK_PIPELINE_STAGE_2_NONE) {
+        return std::nullopt;  // already visible, or nothing was ever written
+    }
+    state.visibleStages |= next.stages;
+    state.visibleAccesses |= next.accesses;
+    return Dependency{state.writeStages, state.writeAccesses, next.stages,
+                      next.accesses,     state.layout,        state.layout};
 }
 
 void BarrierBatch::image(VkCommandBuffer commandBuffer, VkImage image, VkImageAspectFlags aspect,
                          ResourceState& state, ResourceUsage usage) noexcept {
-    const ResourceState next = ResourceState::of(usage);
-    if (!conflicts(state, next)) {
-        state.stages |= next.stages;
-        state.accesses |= next.accesses;
+    const std::optional<Dependency> dependency = advance(state, UsageScope::of(usage), true);
+    if (!dependency) {
         return;
     }
     if (images_ == kCapacity) {
@@ -84,27 +125,22 @@ void BarrierBatch::image(VkCommandBuffer commandBuffer, VkImage image, VkImageAs
     VkImageMemoryBarrier2& barrier = imageBarriers_[images_++];
     barrier = VkImageMemoryBarrier2{};
     barrier.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2;
-    barrier.srcStageMask = state.stages;
-    // Only writes need making available; a read-before-write hazard needs the stage wait.
-    barrier.srcAccessMask = state.writes ? state.accesses : VK_ACCESS_2_NONE;
-    barrier.dstStageMask = next.stages;
-    barrier.dstAccessMask = next.accesses;
-    barrier.oldLayout = state.layout;
-    barrier.newLayout = next.layout;
+    barrier.srcStageMask = dependency->srcStages;
+    barrier.srcAccessMask = dependency->srcAccesses;
+    barrier.dstStageMask = dependency->dstStages;
+    barrier.dstAccessMask = dependency->dstAccesses;
+    barrier.oldLayout = dependency->oldLayout;
+    barrier.newLayout = dependency->newLayout;
     barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
     barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
     barrier.image = image;
     barrier.subresourceRange = {aspect, 0, VK_REMAINING_MIP_LEVELS, 0, VK_REMAINING_ARRAY_LAYERS};
-    state = next;
 }
 
 void BarrierBatch::buffer(VkCommandBuffer commandBuffer, VkBuffer buffer, ResourceState& state,
                           ResourceUsage usage) noexcept {
-    ResourceState next = ResourceState::of(usage);
-    next.layout = VK_IMAGE_LAYOUT_UNDEFINED;  // buffers have none
-    if (!conflicts(state, next)) {
-        state.stages |= next.stages;
-        state.accesses |= next.accesses;
+    const std::optional<Dependency> dependency = advance(state, UsageScope::of(usage), false);
+    if (!dependency) {
         return;
     }
     if (buffers_ == kCapacity) {
@@ -113,16 +149,15 @@ void BarrierBatch::buffer(VkCommandBuffer commandBuffer, VkBuffer buffer, Resour
     VkBufferMemoryBarrier2& barrier = bufferBarriers_[buffers_++];
     barrier = VkBufferMemoryBarrier2{};
     barrier.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2;
-    barrier.srcStageMask = state.stages;
-    barrier.srcAccessMask = state.writes ? state.accesses : VK_ACCESS_2_NONE;
-    barrier.dstStageMask = next.stages;
-    barrier.dstAccessMask = next.accesses;
+    barrier.srcStageMask = dependency->srcStages;
+    barrier.srcAccessMask = dependency->srcAccesses;
+    barrier.dstStageMask = dependency->dstStages;
+    barrier.dstAccessMask = dependency->dstAccesses;
     barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
     barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
     barrier.buffer = buffer;
     barrier.offset = 0;
     barrier.size = VK_WHOLE_SIZE;
-    state = next;
 }
 
 void BarrierBatch::record(VkCommandBuffer commandBuffer) noexcept {

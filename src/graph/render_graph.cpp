@@ -170,7 +170,9 @@ void RenderGraph::endPhase(core::Phase phase) {
 
 void RenderGraph::runGraphHooks(core::Phase phase, HookTiming timing) {
     for (const GraphHook& hook : graphHooks_) {
-        hook(phase, timing);
+        if (hook) {
+            hook(phase, timing);
+        }
     }
 }
 
@@ -231,6 +233,8 @@ void RenderGraph::cleanupCompiled(NodeId leaving) {
     if (!compiled_ && resources_ == nullptr) {
         return;
     }
+    // Hooks hear of the teardown first: a GPU runtime lets in-flight frames finish.
+    runGraphHooks(core::Phase::Cleanup, HookTiming::Before);
     for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.compiled) {
@@ -241,6 +245,7 @@ void RenderGraph::cleanupCompiled(NodeId leaving) {
     executionWaves_.clear();
     unbindSlots();
     compiled_ = false;
+    runGraphHooks(core::Phase::Cleanup, HookTiming::After);
 }
 
 void RenderGraph::unbindSlots() noexcept {

@@ -139,14 +139,16 @@ void GpuGradientNode::record(VkCommandBuffer commandBuffer, const graph::Execute
         std::uint32_t height;
         float phase;
     };
-    const Params params{shape_.width, shape_.height,
+    // The image's own size: a refused resize may have changed shape_ without a rebuild.
+    const gpu::ImageDesc& target = Out(GpuGradientConfig::image).image.desc();
+    const Params params{target.width, target.height,
                         static_cast<float>(context.frameIndex % 360) * 0.0174533F};
     vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.handle());
     vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.layout(), 0, 1,
                             &set_, 0, nullptr);
     vkCmdPushConstants(commandBuffer, pipeline_.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
                        sizeof params, &params);
-    const std::array<std::uint32_t, 3> groups = pipeline_.groupsFor(shape_.width, shape_.height);
+    const std::array<std::uint32_t, 3> groups = pipeline_.groupsFor(target.width, target.height);
     vkCmdDispatch(commandBuffer, groups[0], groups[1], groups[2]);
 }
 
@@ -252,8 +254,7 @@ Result<void> GpuCheckerboardNode::compile(const graph::CompileContext& /*context
         return uploaded;
     }
     // The upload's batch ends with a barrier that makes it visible to later work.
-    image.state = gpu::ResourceState{VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, VK_ACCESS_2_NONE,
-                                     VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, false};
+    image.state = gpu::ResourceState::settled(VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
     return {};
 }
 

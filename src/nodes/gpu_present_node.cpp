@@ -50,15 +50,15 @@ void GpuPresentNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteC
     acquired_ = *acquired;
     if (!acquired_.usable()) {
         ++skipped_;
-        (*markDirty_)();
+        staleSwapchain_ = true;  // marked dirty after the submit, on the graph's thread
         return;
     }
     wait_[0] = acquired_.waitInfo(VK_PIPELINE_STAGE_2_TRANSFER_BIT);
     signal_[0] = acquired_.signalInfo();
 
     // The acquire semaphore's wait ends at the transfer stage; the old contents go.
-    gpu::ResourceState state{VK_PIPELINE_STAGE_2_TRANSFER_BIT, VK_ACCESS_2_NONE,
-                             VK_IMAGE_LAYOUT_UNDEFINED, false};
+    gpu::ResourceState state;
+    state.writeStages = VK_PIPELINE_STAGE_2_TRANSFER_BIT;
     gpu::BarrierBatch& barriers = runtime().barriers(context.workerIndex);
     barriers.image(commandBuffer, acquired_.image, VK_IMAGE_ASPECT_COLOR_BIT, state,
                    gpu::ResourceUsage::TransferWrite);
@@ -90,6 +90,10 @@ gpu::SubmitSemaphores GpuPresentNode::submitSemaphores() const noexcept {
 }
 
 Result<void> GpuPresentNode::afterSubmit() noexcept {
+    if (staleSwapchain_) {
+        staleSwapchain_ = false;
+        (*markDirty_)();
+    }
     if (acquireError_) {
         Error error = std::move(*acquireError_);
         acquireError_.reset();

@@ -52,34 +52,57 @@ GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
       transients_(allocator) {
     submitCpuNs_.assign(pacer_.framesInFlight(), 0);
     unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
-    graph.addGraphHook([this](core::Phase phase, graph::HookTiming timing) {
-        if (phase == core::Phase::Execute) {
-            if (timing == graph::HookTiming::Before && parallel_ &&
-                commandBuffer_ != VK_NULL_HANDLE) {
-                beginNodeCommandBuffers();
-            }
-            return;
-        }
-        if (phase != core::Phase::Compile) {
-            return;
-        }
-        if (timing == graph::HookTiming::After) {
-            afterCompile();
-            return;
-        }
-        // A compile (or a recompile batch) destroys what earlier frames may still use: let
-        // the GPU finish them first. Resizes are rare; a stall there is the simple answer.
-        if (pacer_.submittedFrame() != 0) {
-            if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
-                log::error("waiting for the GPU before a recompile: {}", idle.error().message);
-                hookError_ = std::move(idle.error());
-                return;
-            }
-        }
-        if (Result<void> staging = ensureUploader(); !staging) {
-            hookError_ = std::move(staging.error());
+    hook_ = graph.addGraphHook([this](core::Phase phase, graph::HookTiming timing) {
+        const bool before = timing == graph::HookTiming::Before;
+        switch (phase) {
+            case core::Phase::Execute:
+                if (before && parallel_ && commandBuffer_ != VK_NULL_HANDLE) {
+                    beginNodeCommandBuffers();
+                }
+                break;
+            case core::Phase::Cleanup:
+                // Nodes are about to destroy what in-flight frames may still use.
+                if (before) {
+                    waitForGpu();
+                }
+                break;
+            case core::Phase::Compile:
+                if (!before) {
+                    afterCompile();
+                    break;
+                }
+                // A compile (or a recompile batch) destroys what earlier frames may still
+                // use: let the GPU finish first. Resizes are rare; a stall there is simple.
+                waitForGpu();
+                if (Result<void> staging = ensureUploader(); !staging) {
+                    hookError_ = std::move(staging.error());
+                }
+                break;
+            case core::Phase::Setup:
+                break;
         }
     });
+}
+
+void GpuRuntime::waitForGpu() {
+    if (uploader_) {
+        // Uploads still in flight (or not yet flushed) write into images about to go.
+        if (Result<void> done = uploader_->finish(); !done) {
+            log::error("GPU runtime: finishing uploads before a rebuild: {}", done.error().message);
+        }
+    }
+    if (pacer_.submittedFrame() == 0) {
+        return;
+    }
+    if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
+        // Destroying what the GPU may still use is worse than waiting without a limit; a
+        // lost device returns at once.
+        log::error("GPU runtime: waiting for the GPU before a rebuild: {}", idle.error().message);
+        static_cast<void>(vkDeviceWaitIdle(device_->handle()));
+        if (!hookError_) {
+            hookError_ = std::move(idle.error());
+        }
+    }
 }
 
 Result<void> GpuRuntime::ensureUploader() {
@@ -226,6 +249,10 @@ void GpuRuntime::collectTimestamps(std::uint32_t slot) {
 }
 
 GpuRuntime::~GpuRuntime() {
+    // The graph's GPU nodes hold objects made through this runtime: they go first, after
+    // the GPU is done with them (the cleanup hook waits).
+    graph_->cleanup();
+    graph_->removeGraphHook(hook_);
     if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
         log::error("GPU runtime shutdown: {}", idle.error().message);
     }
@@ -269,6 +296,12 @@ Result<void> GpuRuntime::recordAndSubmit() {
     if (Result<void> pool = ensureTimestampPool(); !pool) {
         return pool;
     }
+    if (parallel_ && nodeCommandBuffers_.empty()) {
+        // Their creation failed at compile: try again rather than record without them.
+        if (Result<void> buffers = ensureNodeCommandBuffers(); !buffers) {
+            return buffers;
+        }
+    }
     if (uploader_ && uploader_->batchOpen()) {
         // Nodes' compile-time uploads go first on the queue; their batch's closing barrier
         // makes them visible to the frame.
@@ -298,7 +331,6 @@ Result<void> GpuRuntime::recordAndSubmit() {
     if (recorded == VK_SUCCESS) {
         if (timestamps_) {
             static_cast<void>(timestamps_->beginFrame(commandBuffer_, slot->index));
-            unreadTimestamps_[slot->index] = 1;
         }
         nodeRecordingResult_.store(VK_SUCCESS, std::memory_order_relaxed);
         graph_->execute();
@@ -326,6 +358,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
                       semaphores);
     timings_.submitNanoseconds = nanosecondsSince(submitStart);
     submitCpuNs_[slot->index] = core::steadyClockNs();
+    if (timestamps_ && submitted && recorded == VK_SUCCESS) {
+        unreadTimestamps_[slot->index] = 1;  // its queries were reset and written
+    }
     if (trace_ != nullptr) {
         const auto since = [&](Clock::time_point t) {
             return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
@@ -375,15 +410,21 @@ Result<void> GpuRuntime::ensureNodeCommandBuffers() {
             nodes.push_back(node);
         }
     }
-    if (nodes == gpuNodes_ && !nodeCommandBuffers_.empty()) {
+    // The index is rebuilt every time (a replaced node may even reuse an address); the
+    // pools only when the number of GPU nodes changed.
+    gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+        gpuNodeIndex_[nodes[i]->gpuNodeId().value] = i;
+    }
+    nodeBegun_.assign(nodes.size(), 0);
+    const bool sameCount = nodes.size() == gpuNodes_.size() && !nodeCommandBuffers_.empty();
+    gpuNodes_ = std::move(nodes);
+    if (sameCount) {
         return {};
     }
+    const std::vector<GpuNodeBase*> keep = gpuNodes_;
     destroyNodeCommandBuffers();  // the Before hook waited for the GPU
-    gpuNodes_ = std::move(nodes);
-    gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
-    for (std::uint32_t i = 0; i < gpuNodes_.size(); ++i) {
-        gpuNodeIndex_[gpuNodes_[i]->gpuNodeId().value] = i;
-    }
+    gpuNodes_ = keep;
     const std::size_t count = std::size_t{pacer_.framesInFlight()} * gpuNodes_.size();
     nodePools_.reserve(count);
     nodeCommandBuffers_.assign(count, VK_NULL_HANDLE);
@@ -448,8 +489,9 @@ void GpuRuntime::beginNodeCommandBuffers() noexcept {
     const std::size_t base = std::size_t{frameSlot_} * gpuNodes_.size();
     for (std::size_t i = 0; i < gpuNodes_.size(); ++i) {
         const VkCommandBuffer commandBuffer = nodeCommandBuffers_[base + i];
-        if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin);
-            result != VK_SUCCESS) {
+        const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin);
+        nodeBegun_[i] = result == VK_SUCCESS ? 1 : 0;
+        if (result != VK_SUCCESS) {
             nodeRecordingResult_.store(result, std::memory_order_relaxed);
             continue;
         }
@@ -464,6 +506,9 @@ void GpuRuntime::endNodeCommandBuffer(graph::NodeId node) noexcept {
 }
 
 void GpuRuntime::executeNodeCommandBuffers() noexcept {
+    if (nodeRecordingResult_.load(std::memory_order_relaxed) != VK_SUCCESS) {
+        return;  // some node's buffer is not executable; the frame fails
+    }
     const std::size_t base = std::size_t{frameSlot_} * gpuNodes_.size();
     for (std::size_t i = 0; i < gpuNodes_.size(); ++i) {
         const graph::NodeId id = gpuNodes_[i]->gpuNodeId();

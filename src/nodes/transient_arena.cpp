@@ -22,7 +22,8 @@ TransientArena::~TransientArena() {
 Result<void> TransientArena::prepare(const VkMemoryRequirements& requirements, std::uint64_t peak) {
     // Estimates count pixels; real images may add alignment and padding, hence a margin.
     // What still does not fit gets memory of its own, counted as a fallback.
-    const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 256);
+    // The arena starts on kArenaAlignment, so offsets aligned within it are aligned in memory.
+    const VkDeviceSize alignment = kArenaAlignment;
     const VkDeviceSize wanted = alignUp(std::max<VkDeviceSize>(peak + peak / 8, 1), alignment);
     if (arena_.valid() && (!placements_.empty() || arena_.size >= wanted)) {
         return {};
@@ -75,19 +76,21 @@ Result<gpu::MemoryAllocation> TransientArena::allocate(graph::TransientLifetime 
                                                        const VkMemoryRequirements& requirements,
                                                        std::string_view what, bool& aliased) {
     aliased = false;
-    if (life.valid() && placements_.size() < kPlacementCapacity) {
+    if (life.valid() && placements_.size() < kPlacementCapacity &&
+        requirements.alignment <= kArenaAlignment) {
         if (Result<void> arena = prepare(requirements, plannedPeak); !arena) {
             return std::unexpected(std::move(arena.error()));
         }
         if ((requirements.memoryTypeBits & (1U << arena_.memoryType)) != 0) {
             const VkDeviceSize alignment = std::max<VkDeviceSize>(requirements.alignment, 1);
             if (const auto offset = findPlacement(requirements.size, alignment, life)) {
-                placements_.push_back(Placement{*offset, requirements.size, life});
+                const std::uint32_t id = ++lastPlacementId_;
+                placements_.push_back(Placement{*offset, requirements.size, life, id});
                 gpu::MemoryAllocation placed = arena_;
                 placed.offset = arena_.offset + *offset;
                 placed.size = requirements.size;
-                placed.block = ~std::uint32_t{0};  // not the allocator's: free() knows
-                placed.handle = {};
+                placed.block = ~std::uint32_t{0};           // not the allocator's: free() knows
+                placed.handle = gpu::AllocationHandle{id};  // which placement, for free()
                 aliased = true;
                 return placed;
             }
@@ -101,10 +104,9 @@ Result<gpu::MemoryAllocation> TransientArena::allocate(graph::TransientLifetime 
 void TransientArena::free(const gpu::MemoryAllocation& allocation) noexcept {
     if (allocation.valid() && arena_.valid() && allocation.memory == arena_.memory &&
         allocation.block == ~std::uint32_t{0}) {
-        const VkDeviceSize offset = allocation.offset - arena_.offset;
-        const auto it = std::find_if(
-            placements_.begin(), placements_.end(),
-            [&](const Placement& p) { return p.offset == offset && p.size == allocation.size; });
+        const auto it =
+            std::find_if(placements_.begin(), placements_.end(),
+                         [&](const Placement& p) { return p.id == allocation.handle.value; });
         if (it != placements_.end()) {
             placements_.erase(it);
         }

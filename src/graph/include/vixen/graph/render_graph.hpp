@@ -188,7 +188,17 @@ public:
     /// first successful compile.
     [[nodiscard]] std::size_t executingThreads() const noexcept { return scratch_.size(); }
 
-    void addGraphHook(GraphHook hook) { graphHooks_.push_back(std::move(hook)); }
+    /// Adds a hook; the id removes it (whoever registers a hook that points at itself must
+    /// remove it before it goes).
+    std::uint32_t addGraphHook(GraphHook hook) {
+        graphHooks_.push_back(std::move(hook));
+        return static_cast<std::uint32_t>(graphHooks_.size() - 1);
+    }
+    void removeGraphHook(std::uint32_t id) noexcept {
+        if (id < graphHooks_.size()) {
+            graphHooks_[id] = nullptr;
+        }
+    }
     /// In parallel mode execute hooks run on the worker threads, concurrently: a node hook
     /// must be thread-safe there.
     void addNodeHook(NodeHook hook) { nodeHooks_.push_back(std::move(hook)); }

@@ -102,8 +102,10 @@ protected:
         if (runtime_.recordsInParallel()) {
             // The runtime began this node's command buffer and recorded its slot barriers.
             const VkCommandBuffer commandBuffer = runtime_.nodeCommandBuffer(this->id());
-            record(commandBuffer, context);
-            runtime_.endNodeCommandBuffer(this->id());
+            if (commandBuffer != VK_NULL_HANDLE) {
+                record(commandBuffer, context);
+                runtime_.endNodeCommandBuffer(this->id());
+            }
             return;
         }
         const VkCommandBuffer commandBuffer = runtime_.commandBuffer();
@@ -143,7 +145,8 @@ protected:
         }
         target.image = std::move(*image);
         target.transientMemory = transient;
-        target.state = gpu::ResourceState{};
+        // Its memory may have served something else in a frame still in flight.
+        target.state = gpu::ResourceState::discarded();
         return {};
     }
 

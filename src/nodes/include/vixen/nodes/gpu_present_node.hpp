@@ -47,6 +47,7 @@ private:
     std::optional<VkExtent2D> requestedSize_;
     gpu::AcquiredImage acquired_{};
     std::optional<Error> acquireError_;
+    bool staleSwapchain_ = false;
     std::array<VkSemaphoreSubmitInfo, 1> wait_{};
     std::array<VkSemaphoreSubmitInfo, 1> signal_{};
     std::uint64_t skipped_ = 0;

@@ -99,7 +99,8 @@ struct FrameTimings {
 /// buffer of its own (one per node per frame in flight, from pools made at compile): the
 /// runtime first records every node's slot barriers in order, the waves then record the
 /// nodes' commands on the worker pool, and the primary executes the secondaries in order.
-/// The device, the allocator and the graph must outlive the runtime.
+/// The device, the allocator and the graph must outlive the runtime; destroying the runtime
+/// cleans up the graph (its GPU nodes hold objects made through the runtime).
 class GpuRuntime {
 public:
     static Result<std::unique_ptr<GpuRuntime>> create(graph::RenderGraph& graph,
@@ -108,7 +109,7 @@ public:
                                                       const GpuRuntimeOptions& options = {});
     GpuRuntime(const GpuRuntime&) = delete;
     GpuRuntime& operator=(const GpuRuntime&) = delete;
-    /// Waits for the GPU, then releases what it made.
+    /// Cleans up the graph (after the GPU is done with it), then releases what it made.
     ~GpuRuntime();
 
     /// One frame: invalidations, then record and submit. Allocates nothing and creates no
@@ -135,10 +136,13 @@ public:
     [[nodiscard]] std::uint64_t barriersRecorded() const noexcept;
     /// True when GPU nodes record into command buffers of their own (a parallel graph).
     [[nodiscard]] bool recordsInParallel() const noexcept { return parallel_; }
-    /// The node's command buffer of the frame being recorded, begun, its slot barriers in.
+    /// The node's command buffer of the frame being recorded, begun, its slot barriers in;
+    /// null when it could not be begun (the frame then fails).
     [[nodiscard]] VkCommandBuffer nodeCommandBuffer(graph::NodeId node) const noexcept {
-        return nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() +
-                                   gpuNodeIndex_[node.value]];
+        const std::uint32_t index = gpuNodeIndex_[node.value];
+        return nodeBegun_[index] != 0
+                   ? nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + index]
+                   : VK_NULL_HANDLE;
     }
     void endNodeCommandBuffer(graph::NodeId node) noexcept;
     /// Staging uploads for nodes' compile (textures, scene data): sized at each compile
@@ -184,6 +188,7 @@ private:
                gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
                const GpuRuntimeOptions& options);
     void afterCompile();
+    void waitForGpu();
     Result<void> ensureNodeCommandBuffers();
     void destroyNodeCommandBuffers() noexcept;
     void beginNodeCommandBuffers() noexcept;
@@ -194,6 +199,7 @@ private:
     void collectTimestamps(std::uint32_t slot);
 
     graph::RenderGraph* graph_;
+    std::uint32_t hook_ = 0;
     const gpu::Device* device_;
     gpu::DeviceMemoryAllocator* allocator_;
     gpu::FramePacer pacer_;
@@ -206,15 +212,16 @@ private:
     // secondary command buffer per frame slot (slot-major), made at compile.
     std::vector<GpuNodeBase*> gpuNodes_;
     std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_
+    std::vector<std::uint8_t> nodeBegun_;      // per GPU node: begun this frame
     std::vector<VkCommandPool> nodePools_;
     std::vector<VkCommandBuffer> nodeCommandBuffers_;
     std::atomic<int> nodeRecordingResult_{VK_SUCCESS};
     FrameTimings timings_;
     std::uint32_t frameSlot_ = 0;
     FrameParticipant* participant_ = nullptr;
-    std::optional<Error> hookError_;
+    std::optional<Error> hookError_;  // a failure in a graph hook, reported by frame()
     std::optional<Error> deviceLost_;
-    std::optional<gpu::Uploader> uploader_;  // a failure in a compile hook, reported by frame()
+    std::optional<gpu::Uploader> uploader_;
 
     // Timestamps: one scope per node id, sized at compile; read when a slot comes back.
     std::optional<gpu::TimestampPool> timestamps_;

@@ -28,6 +28,8 @@ struct TransientMemoryStats {
 class TransientArena {
 public:
     static constexpr std::size_t kPlacementCapacity = 256;
+    /// Where the arena starts; resources that need more alignment get memory of their own.
+    static constexpr VkDeviceSize kArenaAlignment = VkDeviceSize{64} << 10;
 
     explicit TransientArena(gpu::DeviceMemoryAllocator& allocator);
     TransientArena(const TransientArena&) = delete;
@@ -50,6 +52,7 @@ private:
         VkDeviceSize offset = 0;
         VkDeviceSize size = 0;
         graph::TransientLifetime lifetime;
+        std::uint32_t id = 0;  ///< carried in the allocation's handle, so free() finds it
     };
 
     Result<void> prepare(const VkMemoryRequirements& requirements, std::uint64_t peak);
@@ -61,6 +64,7 @@ private:
     gpu::MemoryAllocation arena_{};
     std::vector<Placement> placements_;
     std::uint32_t fallbacks_ = 0;
+    std::uint32_t lastPlacementId_ = 0;
 };
 
 }  // namespace vixen::nodes

@@ -1,0 +1,93 @@
+// The barrier state machine, without a device: which uses need a barrier, and what it
+// carries. Barriers are only collected here (never recorded), so no command buffer is needed.
+#include "vixen/gpu/barriers.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vixen::gpu {
+namespace {
+
+const VkBuffer kBuffer = reinterpret_cast<VkBuffer>(std::uintptr_t{0x1000});
+const VkImage kImage = reinterpret_cast<VkImage>(std::uintptr_t{0x2000});
+
+TEST(BarrierBatchTest, EveryReaderOfAWriteSeesIt) {
+    // A transfer writes, a compute shader reads, then the host reads: the host read needs
+    // its own barrier from the write, though a read came in between.
+    BarrierBatch batch;
+    ResourceState state;
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::TransferWrite);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::ComputeRead);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::HostRead);
+    ASSERT_EQ(batch.pendingBuffers().size(), 3U);
+    const VkBufferMemoryBarrier2& host = batch.pendingBuffers()[2];
+    EXPECT_EQ(host.srcStageMask, VK_PIPELINE_STAGE_2_TRANSFER_BIT);
+    EXPECT_EQ(host.srcAccessMask, VK_ACCESS_2_TRANSFER_WRITE_BIT);
+    EXPECT_EQ(host.dstStageMask, VK_PIPELINE_STAGE_2_HOST_BIT);
+    EXPECT_EQ(host.dstAccessMask, VK_ACCESS_2_HOST_READ_BIT);
+
+    // Reading again where it was already made visible adds nothing.
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::ComputeRead);
+    EXPECT_EQ(batch.pendingBuffers().size(), 3U);
+}
+
+TEST(BarrierBatchTest, AWriteWaitsForTheLastWriteAndEveryReaderSince) {
+    BarrierBatch batch;
+    ResourceState state;
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::ComputeWrite);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::TransferRead);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::HostRead);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::TransferWrite);
+    ASSERT_EQ(batch.pendingBuffers().size(), 4U);
+    const VkBufferMemoryBarrier2& write = batch.pendingBuffers()[3];
+    EXPECT_EQ(write.srcStageMask, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT |
+                                      VK_PIPELINE_STAGE_2_TRANSFER_BIT |
+                                      VK_PIPELINE_STAGE_2_HOST_BIT);
+    EXPECT_EQ(write.srcAccessMask, VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+    EXPECT_EQ(write.dstAccessMask, VK_ACCESS_2_TRANSFER_WRITE_BIT);
+}
+
+TEST(BarrierBatchTest, LayoutTransitionsAndReadsInTheNewLayout) {
+    BarrierBatch batch;
+    ResourceState state;
+    batch.image(VK_NULL_HANDLE, kImage, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                ResourceUsage::TransferWrite);
+    batch.image(VK_NULL_HANDLE, kImage, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                ResourceUsage::FragmentRead);
+    // Same layout, a stage that has not seen the write: a barrier, no transition.
+    batch.image(VK_NULL_HANDLE, kImage, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                ResourceUsage::FragmentRead);
+    batch.image(VK_NULL_HANDLE, kImage, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                ResourceUsage::ComputeRead);
+    ASSERT_EQ(batch.pendingImages().size(), 3U);
+    EXPECT_EQ(batch.pendingImages()[0].oldLayout, VK_IMAGE_LAYOUT_UNDEFINED);
+    EXPECT_EQ(batch.pendingImages()[0].newLayout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+    const VkImageMemoryBarrier2& toFragment = batch.pendingImages()[1];
+    EXPECT_EQ(toFragment.oldLayout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+    EXPECT_EQ(toFragment.newLayout, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+    EXPECT_EQ(toFragment.srcAccessMask, VK_ACCESS_2_TRANSFER_WRITE_BIT);
+    // Compute reads in GENERAL: another transition, after the fragment reader.
+    const VkImageMemoryBarrier2& toCompute = batch.pendingImages()[2];
+    EXPECT_EQ(toCompute.newLayout, VK_IMAGE_LAYOUT_GENERAL);
+    EXPECT_NE(toCompute.srcStageMask & VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT, 0U);
+}
+
+TEST(BarrierBatchTest, ADiscardedResourceWaitsForAllEarlierWork) {
+    BarrierBatch batch;
+    ResourceState state = ResourceState::discarded();
+    batch.image(VK_NULL_HANDLE, kImage, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                ResourceUsage::ComputeWrite);
+    ASSERT_EQ(batch.pendingImages().size(), 1U);
+    EXPECT_EQ(batch.pendingImages()[0].srcStageMask, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
+    EXPECT_EQ(batch.pendingImages()[0].oldLayout, VK_IMAGE_LAYOUT_UNDEFINED);
+}
+
+TEST(BarrierBatchTest, NeverWrittenBuffersNeedNoBarrierToBeRead) {
+    BarrierBatch batch;
+    ResourceState state;
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::TransferRead);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::ComputeRead);
+    EXPECT_TRUE(batch.pendingBuffers().empty());
+}
+
+}  // namespace
+}  // namespace vixen::gpu
