@@ -122,9 +122,10 @@ Result<void> GpuRuntime::ensureUploader() {
         }
         uploader_.reset();
     }
-    // Room for two batches, so the host fills one while the GPU copies the other.
-    const VkDeviceSize bytes = (wanted + (VkDeviceSize{64} << 10) - 1) / (VkDeviceSize{64} << 10) *
-                               (VkDeviceSize{64} << 10);
+    // Twice the estimate (rounded to 64 KiB): two batches, so the host fills one while the
+    // GPU copies the other.
+    constexpr VkDeviceSize kGranule = VkDeviceSize{64} << 10;
+    const VkDeviceSize bytes = (2 * wanted + kGranule - 1) / kGranule * kGranule;
     auto uploader = gpu::Uploader::create(*device_, *allocator_,
                                           gpu::UploaderOptions{.stagingBytes = bytes,
                                                                .batchesInFlight = 2,
@@ -384,7 +385,13 @@ Result<void> GpuRuntime::recordAndSubmit() {
 }
 
 Result<void> GpuRuntime::waitIdle() {
+    if (deviceLost_) {
+        return std::unexpected(*deviceLost_);
+    }
     Result<void> idle = pacer_.waitIdle(options_.frameTimeout);
+    if (!idle && idle.error().code == ErrorCode::DeviceLost) {
+        deviceLost_ = idle.error();
+    }
     if (idle) {
         for (std::uint32_t slot = 0; slot < unreadTimestamps_.size(); ++slot) {
             collectTimestamps(slot);
