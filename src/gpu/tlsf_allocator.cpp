@@ -114,7 +114,6 @@ std::uint32_t TlsfAllocator::acquireNode() noexcept {
 }
 
 void TlsfAllocator::releaseNode(std::uint32_t index) noexcept {
-    nodes_[index].used = false;
     nodes_[index].prevFree = kNone;
     nodes_[index].nextFree = unusedNodes_;
     unusedNodes_ = index;
@@ -124,7 +123,6 @@ void TlsfAllocator::insertFree(std::uint32_t index) noexcept {
     Node& node = nodes_[index];
     const SizeClass sc = classOf(node.size);
     std::uint32_t& head = heads_[sc.firstLevel][sc.secondLevel];
-    node.used = false;
     node.prevFree = kNone;
     node.nextFree = head;
     if (head != kNone) {
@@ -165,7 +163,7 @@ std::optional<std::uint64_t> TlsfAllocator::placeIn(const Node& range, std::uint
     const std::uint64_t rangeEnd = range.offset + range.size;
     if (granularity_ > 1 && range.prevPhysical != kNone) {
         const Node& left = nodes_[range.prevPhysical];
-        if (left.kind != kind &&
+        if (left.kind() != kind &&
             pageOf(left.offset + left.size - 1, granularity_) == pageOf(start, granularity_)) {
             start = alignUp(start, granularity_);
         }
@@ -175,7 +173,7 @@ std::optional<std::uint64_t> TlsfAllocator::placeIn(const Node& range, std::uint
     }
     if (granularity_ > 1 && range.nextPhysical != kNone) {
         const Node& right = nodes_[range.nextPhysical];
-        if (right.kind != kind &&
+        if (right.kind() != kind &&
             pageOf(start + size - 1, granularity_) == pageOf(right.offset, granularity_)) {
             return std::nullopt;
         }
@@ -286,8 +284,7 @@ std::optional<Allocation> TlsfAllocator::allocate(std::uint64_t size, std::uint6
     Node& node = nodes_[chosen];
     node.offset = start;
     node.size = size;
-    node.used = true;
-    node.kind = kind;
+    node.markUsed(kind);
     usedBytes_ += size;
     ++allocationCount_;
     ++kindCount_[kindIndex(kind)];
@@ -297,19 +294,19 @@ std::optional<Allocation> TlsfAllocator::allocate(std::uint64_t size, std::uint6
 void TlsfAllocator::free(AllocationHandle handle) noexcept {
     assert(handle.valid() && handle.value <= nodes_.size() && "not a handle of this allocator");
     std::uint32_t index = handle.value - 1;
-    assert(nodes_[index].used && "double free, or a handle of another allocator");
-    if (!handle.valid() || index >= nodes_.size() || !nodes_[index].used) {
+    assert(nodes_[index].used() && "double free, or a handle of another allocator");
+    if (!handle.valid() || index >= nodes_.size() || !nodes_[index].used()) {
         return;
     }
     Node& node = nodes_[index];
     usedBytes_ -= node.size;
     --allocationCount_;
-    --kindCount_[kindIndex(node.kind)];
-    node.used = false;
-    node.kind = AllocationKind::Linear;
+    --kindCount_[kindIndex(node.kind())];
+    node.prevFree = kNone;  // no longer used; insertFree links it
+    node.nextFree = kNone;
 
     // Merge into a free left neighbour: it keeps its node, this one goes back to the pool.
-    if (const std::uint32_t left = node.prevPhysical; left != kNone && !nodes_[left].used) {
+    if (const std::uint32_t left = node.prevPhysical; left != kNone && !nodes_[left].used()) {
         removeFree(left);
         Node& merged = nodes_[left];
         merged.size += node.size;
@@ -322,7 +319,7 @@ void TlsfAllocator::free(AllocationHandle handle) noexcept {
     }
     // Swallow a free right neighbour.
     Node& current = nodes_[index];
-    if (const std::uint32_t right = current.nextPhysical; right != kNone && !nodes_[right].used) {
+    if (const std::uint32_t right = current.nextPhysical; right != kNone && !nodes_[right].used()) {
         removeFree(right);
         const Node& absorbed = nodes_[right];
         current.size += absorbed.size;
@@ -379,12 +376,12 @@ bool TlsfAllocator::checkInvariants() const noexcept {
         if (node.offset != offset || node.size == 0 || node.prevPhysical != previous) {
             return false;
         }
-        if (node.used) {
+        if (node.used()) {
             used += node.size;
             ++allocations;
-            ++kinds[kindIndex(node.kind)];
+            ++kinds[kindIndex(node.kind())];
         } else {
-            if (previous != kNone && !nodes_[previous].used) {
+            if (previous != kNone && !nodes_[previous].used()) {
                 return false;  // two free neighbours left unmerged
             }
             ++freeRanges;
@@ -419,7 +416,7 @@ bool TlsfAllocator::checkInvariants() const noexcept {
             }
             for (std::uint32_t index = head; index != kNone; index = nodes_[index].nextFree) {
                 const SizeClass sc = classOf(nodes_[index].size);
-                if (nodes_[index].used || sc.firstLevel != first || sc.secondLevel != second ||
+                if (nodes_[index].used() || sc.firstLevel != first || sc.secondLevel != second ||
                     ++listed > freeRangeCount_) {
                     return false;
                 }

@@ -129,6 +129,8 @@ public:
 private:
     static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
+    /// 32 bytes, two to a cache line. A live allocation needs no free-list links, so
+    /// `prevFree` holds kUsed and `nextFree` its AllocationKind.
     struct Node {
         std::uint64_t offset = 0;
         std::uint64_t size = 0;
@@ -136,9 +138,19 @@ private:
         std::uint32_t nextPhysical = kNone;
         std::uint32_t prevFree = kNone;  ///< free: the class list; unused: the pool stack
         std::uint32_t nextFree = kNone;
-        bool used = false;
-        AllocationKind kind = AllocationKind::Linear;
+
+        [[nodiscard]] bool used() const noexcept { return prevFree == kUsed; }
+        [[nodiscard]] AllocationKind kind() const noexcept {
+            return static_cast<AllocationKind>(nextFree);
+        }
+        void markUsed(AllocationKind kind) noexcept {
+            prevFree = kUsed;
+            nextFree = static_cast<std::uint32_t>(kind);
+        }
     };
+    static_assert(sizeof(Node) == 32);
+
+    static constexpr std::uint32_t kUsed = kNone - 1;
 
     struct SizeClass {
         std::uint32_t firstLevel = 0;
