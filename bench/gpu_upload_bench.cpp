@@ -640,6 +640,9 @@ BENCHMARK(BM_UploadStagedChunksParallel)
     ->Args({static_cast<std::int64_t>(16 * kMiB), 1, 1})
     ->Args({static_cast<std::int64_t>(16 * kMiB), 4, 1})
     ->Args({static_cast<std::int64_t>(16 * kMiB), 8, 1})
+    ->Args({static_cast<std::int64_t>(64 * kMiB), 4, 0})
+    ->Args({static_cast<std::int64_t>(64 * kMiB), 8, 0})
+    ->Args({static_cast<std::int64_t>(64 * kMiB), 8, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
