@@ -24,14 +24,15 @@
 // BM_UploadStagedChunks/staging: the zero-copy path for one large write: one
 //   Uploader::stageChunks of the whole 64 MiB, whose fill memsets each chunk in place
 //   (chunks as large as staging allows, at least a quarter of the pool).
-// BM_UploadStagedChunksParallel/staging/threads/cached: BM_UploadStagedChunks with the producer
+// BM_UploadStagedChunksParallel/staging/threads/memory: BM_UploadStagedChunks with the producer
 //   spread over `threads` threads (the benchmark thread and threads - 1 workers made
 //   before the timed loop): each chunk is split into `threads` parts memset at once, and
 //   fill returns when all are done. The same bytes and per-byte work, on more cores: what
-//   a producer that can parallelise its work gets from the uploader. `cached` 1 puts the
-//   staging in host-cached memory (UploaderOptions::hostCachedStaging) instead of the
-//   default host-visible kind, which drivers often make write-combined. On lavapipe (2 cores,
-//   whose queue thread does the device's copies) more threads cannot help.
+//   a producer that can parallelise its work gets from the uploader. `memory` picks the
+//   staging memory (UploaderOptions::stagingMemory): 0 the default host-visible kind
+//   (often write-combined), 1 host-cached, 2 device-local and host-visible (a resizable
+//   BAR, where the device has one: the producer writes into GPU memory directly). On lavapipe (2
+//   cores, whose queue thread does the device's copies) more threads cannot help.
 // BM_UploadMemcpyThenCopy: BM_UploadHostMemcpy's memcpy, then the raw copy, one after the
 //   other: an upload from host memory without the Uploader's overlap.
 // BM_UploadFillThenCopy: BM_UploadHostFill's memset into the raw copy's source, then the
@@ -391,11 +392,10 @@ BENCHMARK(BM_UploadHostFill)
 
 /// An uploader with a `staging`-byte pool and 3 batches in flight, or a skipped benchmark.
 std::optional<Uploader> makeUploader(benchmark::State& state, VkDeviceSize staging,
-                                     bool hostCached = false) {
+                                     MemoryUsage memory = MemoryUsage::Upload) {
     auto created = Uploader::create(
         *context().device(), context().allocator(),
-        UploaderOptions{
-            .stagingBytes = staging, .batchesInFlight = 3, .hostCachedStaging = hostCached});
+        UploaderOptions{.stagingBytes = staging, .batchesInFlight = 3, .stagingMemory = memory});
     if (!created) {
         state.SkipWithError(created.error().message.c_str());
         return std::nullopt;
@@ -598,14 +598,25 @@ private:
     std::vector<std::thread> threads_;  ///< last: started once the rest is set up
 };
 
+MemoryUsage stagingMemory(std::int64_t choice) {
+    switch (choice) {
+        case 1:
+            return MemoryUsage::UploadCached;
+        case 2:
+            return MemoryUsage::UploadDeviceLocal;
+        default:
+            return MemoryUsage::Upload;
+    }
+}
+
 void BM_UploadStagedChunksParallel(benchmark::State& state) {
     if (!deviceReady(state)) {
         return;
     }
     auto dst =
         makeBuffer(state, kTotalBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUsage::DeviceLocal);
-    auto uploader =
-        makeUploader(state, static_cast<VkDeviceSize>(state.range(0)), state.range(2) != 0);
+    auto uploader = makeUploader(state, static_cast<VkDeviceSize>(state.range(0)),
+                                 stagingMemory(state.range(2)));
     if (!dst || !uploader) {
         return;
     }
@@ -633,7 +644,7 @@ void BM_UploadStagedChunksParallel(benchmark::State& state) {
     });
 }
 BENCHMARK(BM_UploadStagedChunksParallel)
-    ->ArgNames({"staging", "threads", "cached"})
+    ->ArgNames({"staging", "threads", "memory"})
     ->Args({static_cast<std::int64_t>(16 * kMiB), 2, 0})
     ->Args({static_cast<std::int64_t>(16 * kMiB), 4, 0})
     ->Args({static_cast<std::int64_t>(16 * kMiB), 8, 0})
@@ -643,6 +654,9 @@ BENCHMARK(BM_UploadStagedChunksParallel)
     ->Args({static_cast<std::int64_t>(64 * kMiB), 4, 0})
     ->Args({static_cast<std::int64_t>(64 * kMiB), 8, 0})
     ->Args({static_cast<std::int64_t>(64 * kMiB), 8, 1})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 1, 2})
+    ->Args({static_cast<std::int64_t>(16 * kMiB), 4, 2})
+    ->Args({static_cast<std::int64_t>(64 * kMiB), 8, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

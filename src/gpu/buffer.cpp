@@ -11,6 +11,9 @@ MemoryFlags memoryFlags(MemoryUsage usage) noexcept {
     switch (usage) {
         case MemoryUsage::Upload:
             return {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0};
+        case MemoryUsage::UploadDeviceLocal:
+            return {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                    VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT};
         case MemoryUsage::UploadCached:
         case MemoryUsage::Readback:
             return {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,

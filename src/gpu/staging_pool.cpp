@@ -31,12 +31,11 @@ Result<StagingPool> StagingPool::create(const Device& device, DeviceMemoryAlloca
         return fail(ErrorCode::InvalidArgument,
                     "a staging pool needs at least one batch in flight");
     }
-    auto buffer = Buffer::create(
-        device, allocator,
-        BufferDesc{.size = options.capacity,
-                   .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
-                   .memory = options.hostCached ? MemoryUsage::UploadCached : MemoryUsage::Upload},
-        "staging pool");
+    auto buffer = Buffer::create(device, allocator,
+                                 BufferDesc{.size = options.capacity,
+                                            .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                            .memory = options.memory},
+                                 "staging pool");
     if (!buffer) {
         return std::unexpected(std::move(buffer.error()));
     }

@@ -71,7 +71,7 @@ Result<Uploader> Uploader::create(const Device& device, DeviceMemoryAllocator& a
         StagingPool::create(device, allocator,
                             StagingPoolOptions{.capacity = options.stagingBytes,
                                                .maxBatchesInFlight = options.batchesInFlight,
-                                               .hostCached = options.hostCachedStaging});
+                                               .memory = options.stagingMemory});
     if (!pool) {
         return std::unexpected(std::move(pool.error()));
     }

@@ -20,6 +20,9 @@ enum class MemoryUsage : std::uint8_t {
     /// Host-visible, coherent and cached where the device has such memory: CPU writes from
     /// several threads scale better than in write-combined memory.
     UploadCached,
+    /// Host-visible memory that is also device-local where the device has it (a resizable
+    /// BAR): CPU writes go straight to the GPU's memory, sparing host memory bandwidth.
+    UploadDeviceLocal,
     Readback,  ///< host-visible, cached where possible, read by the CPU
 };
 

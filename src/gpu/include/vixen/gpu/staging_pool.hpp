@@ -24,9 +24,9 @@ struct StagingPoolOptions {
     VkDeviceSize capacity = 0;
     /// Closed batches whose ranges may be in flight at once; sizes the batch ring.
     std::uint32_t maxBatchesInFlight = 4;
-    /// Staging in host-cached memory (MemoryUsage::UploadCached) rather than the default
-    /// host-visible kind, which is often write-combined.
-    bool hostCached = false;
+    /// Which host-visible memory holds the staging buffer: the default kind (often
+    /// write-combined), host-cached, or device-local where the device maps its memory.
+    MemoryUsage memory = MemoryUsage::Upload;
 };
 
 /// A range of the staging buffer: write `bytes`, then copy from `buffer` at `offset`.

@@ -34,8 +34,8 @@ struct UploaderOptions {
     std::uint32_t maxRegionsPerCopy = 64;
     /// How long any one wait (for a command buffer or for staging space) may block.
     std::chrono::nanoseconds timeout = std::chrono::seconds{10};
-    /// Staging in host-cached memory (see StagingPoolOptions::hostCached).
-    bool hostCachedStaging = false;
+    /// The staging buffer's memory (see StagingPoolOptions::memory).
+    MemoryUsage stagingMemory = MemoryUsage::Upload;
 };
 
 /// Where an image upload goes: mip 0, layer 0 of a 2D image, rows tightly packed.
