@@ -412,6 +412,21 @@ TEST_F(UploaderTest, UploadedBytesReadBackEqual) {
     EXPECT_EQ(readBack(dst.handle(), dst.size()), again);
 }
 
+TEST_F(UploaderTest, EveryStagingMemoryKindCarriesTheBytes) {
+    for (const MemoryUsage memory :
+         {MemoryUsage::Upload, MemoryUsage::UploadCached, MemoryUsage::UploadDeviceLocal}) {
+        auto created =
+            makeUploader(UploaderOptions{.stagingBytes = 256 * kKiB, .stagingMemory = memory});
+        ASSERT_TRUE(created) << created.error().message;
+        Buffer dst = makeBuffer(64 * kKiB);
+        const std::vector<std::byte> data =
+            makePattern(64 * kKiB, static_cast<std::uint32_t>(memory) + 3);
+        ASSERT_TRUE(created->upload(dst, 0, data));
+        ASSERT_TRUE(created->finish(5s));
+        EXPECT_EQ(readBack(dst.handle(), dst.size()), data);
+    }
+}
+
 TEST_F(UploaderTest, ManySmallUploadsAreOneSubmit) {
     auto created = makeUploader(UploaderOptions{.stagingBytes = 1 * kMiB});
     ASSERT_TRUE(created) << created.error().message;
