@@ -15,16 +15,11 @@
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "gpu_bench_context.hpp"
 #include "vixen/core/alloc_tracker.hpp"
-#include "vixen/gpu/budget_manager.hpp"
-#include "vixen/gpu/device.hpp"
-#include "vixen/gpu/instance.hpp"
-#include "vixen/gpu/memory_allocator.hpp"
-#include "vixen/gpu/physical_device.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 
@@ -36,34 +31,16 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     const auto wantedNodes = static_cast<std::uint32_t>(state.range(0));
     const bool timestamps = state.range(1) != 0;
     const auto workers = static_cast<std::uint32_t>(state.range(2));
-    auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = false});
-    if (!instance) {
-        state.SkipWithError(instance.error().message.c_str());
+    bench::GpuContext& gpu = bench::context();
+    if (gpu.device() == nullptr) {
+        state.SkipWithError(("no Vulkan device: " + gpu.error()).c_str());
         return;
     }
-    auto devices = gpu::enumeratePhysicalDevices(*instance);
-    if (!devices || devices->empty()) {
-        state.SkipWithError("no Vulkan device");
-        return;
-    }
-    auto chosen = gpu::chooseDevice(*devices, std::nullopt, std::nullopt);
-    if (!chosen) {
-        state.SkipWithError(chosen.error().message.c_str());
-        return;
-    }
-    auto device = gpu::Device::create((*devices)[*chosen]);
-    if (!device) {
-        state.SkipWithError(device.error().message.c_str());
-        return;
-    }
-    std::optional<gpu::BudgetManager> budget(std::in_place, device->physical());
-    std::optional<gpu::DeviceMemoryAllocator> allocator(std::in_place, *device, *budget);
-    std::optional<graph::RenderGraph> graph(
-        std::in_place, graph::GraphOptions{.mode = workers == 0 ? graph::ExecutionMode::Sequential
-                                                                : graph::ExecutionMode::Parallel,
-                                           .workerThreads = workers,
-                                           .profileAllocations = false});
-    auto runtime = nodes::GpuRuntime::create(*graph, *device, *allocator,
+    graph::RenderGraph graph(graph::GraphOptions{
+        .mode = workers == 0 ? graph::ExecutionMode::Sequential : graph::ExecutionMode::Parallel,
+        .workerThreads = workers,
+        .profileAllocations = false});
+    auto runtime = nodes::GpuRuntime::create(graph, *gpu.device(), gpu.allocator(),
                                              nodes::GpuRuntimeOptions{.timestamps = timestamps});
     if (!runtime) {
         state.SkipWithError(runtime.error().message.c_str());
@@ -73,28 +50,28 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     constexpr std::uint32_t kChains = 10;
     const std::uint32_t chainLength = std::max(2U, (wantedNodes - 2) / kChains);
     const nodes::GpuImageShape shape{8, 8, false, true};
-    auto join = graph->addNode<nodes::GpuComposeNode>("join", **runtime, shape);
+    auto join = graph.addNode<nodes::GpuComposeNode>("join", **runtime, shape);
     for (std::uint32_t c = 0; c < kChains; ++c) {
         auto pattern =
-            graph->addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), **runtime, shape,
-                                                  std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
+            graph.addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), **runtime, shape,
+                                                 std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
         auto last =
-            graph->addNode<nodes::GpuComposeNode>(fmt::format("compose{}.1", c), **runtime, shape);
-        graph->connect(pattern, nodes::GpuPatternConfig::image, last,
-                       nodes::GpuComposeConfig::layers);
+            graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.1", c), **runtime, shape);
+        graph.connect(pattern, nodes::GpuPatternConfig::image, last,
+                      nodes::GpuComposeConfig::layers);
         for (std::uint32_t i = 2; i < chainLength; ++i) {
-            auto next = graph->addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
-                                                              **runtime, shape);
-            graph->connect(last, nodes::GpuComposeConfig::image, next,
-                           nodes::GpuComposeConfig::layers);
+            auto next = graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
+                                                             **runtime, shape);
+            graph.connect(last, nodes::GpuComposeConfig::image, next,
+                          nodes::GpuComposeConfig::layers);
             last = next;
         }
-        graph->connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
+        graph.connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
     }
-    auto readback = graph->addNode<nodes::GpuReadbackNode>("readback", **runtime);
-    graph->connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
-    const auto nodeCount = static_cast<double>(graph->nodeCount());
-    if (Result<void> compiled = graph->compile(); !compiled) {
+    auto readback = graph.addNode<nodes::GpuReadbackNode>("readback", **runtime);
+    graph.connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    const auto nodeCount = static_cast<double>(graph.nodeCount());
+    if (Result<void> compiled = graph.compile(); !compiled) {
         state.SkipWithError(compiled.error().message.c_str());
         return;
     }
@@ -127,13 +104,6 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     state.counters["nodes"] = nodeCount;
     state.counters["ns_per_node"] = static_cast<double>(record) / iterations / nodeCount;
     state.counters["allocs_per_iter"] = static_cast<double>(heapAfter - heapBefore) / iterations;
-
-    static_cast<void>((*runtime)->waitIdle());
-    graph->cleanup();
-    runtime->reset();
-    graph.reset();
-    allocator.reset();
-    budget.reset();
 }
 BENCHMARK(BM_GpuGraphFrame)
     ->ArgNames({"nodes", "timestamps", "workers"})

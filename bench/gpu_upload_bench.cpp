@@ -58,7 +58,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <mutex>
@@ -68,84 +67,22 @@
 #include <thread>
 #include <vector>
 
+#include "gpu_bench_context.hpp"
 #include "vixen/core/alloc_tracker.hpp"
-#include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/buffer.hpp"
 #include "vixen/gpu/device.hpp"
-#include "vixen/gpu/instance.hpp"
-#include "vixen/gpu/memory_allocator.hpp"
-#include "vixen/gpu/physical_device.hpp"
 #include "vixen/gpu/timeline.hpp"
 #include "vixen/gpu/uploader.hpp"
 
 namespace {
 
 using namespace vixen::gpu;
+using vixen::bench::context;
 using Clock = std::chrono::steady_clock;
 
 constexpr VkDeviceSize kKiB = 1024;
 constexpr VkDeviceSize kMiB = 1024 * kKiB;
 constexpr VkDeviceSize kTotalBytes = 64 * kMiB;
-
-/// The device every upload benchmark shares, made on first use and destroyed at exit.
-class GpuContext {
-public:
-    GpuContext() {
-        auto instance = Instance::create(InstanceOptions{.validation = false});
-        if (!instance) {
-            error_ = instance.error().message;
-            return;
-        }
-        instance_.emplace(std::move(*instance));
-        auto devices = enumeratePhysicalDevices(*instance_);
-        if (!devices) {
-            error_ = devices.error().message;
-            return;
-        }
-        devices_ = std::move(*devices);
-        const char* environment = std::getenv("VIXEN_DEVICE");
-        auto chosen = chooseDevice(
-            devices_, std::nullopt,
-            environment != nullptr ? std::optional<std::string_view>(environment) : std::nullopt);
-        if (!chosen) {
-            error_ = chosen.error().message;
-            return;
-        }
-        auto device = Device::create(devices_[*chosen]);
-        if (!device) {
-            error_ = device.error().message;
-            return;
-        }
-        device_.emplace(std::move(*device));
-        budget_.emplace(devices_[*chosen]);
-        allocator_.emplace(*device_, *budget_);
-    }
-    GpuContext(const GpuContext&) = delete;
-    GpuContext& operator=(const GpuContext&) = delete;
-    ~GpuContext() {
-        if (device_) {
-            static_cast<void>(vkDeviceWaitIdle(device_->handle()));
-        }
-    }
-
-    /// Null with the reason in `error()` when no device could be made.
-    [[nodiscard]] const Device* device() const { return device_ ? &*device_ : nullptr; }
-    [[nodiscard]] DeviceMemoryAllocator& allocator() { return *allocator_; }
-    [[nodiscard]] const std::string& error() const { return error_; }
-
-private:
-    std::optional<Instance> instance_;
-    std::vector<PhysicalDeviceInfo> devices_;
-    std::optional<Device> device_;
-    std::optional<BudgetManager> budget_;
-    std::optional<DeviceMemoryAllocator> allocator_;
-    std::string error_;
-};
-
-GpuContext& context() {
-    static GpuContext instance;
-    return instance;
-}
 
 /// Bytes per second of BM_UploadRawCopy, BM_UploadHostMemcpy and BM_UploadHostFill in this
 /// process; 0 until they ran.

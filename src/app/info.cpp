@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "vixen/core/units.hpp"
@@ -79,19 +78,17 @@ int printInfo(const InfoOptions& options) {
     for (const gpu::PhysicalDeviceInfo& device : *devices) {
         printDevice(device);
     }
-    const char* environment = std::getenv("VIXEN_DEVICE");
-    auto chosen = gpu::chooseDevice(
-        *devices, options.device,
-        environment != nullptr ? std::optional<std::string_view>(environment) : std::nullopt);
+    const std::optional<std::string_view> environment = gpu::deviceFromEnvironment();
+    auto chosen = gpu::chooseDevice(*devices, options.device, environment);
     if (!chosen) {
         fmt::print(stderr, "error: {}\n", chosen.error().message);
         return 1;
     }
     const gpu::PhysicalDeviceInfo& physical = (*devices)[*chosen];
     fmt::print("chosen: [{}] {} ({})\n", physical.index, physical.name,
-               options.device           ? "--device"
-               : environment != nullptr ? "VIXEN_DEVICE"
-                                        : "best suitable");
+               options.device ? "--device"
+               : environment  ? "VIXEN_DEVICE"
+                              : "best suitable");
     auto device = gpu::Device::create(physical);
     if (!device) {
         fmt::print(stderr, "error: {}\n", device.error().message);

@@ -51,7 +51,7 @@ int runRender(const RenderOptions& options) {
     if (!devices) {
         return failWith(devices.error());
     }
-    auto chosen = gpu::chooseDevice(*devices, options.device, std::nullopt);
+    auto chosen = gpu::chooseDevice(*devices, options.device);
     if (!chosen) {
         return failWith(chosen.error());
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 #include "vixen/gpu/instance.hpp"
@@ -241,6 +242,16 @@ Result<std::uint32_t> chooseDevice(std::span<const PhysicalDeviceInfo> devices,
                                     : found);
     }
     return best->index;
+}
+
+std::optional<std::string_view> deviceFromEnvironment() noexcept {
+    const char* value = std::getenv("VIXEN_DEVICE");
+    return value != nullptr ? std::optional<std::string_view>(value) : std::nullopt;
+}
+
+Result<std::uint32_t> chooseDevice(std::span<const PhysicalDeviceInfo> devices,
+                                   std::optional<std::uint32_t> requested) {
+    return chooseDevice(devices, requested, deviceFromEnvironment());
 }
 
 }  // namespace vixen::gpu

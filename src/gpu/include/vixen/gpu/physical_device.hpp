@@ -81,4 +81,11 @@ void refreshMemoryBudget(PhysicalDeviceInfo& device);
                                                  std::optional<std::uint32_t> requested,
                                                  std::optional<std::string_view> environment);
 
+/// chooseDevice with the process's VIXEN_DEVICE as `environment`.
+[[nodiscard]] Result<std::uint32_t> chooseDevice(std::span<const PhysicalDeviceInfo> devices,
+                                                 std::optional<std::uint32_t> requested);
+
+/// The VIXEN_DEVICE variable, when set.
+[[nodiscard]] std::optional<std::string_view> deviceFromEnvironment() noexcept;
+
 }  // namespace vixen::gpu
