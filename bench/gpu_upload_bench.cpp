@@ -367,6 +367,16 @@ void runUploads(benchmark::State& state, Uploader& uploader, UploadAll&& uploadA
     state.counters["copy_cmds"] = perIteration(after.copyCommands - before.copyCommands);
 }
 
+/// Pieces of 1 MiB and 64 KiB, through 16 MiB and 4 MiB of staging.
+void piecesAndStaging(benchmark::internal::Benchmark* benchmark) {
+    benchmark->ArgNames({"piece", "staging"});
+    for (const VkDeviceSize staging : {16 * kMiB, 4 * kMiB}) {
+        for (const VkDeviceSize piece : {1 * kMiB, 64 * kKiB}) {
+            benchmark->Args({static_cast<std::int64_t>(piece), static_cast<std::int64_t>(staging)});
+        }
+    }
+}
+
 void BM_UploadStaged(benchmark::State& state) {
     if (!deviceReady(state)) {
         return;
@@ -390,14 +400,7 @@ void BM_UploadStaged(benchmark::State& state) {
         return uploader->finish().has_value();
     });
 }
-BENCHMARK(BM_UploadStaged)
-    ->ArgNames({"piece", "staging"})
-    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(16 * kMiB)})
-    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(16 * kMiB)})
-    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(4 * kMiB)})
-    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(4 * kMiB)})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_UploadStaged)->Apply(piecesAndStaging)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_UploadStagedDirect(benchmark::State& state) {
     if (!deviceReady(state)) {
@@ -425,11 +428,7 @@ void BM_UploadStagedDirect(benchmark::State& state) {
     });
 }
 BENCHMARK(BM_UploadStagedDirect)
-    ->ArgNames({"piece", "staging"})
-    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(16 * kMiB)})
-    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(16 * kMiB)})
-    ->Args({static_cast<std::int64_t>(1 * kMiB), static_cast<std::int64_t>(4 * kMiB)})
-    ->Args({static_cast<std::int64_t>(64 * kKiB), static_cast<std::int64_t>(4 * kMiB)})
+    ->Apply(piecesAndStaging)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
