@@ -8,6 +8,7 @@
 #include <string>
 
 #include "resource_block.hpp"
+#include "transient_peak.hpp"
 #include "vixen/core/units.hpp"
 
 namespace vixen::graph {
@@ -330,10 +331,11 @@ void GraphCompiler::planTransientLifetimes() {
     // A node's transients live from its wave to the last wave that consumes them; nodes of
     // one wave may run at once, so waves, not positions, bound a lifetime. A sweep over
     // the waves gives the most bytes alive at once: what transients need when they alias.
-    const std::size_t waves = report_.waveCount();
     auto& lifetimes = graph_.transientLifetimes_;
     lifetimes.assign(nodeCount_, TransientLifetime{});
-    std::vector<std::int64_t> delta(waves + 1, 0);
+    // The graph keeps the sweep's storage for the dry runs of its recompiles.
+    auto& deltas = graph_.waveTransientDelta_;
+    deltas.assign(report_.waveCount() + 1, 0);
     bool any = false;
     for (const std::uint32_t node : keptNodes_) {
         const std::uint64_t bytes = graph_.estimates_[node].transientBytes;
@@ -348,19 +350,11 @@ void GraphCompiler::planTransientLifetimes() {
             }
         }
         lifetimes[node] = TransientLifetime{level_[node], last};
-        delta[level_[node]] += static_cast<std::int64_t>(bytes);
-        delta[last + 1] -= static_cast<std::int64_t>(bytes);
+        detail::addTransient(deltas, lifetimes[node], bytes);
     }
-    if (!any) {
-        return;
+    if (any) {
+        report_.transientPeakBytes = detail::transientPeak(deltas);
     }
-    std::int64_t alive = 0;
-    std::int64_t peak = 0;
-    for (std::size_t w = 0; w < waves; ++w) {
-        alive += delta[w];
-        peak = std::max(peak, alive);
-    }
-    report_.transientPeakBytes = static_cast<std::uint64_t>(peak);
 }
 
 void GraphCompiler::buildResources() {
@@ -451,7 +445,6 @@ void GraphCompiler::sizeRuntimePools() {
     graph_.dirtyPositions_.reserve(nodeCount_);
     graph_.recompileEstimates_.reserve(nodeCount_);
     graph_.recompileNodes_.reserve(nodeCount_);
-    graph_.waveTransientDelta_.assign(report_.waveCount() + 1, 0);
     graph_.reserveEventCapacity(report_.totalEstimate.eventsPerFrame);
 }
 

@@ -9,6 +9,7 @@
 #include "graph_compiler.hpp"
 #include "name_hash.hpp"
 #include "resource_block.hpp"
+#include "transient_peak.hpp"
 #include "vixen/core/log.hpp"
 
 namespace vixen::graph {
@@ -404,19 +405,10 @@ Result<void> RenderGraph::checkRecompileBudget() {
         total += estimate;
         const TransientLifetime life = transientLifetimes_[node->id_.value];
         if (life.valid()) {
-            waveTransientDelta_[life.firstWave] +=
-                static_cast<std::int64_t>(estimate.transientBytes);
-            waveTransientDelta_[life.lastWave + 1] -=
-                static_cast<std::int64_t>(estimate.transientBytes);
+            detail::addTransient(waveTransientDelta_, life, estimate.transientBytes);
         }
     }
-    std::int64_t alive = 0;
-    std::int64_t peak = 0;
-    for (const std::int64_t delta : waveTransientDelta_) {
-        alive += delta;
-        peak = std::max(peak, alive);
-    }
-    const auto peakBytes = static_cast<std::uint64_t>(peak);
+    const std::uint64_t peakBytes = detail::transientPeak(waveTransientDelta_);
     std::vector<Error> errors;
     recompileNodes_.clear();
     for (const std::uint32_t position : dirtyPositions_) {
