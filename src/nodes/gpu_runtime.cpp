@@ -144,7 +144,6 @@ Result<void> GpuRuntime::ensureTimestampPool() {
     // Scopes are indexed by node id; a graph that grew needs a bigger pool.
     const auto scopes =
         static_cast<std::uint32_t>(std::max<std::size_t>(graph_->nodeCapacity(), 1));
-    gpuNanoseconds_.resize(scopes, 0);
     if (!options_.timestamps || (timestamps_ && timestamps_->maxScopes() >= scopes)) {
         return {};
     }
@@ -165,6 +164,7 @@ Result<void> GpuRuntime::ensureTimestampPool() {
 }
 
 void GpuRuntime::afterCompile() {
+    gpuNanoseconds_.resize(std::max<std::size_t>(graph_->nodeCapacity(), 1), 0);
     if (Result<void> pool = ensureTimestampPool(); !pool) {
         hookError_ = std::move(pool.error());
     }
@@ -294,8 +294,11 @@ Result<void> GpuRuntime::recordAndSubmit() {
     if (!graph_->compiled()) {
         return fail(ErrorCode::InvalidState, "frame: the graph is not compiled; compile it first");
     }
-    if (Result<void> pool = ensureTimestampPool(); !pool) {
-        return pool;
+    if (options_.timestamps && !timestamps_) {
+        // Its creation failed at compile: try again rather than run without it.
+        if (Result<void> pool = ensureTimestampPool(); !pool) {
+            return pool;
+        }
     }
     if (parallel_ && nodeCommandBuffers_.empty()) {
         // Their creation failed at compile: try again rather than record without them.
