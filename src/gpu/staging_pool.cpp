@@ -12,6 +12,7 @@
 namespace vixen::gpu {
 namespace {
 
+// Any alignment, not only powers of two: image copies align on texel sizes such as 12.
 [[nodiscard]] constexpr std::uint64_t alignUp(std::uint64_t value,
                                               std::uint64_t alignment) noexcept {
     return (value + alignment - 1) / alignment * alignment;

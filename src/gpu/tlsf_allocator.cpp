@@ -4,12 +4,12 @@
 #include <bit>
 #include <cassert>
 
+#include "vixen/core/align.hpp"
+
 namespace vixen::gpu {
 namespace {
 
-constexpr std::uint64_t alignUp(std::uint64_t value, std::uint64_t alignment) noexcept {
-    return (value + alignment - 1) & ~(alignment - 1);
-}
+using core::alignUp;
 
 constexpr std::uint64_t pageOf(std::uint64_t offset, std::uint64_t granularity) noexcept {
     return offset & ~(granularity - 1);

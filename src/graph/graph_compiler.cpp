@@ -9,6 +9,7 @@
 
 #include "resource_block.hpp"
 #include "transient_peak.hpp"
+#include "vixen/core/align.hpp"
 #include "vixen/core/units.hpp"
 
 namespace vixen::graph {
@@ -358,11 +359,7 @@ void GraphCompiler::planTransientLifetimes() {
 }
 
 void GraphCompiler::buildResources() {
-    // Alignments are alignof values, so powers of two: round up with a mask.
-    const auto alignUp = [](std::size_t offset, std::size_t alignment) {
-        assert(std::has_single_bit(alignment));
-        return (offset + alignment - 1) & ~(alignment - 1);
-    };
+    using core::alignUp;  // alignments are alignof values, so powers of two
     std::size_t bytes = 0;
     std::size_t count = 0;
     for (const std::uint32_t i : keptNodes_) {

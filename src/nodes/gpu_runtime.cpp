@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "vixen/core/align.hpp"
 #include "vixen/core/log.hpp"
 #include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/budget_manager.hpp"
@@ -125,7 +126,7 @@ Result<void> GpuRuntime::ensureUploader() {
     // Twice the estimate (rounded to 64 KiB): two batches, so the host fills one while the
     // GPU copies the other.
     constexpr VkDeviceSize kGranule = VkDeviceSize{64} << 10;
-    const VkDeviceSize bytes = (2 * wanted + kGranule - 1) / kGranule * kGranule;
+    const VkDeviceSize bytes = core::alignUp(2 * wanted, kGranule);
     auto uploader = gpu::Uploader::create(*device_, *allocator_,
                                           gpu::UploaderOptions{.stagingBytes = bytes,
                                                                .batchesInFlight = 2,

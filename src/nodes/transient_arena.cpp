@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "vixen/core/align.hpp"
+
 namespace vixen::nodes {
-namespace {
-
-VkDeviceSize alignUp(VkDeviceSize value, VkDeviceSize alignment) {
-    return (value + alignment - 1) / alignment * alignment;
-}
-
-}  // namespace
+using core::alignUp;  // Vulkan alignments are powers of two
 
 TransientArena::TransientArena(gpu::DeviceMemoryAllocator& allocator) : allocator_(&allocator) {
     placements_.reserve(kPlacementCapacity);

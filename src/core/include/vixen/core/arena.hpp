@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "vixen/core/align.hpp"
+
 namespace vixen::core {
 
 /// A bump allocator over chunks it owns. Setup and compile code may let it grow
@@ -66,7 +68,7 @@ private:
 
     static void* bumpFrom(Chunk& chunk, std::size_t bytes, std::size_t alignment) noexcept {
         const auto base = reinterpret_cast<std::uintptr_t>(chunk.memory.get());
-        const std::uintptr_t aligned = (base + chunk.used + alignment - 1) & ~(alignment - 1);
+        const std::uintptr_t aligned = alignUp<std::uintptr_t>(base + chunk.used, alignment);
         const std::size_t end = aligned - base + bytes;
         if (end > chunk.size) {
             return nullptr;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 
+#include "vixen/core/align.hpp"
 #include "vixen/events/event.hpp"
 
 // The two queues behind EventBus. Both are sized once by `reset()` and never allocate after.
@@ -42,7 +43,7 @@ public:
         }
         std::size_t offset = payloadTail_;
         if constexpr (alignof(E) > 8) {
-            offset = (offset + alignof(E) - 1) & ~(alignof(E) - 1);
+            offset = core::alignUp(offset, alignof(E));
         }
         offset &= payloadMask_;
         ::new (static_cast<void*>(payloads_.get() + offset)) E(event);
