@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "vixen/core/files.hpp"
 #include "vixen/graph/graph_loader.hpp"
 #include "vixen/nodes/node_catalog.hpp"
 
@@ -66,11 +67,8 @@ int dotGraph(const std::string& path, const std::string& output) {
             return 1;
         }
     }
-    std::error_code error;
-    std::filesystem::rename(temporary, target, error);
-    if (error) {
-        fmt::print(stderr, "cannot move '{}' to '{}': {}\n", temporary.string(), output,
-                   error.message());
+    if (Result<void> moved = core::moveIntoPlace(temporary, target); !moved) {
+        fmt::print(stderr, "{}\n", moved.error().message);
         return 1;
     }
     return 0;

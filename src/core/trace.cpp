@@ -11,6 +11,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "vixen/core/files.hpp"
+
 namespace vixen::core {
 namespace {
 
@@ -308,13 +310,9 @@ Result<void> TraceRecorder::writeChromeTrace(const std::filesystem::path& path) 
         return fail(ErrorCode::IoError, "cannot write trace '{}': writing '{}' failed: {}",
                     path.string(), temporary.string(), errnoText(writeError));
     }
-    std::error_code renamed;
-    std::filesystem::rename(temporary, path, renamed);
-    if (renamed) {
-        std::filesystem::remove(temporary, ignored);
-        return fail(ErrorCode::IoError,
-                    "cannot write trace '{}': moving '{}' into place failed: {}", path.string(),
-                    temporary.string(), renamed.message());
+    if (Result<void> moved = moveIntoPlace(temporary, path); !moved) {
+        return fail(ErrorCode::IoError, "cannot write trace '{}': {}", path.string(),
+                    moved.error().message);
     }
     return {};
 }

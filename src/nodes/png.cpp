@@ -3,9 +3,9 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
+
+#include "vixen/core/files.hpp"
 
 namespace vixen::nodes {
 
@@ -24,13 +24,7 @@ Result<void> writePngRgba8(const std::string& path, std::uint32_t width, std::ui
         return fail(ErrorCode::IoError, "could not write PNG '{}' (is the directory writable?)",
                     path);
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        const int error = errno;
-        std::remove(temporary.c_str());
-        return fail(ErrorCode::IoError, "could not move the PNG into place at '{}': {}", path,
-                    std::strerror(error));
-    }
-    return {};
+    return core::moveIntoPlace(temporary, path);
 }
 
 }  // namespace vixen::nodes
