@@ -30,6 +30,8 @@ std::string_view toString(ErrorCode code) noexcept {
             return "invalid state";
         case ErrorCode::DeviceLost:
             return "device lost";
+        case ErrorCode::Unsupported:
+            return "unsupported";
     }
     return "unknown error";
 }

@@ -7,6 +7,11 @@ constexpr VkAccessFlags2 kWriteAccesses = VK_ACCESS_2_TRANSFER_WRITE_BIT |
                                           VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT |
                                           VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT |
                                           VK_ACCESS_2_MEMORY_WRITE_BIT | VK_ACCESS_2_HOST_WRITE_BIT;
+constexpr VkAccessFlags2 kShaderReads = VK_ACCESS_2_SHADER_SAMPLED_READ_BIT |
+                                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT |
+                                        VK_ACCESS_2_UNIFORM_READ_BIT;
+constexpr VkPipelineStageFlags2 kGraphicsShaders =
+    VK_PIPELINE_STAGE_2_VERTEX_SHADER_BIT | VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT;
 
 }  // namespace
 std::string_view toString(ResourceUsage usage) noexcept {
@@ -25,13 +30,20 @@ std::string_view toString(ResourceUsage usage) noexcept {
             return "colour attachment";
         case ResourceUsage::Present:
             return "present";
+        case ResourceUsage::RayTracingRead:
+            return "ray tracing read";
+        case ResourceUsage::RayTracingWrite:
+            return "ray tracing write";
         case ResourceUsage::HostRead:
             return "host read";
+        case ResourceUsage::HostWrite:
+            return "host write";
     }
     return "?";
 }
 
-UsageScope UsageScope::of(ResourceUsage usage) noexcept {
+UsageScope UsageScope::of(ResourceUsage usage, ResourceKind kind) noexcept {
+    const bool buffer = kind == ResourceKind::Buffer;
     switch (usage) {
         case ResourceUsage::TransferRead:
             return {VK_PIPELINE_STAGE_2_TRANSFER_BIT, VK_ACCESS_2_TRANSFER_READ_BIT,
@@ -40,20 +52,48 @@ UsageScope UsageScope::of(ResourceUsage usage) noexcept {
             return {VK_PIPELINE_STAGE_2_TRANSFER_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
                     VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, true};
         case ResourceUsage::ComputeRead:
-            return {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
-                    VK_ACCESS_2_SHADER_SAMPLED_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
-                    VK_IMAGE_LAYOUT_GENERAL, false};
+            // A buffer read by compute may also hold the arguments of an indirect dispatch.
+            return {
+                buffer
+                    ? VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_2_DRAW_INDIRECT_BIT
+                    : VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                buffer ? kShaderReads | VK_ACCESS_2_INDIRECT_COMMAND_READ_BIT
+                       : VK_ACCESS_2_SHADER_SAMPLED_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
+                VK_IMAGE_LAYOUT_GENERAL, false};
         case ResourceUsage::ComputeWrite:
             return {VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                     VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
                     VK_IMAGE_LAYOUT_GENERAL, true};
         case ResourceUsage::FragmentRead:
+            if (buffer) {
+                // Vertices, indices, indirect draws, uniforms and storage in graphics shaders.
+                return {kGraphicsShaders | VK_PIPELINE_STAGE_2_VERTEX_INPUT_BIT |
+                            VK_PIPELINE_STAGE_2_DRAW_INDIRECT_BIT,
+                        kShaderReads | VK_ACCESS_2_VERTEX_ATTRIBUTE_READ_BIT |
+                            VK_ACCESS_2_INDEX_READ_BIT | VK_ACCESS_2_INDIRECT_COMMAND_READ_BIT,
+                        VK_IMAGE_LAYOUT_UNDEFINED, false};
+            }
             return {VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT, VK_ACCESS_2_SHADER_SAMPLED_READ_BIT,
                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, false};
         case ResourceUsage::ColorAttachment:
+            if (buffer) {
+                return {kGraphicsShaders,
+                        VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                        VK_IMAGE_LAYOUT_UNDEFINED, true};
+            }
             return {VK_PIPELINE_STAGE_2_COLOR_ATTACHMENT_OUTPUT_BIT,
                     VK_ACCESS_2_COLOR_ATTACHMENT_READ_BIT | VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT,
                     VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, true};
+        case ResourceUsage::RayTracingRead:
+            return {VK_PIPELINE_STAGE_2_RAY_TRACING_SHADER_BIT_KHR,
+                    buffer
+                        ? kShaderReads
+                        : VK_ACCESS_2_SHADER_SAMPLED_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT,
+                    VK_IMAGE_LAYOUT_GENERAL, false};
+        case ResourceUsage::RayTracingWrite:
+            return {VK_PIPELINE_STAGE_2_RAY_TRACING_SHADER_BIT_KHR,
+                    VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT,
+                    VK_IMAGE_LAYOUT_GENERAL, true};
         case ResourceUsage::Present:
             // The presentation engine's access is made visible by the present semaphore.
             return {VK_PIPELINE_STAGE_2_NONE, VK_ACCESS_2_NONE, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR,
@@ -61,6 +101,9 @@ UsageScope UsageScope::of(ResourceUsage usage) noexcept {
         case ResourceUsage::HostRead:
             return {VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_READ_BIT,
                     VK_IMAGE_LAYOUT_GENERAL, false};
+        case ResourceUsage::HostWrite:
+            return {VK_PIPELINE_STAGE_2_HOST_BIT, VK_ACCESS_2_HOST_WRITE_BIT,
+                    VK_IMAGE_LAYOUT_GENERAL, true};
     }
     return {};
 }
@@ -139,7 +182,8 @@ void BarrierBatch::image(VkCommandBuffer commandBuffer, VkImage image, VkImageAs
 
 void BarrierBatch::buffer(VkCommandBuffer commandBuffer, VkBuffer buffer, ResourceState& state,
                           ResourceUsage usage) noexcept {
-    const std::optional<Dependency> dependency = advance(state, UsageScope::of(usage), false);
+    const std::optional<Dependency> dependency =
+        advance(state, UsageScope::of(usage, ResourceKind::Buffer), false);
     if (!dependency) {
         return;
     }

@@ -29,10 +29,17 @@ Result<Buffer> Buffer::create(const Device& device, DeviceMemoryAllocator& alloc
     if (desc.size == 0) {
         return fail(ErrorCode::InvalidArgument, "buffer for {} has size 0", what);
     }
+    const bool addressed = (desc.usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT) != 0;
+    if (addressed && !device.enabled().bufferDeviceAddress) {
+        return fail(ErrorCode::Unsupported,
+                    "buffer for {} asks for a device address, which {} does not support (check "
+                    "Device::enabled().bufferDeviceAddress and bind it as a descriptor instead)",
+                    what, device.physical().name);
+    }
     Buffer buffer;
     buffer.device_ = device.handle();
     buffer.allocator_ = &allocator;
-    buffer.size_ = desc.size;
+    buffer.desc_ = desc;
 
     VkBufferCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
@@ -52,6 +59,12 @@ Result<Buffer> Buffer::create(const Device& device, DeviceMemoryAllocator& alloc
     buffer.allocation_ = *memory;
     VIXEN_TRY_VK(vkBindBufferMemory(buffer.device_, buffer.buffer_, memory->memory, memory->offset),
                  what);
+    if (addressed) {
+        VkBufferDeviceAddressInfo addressInfo{};
+        addressInfo.sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO;
+        addressInfo.buffer = buffer.buffer_;
+        buffer.address_ = vkGetBufferDeviceAddress(buffer.device_, &addressInfo);
+    }
     return buffer;
 }
 
@@ -59,7 +72,8 @@ Buffer::Buffer(Buffer&& other) noexcept
     : device_(other.device_),
       allocator_(other.allocator_),
       buffer_(std::exchange(other.buffer_, VK_NULL_HANDLE)),
-      size_(std::exchange(other.size_, 0)),
+      desc_(std::exchange(other.desc_, BufferDesc{})),
+      address_(std::exchange(other.address_, 0)),
       allocation_(std::exchange(other.allocation_, MemoryAllocation{})) {}
 
 Buffer& Buffer::operator=(Buffer&& other) noexcept {
@@ -68,7 +82,8 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
         device_ = other.device_;
         allocator_ = other.allocator_;
         buffer_ = std::exchange(other.buffer_, VK_NULL_HANDLE);
-        size_ = std::exchange(other.size_, 0);
+        desc_ = std::exchange(other.desc_, BufferDesc{});
+        address_ = std::exchange(other.address_, 0);
         allocation_ = std::exchange(other.allocation_, MemoryAllocation{});
     }
     return *this;
@@ -87,14 +102,15 @@ void Buffer::reset() noexcept {
         allocator_->free(allocation_);
         allocation_ = MemoryAllocation{};
     }
-    size_ = 0;
+    desc_ = BufferDesc{};
+    address_ = 0;
 }
 
 std::span<std::byte> Buffer::mapped() const noexcept {
     if (allocation_.mapped == nullptr) {
         return {};
     }
-    return {static_cast<std::byte*>(allocation_.mapped), static_cast<std::size_t>(size_)};
+    return {static_cast<std::byte*>(allocation_.mapped), static_cast<std::size_t>(desc_.size)};
 }
 
 }  // namespace vixen::gpu

@@ -9,9 +9,16 @@ namespace vixen::gpu {
 
 Result<Image> Image::createUnbound(const Device& device, const ImageDesc& desc,
                                    std::string_view what) {
-    if (desc.width == 0 || desc.height == 0) {
-        return fail(ErrorCode::InvalidArgument, "image for {} has extent {}x{}", what, desc.width,
-                    desc.height);
+    if (desc.width == 0 || desc.height == 0 || desc.depth == 0 || desc.mipLevels == 0 ||
+        desc.arrayLayers == 0) {
+        return fail(ErrorCode::InvalidArgument,
+                    "image for {} has extent {}x{}x{}, {} mip levels and {} layers (none may be 0)",
+                    what, desc.width, desc.height, desc.depth, desc.mipLevels, desc.arrayLayers);
+    }
+    if (desc.depth > 1 && desc.arrayLayers > 1) {
+        return fail(ErrorCode::InvalidArgument,
+                    "image for {}: a 3D image (depth {}) has one layer, not {}", what, desc.depth,
+                    desc.arrayLayers);
     }
     Image image;
     image.device_ = device.handle();
@@ -19,11 +26,11 @@ Result<Image> Image::createUnbound(const Device& device, const ImageDesc& desc,
 
     VkImageCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
-    info.imageType = VK_IMAGE_TYPE_2D;
+    info.imageType = desc.type();
     info.format = desc.format;
-    info.extent = {desc.width, desc.height, 1};
-    info.mipLevels = 1;
-    info.arrayLayers = 1;
+    info.extent = {desc.width, desc.height, desc.depth};
+    info.mipLevels = desc.mipLevels;
+    info.arrayLayers = desc.arrayLayers;
     info.samples = VK_SAMPLE_COUNT_1_BIT;
     info.tiling = VK_IMAGE_TILING_OPTIMAL;
     info.usage = desc.usage;
@@ -45,12 +52,19 @@ Result<void> Image::bind(const MemoryAllocation& memory, DeviceMemoryAllocator* 
     allocator_ = owner;
     VIXEN_TRY_VK(vkBindImageMemory(device_, image_, memory.memory, memory.offset), what);
 
+    constexpr VkImageUsageFlags kViewed =
+        VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT |
+        VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT |
+        VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT;
+    if ((desc_.usage & kViewed) == 0) {
+        return {};  // copied to and from only: nothing may view it
+    }
     VkImageViewCreateInfo viewInfo{};
     viewInfo.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
     viewInfo.image = image_;
-    viewInfo.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    viewInfo.viewType = desc_.viewType();
     viewInfo.format = desc_.format;
-    viewInfo.subresourceRange = {desc_.aspect, 0, 1, 0, 1};
+    viewInfo.subresourceRange = {desc_.aspect, 0, desc_.mipLevels, 0, desc_.arrayLayers};
     VIXEN_TRY_VK_CREATE(vkCreateImageView(device_, &viewInfo, nullptr, &view_), what);
     return {};
 }

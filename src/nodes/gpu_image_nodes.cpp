@@ -4,8 +4,8 @@
 #include <string>
 
 #include "vixen/events/engine_events.hpp"
-#include "vixen/gpu/descriptor_writer.hpp"
 #include "vixen/gpu/device.hpp"
+#include "vixen/gpu/format.hpp"
 #include "vixen/nodes/png.hpp"
 #include "vixen_nodes_shaders.hpp"
 
@@ -66,7 +66,8 @@ GpuPatternNode::GpuPatternNode(GpuRuntime& runtime, GpuImageShape shape, std::ar
     : GpuImageProducer(runtime, shape), color_(color) {}
 
 Result<void> GpuPatternNode::compile(const graph::CompileContext& /*context*/) {
-    return createOutput("GpuPattern output image");
+    VIXEN_TRY(createImage());
+    return {};
 }
 
 void GpuPatternNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
@@ -95,41 +96,10 @@ void GpuGradientNode::setup(graph::SetupContext& context) {
 }
 
 Result<void> GpuGradientNode::compile(const graph::CompileContext& /*context*/) {
-    // The pipeline and the pool do not depend on the size: made once, kept by recompiles.
-    if (!pipeline_.valid()) {
-        auto pipeline = gpu::ComputePipeline::create(runtime().device(), shaders::gradientComp(),
-                                                     "gradient.comp");
-        if (!pipeline) {
-            return std::unexpected(std::move(pipeline.error()));
-        }
-        pipeline_ = std::move(*pipeline);
-    }
-    if (!descriptors_) {
-        auto pool = gpu::DescriptorAllocator::create(
-            runtime().device(), gpu::DescriptorPoolSizes{}.add(pipeline_.interface()),
-            "GpuGradient descriptors");
-        if (!pool) {
-            return std::unexpected(std::move(pool.error()));
-        }
-        descriptors_.emplace(std::move(*pool));
-    } else if (Result<void> reset = descriptors_->reset(); !reset) {
-        return reset;
-    }
-    if (Result<void> created = createOutput("GpuGradient output image"); !created) {
-        return created;
-    }
-    const GpuImage& target = Out(GpuGradientConfig::image);
-    auto set = descriptors_->allocate(pipeline_.setLayouts(), 0, "GpuGradient set 0");
-    if (!set) {
-        return std::unexpected(std::move(set.error()));
-    }
-    gpu::DescriptorWriter writer;
-    if (Result<void> written = writer.image(*set, 0, target.image.view(), VK_IMAGE_LAYOUT_GENERAL);
-        !written) {
-        return written;
-    }
-    writer.update(runtime().device());
-    set_ = set->handle;
+    VIXEN_TRY(kernel_.prepare(runtime().device(), shaders::gradientComp(), "gradient.comp"));
+    VIXEN_TRY(createImage());
+    VIXEN_TRY(kernel_.bind(0, Out(GpuGradientConfig::image)));
+    kernel_.commit(runtime().device());
     return {};
 }
 
@@ -140,24 +110,15 @@ void GpuGradientNode::record(VkCommandBuffer commandBuffer, const graph::Execute
         float phase;
     };
     // The image's own size: a refused resize may have changed shape_ without a rebuild.
-    const gpu::ImageDesc& target = Out(GpuGradientConfig::image).image.desc();
+    const gpu::ImageDesc& target = Out(GpuGradientConfig::image).desc();
     const Params params{target.width, target.height,
                         static_cast<float>(context.frameIndex % 360) * 0.0174533F};
-    vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.handle());
-    vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.layout(), 0, 1,
-                            &set_, 0, nullptr);
-    vkCmdPushConstants(commandBuffer, pipeline_.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
-                       sizeof params, &params);
-    const std::array<std::uint32_t, 3> groups = pipeline_.groupsFor(target.width, target.height);
-    vkCmdDispatch(commandBuffer, groups[0], groups[1], groups[2]);
+    kernel_.dispatch(commandBuffer, params, target.width, target.height);
 }
 
-void GpuGradientNode::cleanup(const graph::CleanupContext& context) {
-    GpuImageProducer::cleanup(context);
-    set_ = VK_NULL_HANDLE;
+void GpuGradientNode::release(const graph::CleanupContext& context) {
     if (!context.forRecompile) {
-        descriptors_.reset();
-        pipeline_.reset();
+        kernel_.reset();
     }
 }
 
@@ -175,7 +136,8 @@ Result<void> GpuComposeNode::compile(const graph::CompileContext& /*context*/) {
                         static_cast<int>(layer.image.desc().format));
         }
     }
-    return createOutput("GpuCompose output image");
+    VIXEN_TRY(createImage());
+    return {};
 }
 
 void GpuComposeNode::record(VkCommandBuffer commandBuffer,
@@ -228,9 +190,7 @@ Result<void> GpuCheckerboardNode::compile(const graph::CompileContext& /*context
                     "the graph compiled?)",
                     name());
     }
-    if (Result<void> created = createOutput("GpuCheckerboard output image"); !created) {
-        return created;
-    }
+    VIXEN_TRY(createImage());
     texels_.resize(imageBytes(shape_));
     for (std::uint32_t y = 0; y < shape_.height; ++y) {
         for (std::uint32_t x = 0; x < shape_.width; ++x) {
@@ -266,27 +226,24 @@ void GpuCheckerboardNode::record(VkCommandBuffer /*commandBuffer*/,
 GpuReadbackNode::GpuReadbackNode(GpuRuntime& runtime) : GpuNode(runtime) {}
 
 Result<void> GpuReadbackNode::compile(const graph::CompileContext& /*context*/) {
-    const GpuImage& image = In(GpuReadbackConfig::image);
-    const gpu::ImageDesc& desc = image.image.desc();
-    if (desc.format != kFormat) {
-        return fail(ErrorCode::TypeMismatch,
-                    "node '{}': input 'image' must be RGBA8 (VkFormat {}) to be read back, got "
-                    "VkFormat {}",
-                    name(), static_cast<int>(kFormat), static_cast<int>(desc.format));
-    }
+    const gpu::ImageDesc& source = In(GpuReadbackConfig::image).desc();
+    // The first mip level of the first layer, every depth slice, tightly packed.
+    desc_ = gpu::ImageDesc{.width = source.width,
+                           .height = source.height,
+                           .format = source.format,
+                           .aspect = source.aspect,
+                           .depth = source.depth};
     buffer_.reset();
     auto buffer = gpu::Buffer::create(
         runtime().device(), runtime().allocator(),
-        gpu::BufferDesc{std::uint64_t{desc.width} * desc.height * kBytesPerPixel,
-                        VK_BUFFER_USAGE_TRANSFER_DST_BIT, gpu::MemoryUsage::Readback},
+        gpu::BufferDesc{gpu::imageBytes(desc_), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                        gpu::MemoryUsage::Readback},
         "GpuReadback buffer");
     if (!buffer) {
         return std::unexpected(std::move(buffer.error()));
     }
     buffer_ = std::move(*buffer);
     bufferState_ = gpu::ResourceState{};
-    width_ = desc.width;
-    height_ = desc.height;
     copiedInFrame_ = 0;
     return {};
 }
@@ -299,8 +256,8 @@ void GpuReadbackNode::record(VkCommandBuffer commandBuffer, const graph::Execute
                     gpu::ResourceUsage::TransferWrite);
     barriers.record(commandBuffer);
     VkBufferImageCopy region{};
-    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-    region.imageExtent = {width_, height_, 1};
+    region.imageSubresource = {desc_.aspect, 0, 0, 1};
+    region.imageExtent = {desc_.width, desc_.height, desc_.depth};
     vkCmdCopyImageToBuffer(commandBuffer, image.image.handle(),
                            VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, buffer_.handle(), 1, &region);
     barriers.buffer(commandBuffer, buffer_.handle(), bufferState_, gpu::ResourceUsage::HostRead);
@@ -308,7 +265,7 @@ void GpuReadbackNode::record(VkCommandBuffer commandBuffer, const graph::Execute
     copiedInFrame_ = runtime().pacer().submittedFrame() + 1;
 }
 
-void GpuReadbackNode::cleanup(const graph::CleanupContext& /*context*/) {
+void GpuReadbackNode::release(const graph::CleanupContext& /*context*/) {
     buffer_.reset();
     copiedInFrame_ = 0;
 }
@@ -330,11 +287,17 @@ Result<std::span<const std::byte>> GpuReadbackNode::pixels() const {
 }
 
 Result<void> GpuReadbackNode::writePng(const std::string& path) const {
+    if (desc_.format != kFormat || desc_.depth != 1) {
+        return fail(ErrorCode::TypeMismatch,
+                    "node '{}': only a 2D RGBA8 image is written as PNG, this one is {} "
+                    "{}x{}x{}; read its pixels() instead",
+                    name(), gpu::formatName(desc_.format), desc_.width, desc_.height, desc_.depth);
+    }
     auto data = pixels();
     if (!data) {
         return std::unexpected(std::move(data.error()));
     }
-    return writePngRgba8(path, width_, height_, *data);
+    return writePngRgba8(path, desc_.width, desc_.height, *data);
 }
 
 }  // namespace vixen::nodes

@@ -114,7 +114,7 @@ Result<void> GpuPresentNode::afterSubmit() noexcept {
     return {};
 }
 
-void GpuPresentNode::cleanup(const graph::CleanupContext& context) {
+void GpuPresentNode::release(const graph::CleanupContext& context) {
     if (!context.forRecompile) {
         runtime().setFrameParticipant(nullptr);
     }

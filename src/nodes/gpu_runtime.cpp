@@ -10,6 +10,7 @@
 #include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/device.hpp"
+#include "vixen/gpu/format.hpp"
 #include "vixen/gpu/vk_result.hpp"
 
 namespace vixen::nodes {
@@ -165,6 +166,7 @@ Result<void> GpuRuntime::ensureTimestampPool() {
 }
 
 void GpuRuntime::afterCompile() {
+    releaseParked();
     gpuNanoseconds_.resize(std::max<std::size_t>(graph_->nodeCapacity(), 1), 0);
     if (Result<void> pool = ensureTimestampPool(); !pool) {
         hookError_ = std::move(pool.error());
@@ -259,6 +261,7 @@ GpuRuntime::~GpuRuntime() {
         log::error("GPU runtime shutdown: {}", idle.error().message);
     }
     destroyNodeCommandBuffers();
+    releaseParked();
     uploader_.reset();  // waits for its batches
 }
 
@@ -545,6 +548,75 @@ Result<gpu::MemoryAllocation> GpuRuntime::allocateTransient(
 
 void GpuRuntime::freeTransient(const gpu::MemoryAllocation& allocation) noexcept {
     transients_.free(allocation);
+}
+
+// ---- resources of slots ------------------------------------------------------------------
+
+Result<void> GpuRuntime::createImage(GpuImage& target, const gpu::ImageDesc& desc,
+                                     std::string_view what, graph::NodeId node, bool transient) {
+    if (Result<void> supported = gpu::checkImageSupport(*device_, desc, what); !supported) {
+        return supported;
+    }
+    Result<gpu::Image> image = [&] {
+        if (!transient) {
+            return gpu::Image::create(*device_, *allocator_, desc, what);
+        }
+        return gpu::Image::createInMemory(
+            *device_, desc, what,
+            [&](const VkMemoryRequirements& requirements) {
+                return allocateTransient(node, requirements, what, target.aliased);
+            },
+            [&](const gpu::MemoryAllocation& memory) { freeTransient(memory); });
+    }();
+    if (!image) {
+        target.aliased = false;
+        return std::unexpected(std::move(image.error()));
+    }
+    target.image = std::move(*image);
+    target.transientMemory = transient;
+    // Its memory may have served something else in a frame still in flight.
+    target.state = gpu::ResourceState::discarded();
+    return {};
+}
+
+Result<void> GpuRuntime::createBuffer(GpuBuffer& target, const gpu::BufferDesc& desc,
+                                      std::string_view what) {
+    auto buffer = gpu::Buffer::create(*device_, *allocator_, desc, what);
+    if (!buffer) {
+        return std::unexpected(std::move(buffer.error()));
+    }
+    target.buffer = std::move(*buffer);
+    target.state = gpu::ResourceState::discarded();
+    return {};
+}
+
+void GpuRuntime::release(GpuImage& target) noexcept {
+    const gpu::MemoryAllocation memory = target.image.allocation();
+    target.image.reset();
+    if (target.transientMemory) {
+        freeTransient(memory);
+    }
+    target.transientMemory = false;
+    target.aliased = false;
+    target.state = gpu::ResourceState{};
+}
+
+void GpuRuntime::release(GpuBuffer& target) noexcept {
+    target.buffer.reset();
+    target.state = gpu::ResourceState{};
+}
+
+void GpuRuntime::releaseParked() noexcept {
+    for (ParkedResource& parked : parked_) {
+        std::visit(
+            [this](auto& resource) {
+                if constexpr (!std::is_same_v<std::decay_t<decltype(resource)>, std::monostate>) {
+                    release(resource);
+                }
+            },
+            parked.resource);
+    }
+    parked_.clear();
 }
 
 }  // namespace vixen::nodes

@@ -15,22 +15,32 @@ struct Image : TypedNode<ImageConfig> {
     void execute(const ExecuteContext&) override { Out(ImageConfig::color) = 1.0F; }
 };
 
+struct BlendConfig {
+    static constexpr std::string_view kTypeName = "Blend";
+    static constexpr Input<"weight", float> weight{};
+    static constexpr SlotList slots{weight};
+};
+
 struct CounterConfig {
     static constexpr std::string_view kTypeName = "Counter";
     static constexpr Input<"count", int> count{};
     static constexpr Input<"scale", float> scale{};
-    static constexpr SlotList slots{count, scale};
+    static constexpr Output<"total", float> total{};
+    static constexpr SlotList slots{count, scale, total};
 };
 struct Counter : TypedNode<CounterConfig> {
     void execute(const ExecuteContext&) override {
 #if defined(VIXEN_CASE_OUT_ON_INPUT)
         Out(CounterConfig::count) = 3;
+#elif defined(VIXEN_CASE_IN_ON_OUTPUT)
+        static_cast<void>(In(CounterConfig::total));
 #elif defined(VIXEN_CASE_FOREIGN_SLOT)
-        static_cast<void>(In(ImageConfig::color));
+        static_cast<void>(In(BlendConfig::weight));
 #elif defined(VIXEN_CASE_WRITE_READ_INPUT)
         In(CounterConfig::scale) = 2.0F;
 #else
-        static_cast<void>(In(CounterConfig::count) + In(CounterConfig::scale));
+        Out(CounterConfig::total) =
+            static_cast<float>(In(CounterConfig::count)) + In(CounterConfig::scale);
 #endif
     }
 };

@@ -89,5 +89,50 @@ TEST(BarrierBatchTest, NeverWrittenBuffersNeedNoBarrierToBeRead) {
     EXPECT_TRUE(batch.pendingBuffers().empty());
 }
 
+TEST(BarrierBatchTest, ABufferReadByGraphicsWaitsAtVertexInputAndIndirectToo) {
+    // A compute shader writes vertices, indices or draw arguments; the draw reads them.
+    BarrierBatch batch;
+    ResourceState state;
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::ComputeWrite);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::FragmentRead);
+    ASSERT_EQ(batch.pendingBuffers().size(), 2U);
+    const VkBufferMemoryBarrier2& draw = batch.pendingBuffers()[1];
+    EXPECT_EQ(draw.srcStageMask, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT);
+    for (const VkPipelineStageFlags2 stage :
+         {VK_PIPELINE_STAGE_2_VERTEX_INPUT_BIT, VK_PIPELINE_STAGE_2_DRAW_INDIRECT_BIT,
+          VK_PIPELINE_STAGE_2_VERTEX_SHADER_BIT, VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT}) {
+        EXPECT_NE(draw.dstStageMask & stage, 0U) << stage;
+    }
+    for (const VkAccessFlags2 access :
+         {VK_ACCESS_2_VERTEX_ATTRIBUTE_READ_BIT, VK_ACCESS_2_INDEX_READ_BIT,
+          VK_ACCESS_2_INDIRECT_COMMAND_READ_BIT, VK_ACCESS_2_UNIFORM_READ_BIT}) {
+        EXPECT_NE(draw.dstAccessMask & access, 0U) << access;
+    }
+    // An image read by graphics is only sampled, in a read-only layout.
+    const UsageScope image = UsageScope::of(ResourceUsage::FragmentRead, ResourceKind::Image);
+    EXPECT_EQ(image.accesses, VK_ACCESS_2_SHADER_SAMPLED_READ_BIT);
+    EXPECT_EQ(image.layout, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+}
+
+TEST(BarrierBatchTest, RayTracingAndHostUsesCarryTheirStages) {
+    BarrierBatch batch;
+    ResourceState state;
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::HostWrite);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::RayTracingRead);
+    batch.buffer(VK_NULL_HANDLE, kBuffer, state, ResourceUsage::RayTracingWrite);
+    ASSERT_EQ(batch.pendingBuffers().size(), 3U);
+    EXPECT_EQ(batch.pendingBuffers()[0].dstStageMask, VK_PIPELINE_STAGE_2_HOST_BIT);
+    EXPECT_EQ(batch.pendingBuffers()[0].dstAccessMask, VK_ACCESS_2_HOST_WRITE_BIT);
+    const VkBufferMemoryBarrier2& read = batch.pendingBuffers()[1];
+    EXPECT_EQ(read.srcStageMask, VK_PIPELINE_STAGE_2_HOST_BIT);
+    EXPECT_EQ(read.srcAccessMask, VK_ACCESS_2_HOST_WRITE_BIT);
+    EXPECT_EQ(read.dstStageMask, VK_PIPELINE_STAGE_2_RAY_TRACING_SHADER_BIT_KHR);
+    // The write after the read waits for the reader (execution only).
+    const VkBufferMemoryBarrier2& write = batch.pendingBuffers()[2];
+    EXPECT_NE(write.srcStageMask & VK_PIPELINE_STAGE_2_RAY_TRACING_SHADER_BIT_KHR, 0U);
+    EXPECT_EQ(write.dstAccessMask,
+              VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+}
+
 }  // namespace
 }  // namespace vixen::gpu

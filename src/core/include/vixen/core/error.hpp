@@ -25,6 +25,7 @@ enum class ErrorCode : std::uint8_t {
     IoError,
     InvalidState,
     DeviceLost,
+    Unsupported,  ///< the device lacks a format, feature or limit the request needs
 };
 
 std::string_view toString(ErrorCode code) noexcept;
@@ -49,3 +50,12 @@ template <class... Args>
 }
 
 }  // namespace vixen
+
+/// Returns the error of `expression` (any Result) from the enclosing function, which returns
+/// a Result too; its value, if any, is dropped: `VIXEN_TRY(kernel.bind(0, buffer));`.
+#define VIXEN_TRY(expression)                                          \
+    do {                                                               \
+        if (auto vixenTryResult = (expression); !vixenTryResult) {     \
+            return std::unexpected(std::move(vixenTryResult.error())); \
+        }                                                              \
+    } while (false)

@@ -15,14 +15,21 @@ namespace vixen::gpu {
 enum class ResourceUsage : std::uint8_t {
     TransferRead,
     TransferWrite,
-    ComputeRead,      ///< sampled or storage reads in a compute shader
+    ComputeRead,      ///< sampled, storage or uniform reads in a compute shader (and indirect)
     ComputeWrite,     ///< storage writes (and reads) in a compute shader
-    FragmentRead,     ///< sampled reads in a fragment shader
-    ColorAttachment,  ///< written as a colour attachment
+    FragmentRead,     ///< images: sampled in graphics shaders; buffers: any graphics read
+    ColorAttachment,  ///< images: a colour attachment; buffers: storage writes in graphics
+    RayTracingRead,   ///< sampled, storage or uniform reads in ray-tracing shaders
+    RayTracingWrite,  ///< storage writes (and reads) in ray-tracing shaders
     Present,          ///< handed to the presentation engine
     HostRead,         ///< read by the CPU after the GPU is done (readback buffers)
+    HostWrite,        ///< written by the CPU before the GPU reads it (mapped buffers)
 };
 [[nodiscard]] std::string_view toString(ResourceUsage usage) noexcept;
+
+/// Which kind of resource a barrier is for: the same usage touches images and buffers
+/// through different accesses (a buffer is read as vertices or indices, an image sampled).
+enum class ResourceKind : std::uint8_t { Image, Buffer };
 
 /// What one usage does: its stages, accesses and image layout, and whether it writes.
 struct UsageScope {
@@ -31,7 +38,8 @@ struct UsageScope {
     VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
     bool writes = false;
 
-    [[nodiscard]] static UsageScope of(ResourceUsage usage) noexcept;
+    [[nodiscard]] static UsageScope of(ResourceUsage usage,
+                                       ResourceKind kind = ResourceKind::Image) noexcept;
 };
 
 /// A resource's synchronization state as the barrier logic tracks it: the last write (or

@@ -28,8 +28,12 @@ enum class MemoryUsage : std::uint8_t {
 
 struct BufferDesc {
     VkDeviceSize size = 0;
+    /// With VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT the buffer has a device address
+    /// (shaders reach it through a 64-bit pointer); the device must support it.
     VkBufferUsageFlags usage = 0;
     MemoryUsage memory = MemoryUsage::DeviceLocal;
+
+    friend bool operator==(const BufferDesc&, const BufferDesc&) = default;
 };
 
 /// A VkBuffer bound to memory from a DeviceMemoryAllocator, owned. Host-visible buffers
@@ -39,8 +43,9 @@ struct BufferDesc {
 class Buffer {
 public:
     Buffer() = default;
-    /// Errors name `what`: InvalidArgument for a zero size, the allocator's errors, the
-    /// Vulkan error of vkCreateBuffer or vkBindBufferMemory; nothing is left behind.
+    /// Errors name `what`: InvalidArgument for a zero size, Unsupported for a device address
+    /// on a device without bufferDeviceAddress, the allocator's errors, the Vulkan error of
+    /// vkCreateBuffer or vkBindBufferMemory; nothing is left behind.
     static Result<Buffer> create(const Device& device, DeviceMemoryAllocator& allocator,
                                  const BufferDesc& desc, std::string_view what);
 
@@ -54,7 +59,10 @@ public:
     void reset() noexcept;
 
     [[nodiscard]] VkBuffer handle() const noexcept { return buffer_; }
-    [[nodiscard]] VkDeviceSize size() const noexcept { return size_; }
+    [[nodiscard]] VkDeviceSize size() const noexcept { return desc_.size; }
+    [[nodiscard]] const BufferDesc& desc() const noexcept { return desc_; }
+    /// The buffer's device address; 0 unless created with SHADER_DEVICE_ADDRESS usage.
+    [[nodiscard]] VkDeviceAddress deviceAddress() const noexcept { return address_; }
     [[nodiscard]] bool valid() const noexcept { return buffer_ != VK_NULL_HANDLE; }
     /// The mapped bytes of a host-visible buffer; empty otherwise.
     [[nodiscard]] std::span<std::byte> mapped() const noexcept;
@@ -64,7 +72,8 @@ private:
     VkDevice device_ = VK_NULL_HANDLE;
     DeviceMemoryAllocator* allocator_ = nullptr;
     VkBuffer buffer_ = VK_NULL_HANDLE;
-    VkDeviceSize size_ = 0;
+    BufferDesc desc_{};
+    VkDeviceAddress address_ = 0;
     MemoryAllocation allocation_{};
 };
 

@@ -13,16 +13,32 @@ namespace vixen::gpu {
 
 class Device;
 
+/// An image: 3D when `depth` > 1 (then one layer), else 2D with `arrayLayers` layers.
 struct ImageDesc {
     std::uint32_t width = 0;
     std::uint32_t height = 0;
     VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
     VkImageUsageFlags usage = 0;
     VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT;
+    std::uint32_t depth = 1;
+    std::uint32_t mipLevels = 1;
+    std::uint32_t arrayLayers = 1;
+
+    [[nodiscard]] VkImageType type() const noexcept {
+        return depth > 1 ? VK_IMAGE_TYPE_3D : VK_IMAGE_TYPE_2D;
+    }
+    [[nodiscard]] VkImageViewType viewType() const noexcept {
+        if (depth > 1) {
+            return VK_IMAGE_VIEW_TYPE_3D;
+        }
+        return arrayLayers > 1 ? VK_IMAGE_VIEW_TYPE_2D_ARRAY : VK_IMAGE_VIEW_TYPE_2D;
+    }
+    friend bool operator==(const ImageDesc&, const ImageDesc&) = default;
 };
 
-/// A 2D, single-mip, optimally tiled VkImage in device-local memory from a
-/// DeviceMemoryAllocator, with one view of the whole image; owned. Starts in
+/// An optimally tiled VkImage (2D, 2D array or 3D, with mip levels) in device-local memory
+/// from a DeviceMemoryAllocator, with one view of every level and layer (none for an image
+/// only copied to and from, which nothing may view); owned. Starts in
 /// VK_IMAGE_LAYOUT_UNDEFINED. The device and the allocator must outlive it.
 class Image {
 public:

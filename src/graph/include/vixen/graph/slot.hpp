@@ -28,6 +28,9 @@ struct SlotOptions {
     SlotRole role = SlotRole::Dependency;
     bool nullable = false;  ///< an input that may stay unconnected
     bool array = false;     ///< an input that takes any number of connections
+    /// An output whose resource outlives recompiles, structural ones included, while its
+    /// description is unchanged (the backend keeps it; the producer is told it was kept).
+    bool persistent = false;
 };
 
 inline constexpr SlotOptions kWriteOutput{.access = Access::Write};
@@ -52,6 +55,7 @@ struct Input {
     static constexpr SlotOptions kOptions = Options;
     static_assert(!(Options.array && Options.nullable),
                   "an array input is already allowed to be empty; drop 'nullable'");
+    static_assert(!Options.persistent, "persistence belongs to the output that owns a resource");
 };
 
 /// An output slot: the node writes one resource of type T that the graph owns.

@@ -14,8 +14,7 @@
 #include <vector>
 
 #include "vixen/gpu/buffer.hpp"
-#include "vixen/gpu/compute_pipeline.hpp"
-#include "vixen/gpu/descriptor_allocator.hpp"
+#include "vixen/nodes/compute_kernel.hpp"
 #include "vixen/nodes/gpu_node.hpp"
 
 namespace vixen::nodes {
@@ -41,7 +40,7 @@ void followWindow(GpuImageShape& shape, graph::SetupContext& context);
 
 /// A GPU node whose output `Config::image` is one RGBA8 image of a shape: it estimates
 /// the image's bytes, follows the window when asked (re-estimating before a resize
-/// rebuilds it), creates the image at compile and releases it at cleanup.
+/// rebuilds it) and creates the image at compile; the runtime releases it.
 template <class Config>
 class GpuImageProducer : public GpuNode<Config> {
 protected:
@@ -55,18 +54,12 @@ protected:
     void reestimate(graph::ResourceEstimate& estimate) override {
         detail::estimateImage(shape_, estimate);
     }
-    void cleanup(const graph::CleanupContext& context) override {
-        if (context.slotsBound) {
-            this->releaseImage(this->Out(Config::image));
-        }
-    }
     /// Checks the shape and creates the output image (again, at the current shape).
-    Result<void> createOutput(std::string_view what) {
+    Result<OutputOrigin> createImage() {
         if (Result<void> shaped = detail::checkShape(shape_, this->name()); !shaped) {
-            return shaped;
+            return std::unexpected(std::move(shaped.error()));
         }
-        return this->createImage(this->Out(Config::image), detail::colorImage(shape_), what,
-                                 shape_.transient);
+        return this->createOutput(Config::image, detail::colorImage(shape_), shape_.transient);
     }
 
     GpuImageShape shape_;
@@ -103,7 +96,7 @@ struct GpuGradientConfig {
 
 /// A moving gradient computed into a storage image (shaders/gradient.comp). The pipeline
 /// and its descriptor set layouts come from the shader's reflection; the descriptor pool
-/// is sized from it and its one set is allocated and written at compile.
+/// is sized from it and its one set is allocated and written at compile (ComputeKernel).
 class GpuGradientNode : public GpuImageProducer<GpuGradientConfig> {
 public:
     GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape);
@@ -112,12 +105,10 @@ protected:
     void setup(graph::SetupContext& context) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
-    void cleanup(const graph::CleanupContext& context) override;
+    void release(const graph::CleanupContext& context) override;
 
 private:
-    gpu::ComputePipeline pipeline_;
-    std::optional<gpu::DescriptorAllocator> descriptors_;
-    VkDescriptorSet set_ = VK_NULL_HANDLE;
+    ComputeKernel kernel_;
 };
 
 struct GpuComposeConfig {
@@ -170,30 +161,32 @@ struct GpuReadbackConfig {
     static constexpr graph::SlotList slots{image};
 };
 
-/// Copies its RGBA8 input into a host-visible buffer every frame: the headless target.
-/// After the GPU finished a frame (GpuRuntime::waitIdle), `pixels()` holds that frame and
-/// `writePng` saves it.
+/// Copies its input (any format; the first mip level and layer, every depth slice) into a
+/// host-visible buffer every frame: the headless target. After the GPU finished a frame
+/// (GpuRuntime::waitIdle), `pixels()` holds that frame, tightly packed texel blocks, and
+/// `writePng` saves an RGBA8 one.
 class GpuReadbackNode : public GpuNode<GpuReadbackConfig> {
 public:
     explicit GpuReadbackNode(GpuRuntime& runtime);
 
-    [[nodiscard]] std::uint32_t width() const noexcept { return width_; }
-    [[nodiscard]] std::uint32_t height() const noexcept { return height_; }
-    /// The last frame copied, RGBA8 rows; InvalidState until the GPU has finished it.
+    [[nodiscard]] std::uint32_t width() const noexcept { return desc_.width; }
+    [[nodiscard]] std::uint32_t height() const noexcept { return desc_.height; }
+    [[nodiscard]] VkFormat format() const noexcept { return desc_.format; }
+    /// The last frame copied; InvalidState until the GPU has finished it.
     [[nodiscard]] Result<std::span<const std::byte>> pixels() const;
-    /// Writes `pixels()` as a PNG, to a temporary name first and then renamed into place.
+    /// Writes `pixels()` as a PNG, to a temporary name first and then renamed into place;
+    /// TypeMismatch for anything but a 2D RGBA8 image.
     [[nodiscard]] Result<void> writePng(const std::string& path) const;
 
 protected:
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
-    void cleanup(const graph::CleanupContext& context) override;
+    void release(const graph::CleanupContext& context) override;
 
 private:
     gpu::Buffer buffer_;
     mutable gpu::ResourceState bufferState_{};
-    std::uint32_t width_ = 0;
-    std::uint32_t height_ = 0;
+    gpu::ImageDesc desc_{};            ///< what is read back
     std::uint64_t copiedInFrame_ = 0;  ///< the pacer frame number of the last copy
 };
 

@@ -1,91 +1,145 @@
 #pragma once
 
+#include <fmt/format.h>
 #include <vulkan/vulkan.h>
 
+#include <array>
+#include <concepts>
+#include <string>
 #include <string_view>
 
 #include "vixen/gpu/barriers.hpp"
 #include "vixen/graph/node.hpp"
+#include "vixen/nodes/gpu_resource.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 
 namespace vixen::nodes {
 
-/// The GPU usage a slot's declared access and stage kind stand for.
-[[nodiscard]] constexpr gpu::ResourceUsage usageOf(const graph::SlotOptions& options) noexcept {
-    const bool writes = options.access != graph::Access::Read;
-    switch (options.stage) {
-        case graph::StageKind::Transfer:
-            return writes ? gpu::ResourceUsage::TransferWrite : gpu::ResourceUsage::TransferRead;
-        case graph::StageKind::Compute:
-            return writes ? gpu::ResourceUsage::ComputeWrite : gpu::ResourceUsage::ComputeRead;
-        case graph::StageKind::Graphics:
-            return writes ? gpu::ResourceUsage::ColorAttachment : gpu::ResourceUsage::FragmentRead;
-        default:
-            return gpu::ResourceUsage::Present;
-    }
-}
+/// What a producer's `createOutput` did: made the resource, or kept a persistent one whose
+/// description did not change (its contents and barrier state are as the last frame left
+/// them, so an upload need not be repeated).
+enum class OutputOrigin : std::uint8_t { Created, Kept };
 
 namespace detail {
 
-template <class Config>
-constexpr bool gpuSlotsDeclareTheirStage() {
-    const graph::NodeTypeInfo& info = *graph::nodeTypeInfoOf<Config>();
-    const auto concrete = [](const graph::SlotDesc& slot) {
-        if (slot.type != graph::typeInfoOf<GpuImage>()) {
-            return true;
-        }
-        const graph::StageKind stage = slot.options.stage;
-        return stage == graph::StageKind::Transfer || stage == graph::StageKind::Compute ||
-               stage == graph::StageKind::Graphics || stage == graph::StageKind::Present;
-    };
-    for (const graph::SlotDesc& slot : info.inputs) {
-        if (!concrete(slot)) {
-            return false;
+/// One slot as the runtime sees it: the usage it declares and how to bring a resource of
+/// its type there. `transition` is null for a slot that is not a GPU resource.
+struct GpuSlotOps {
+    gpu::ResourceUsage usage = gpu::ResourceUsage::TransferRead;
+    void (*transition)(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
+                       const void* resource, gpu::ResourceUsage usage,
+                       bool producer) noexcept = nullptr;
+    void (*retire)(GpuRuntime& runtime, graph::NodeId node, std::uint32_t output, void* resource,
+                   bool keep) noexcept = nullptr;
+};
+
+template <GpuResource T>
+void transitionSlot(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
+                    const void* resource, gpu::ResourceUsage usage, bool producer) noexcept {
+    const T& typed = *static_cast<const T*>(resource);
+    if constexpr (requires { typed.aliased; }) {
+        if (producer && typed.aliased) {
+            // Its memory served another transient since the last frame.
+            typed.state = gpu::ResourceState::discarded();
         }
     }
-    for (const graph::SlotDesc& slot : info.outputs) {
-        if (!concrete(slot)) {
-            return false;
-        }
+    GpuResourceTraits<T>::transition(barriers, commandBuffer, typed, usage);
+}
+
+template <GpuResource T>
+void retireSlot(GpuRuntime& runtime, graph::NodeId node, std::uint32_t output, void* resource,
+                bool keep) noexcept {
+    T& typed = *static_cast<T*>(resource);
+    if (keep) {
+        runtime.park(node, output, typed);
+    } else {
+        runtime.release(typed);
     }
+}
+
+/// Each GPU resource slot must declare a stage kind its type allows; the failing
+/// instantiation names the slot.
+template <class S>
+constexpr bool checkGpuSlot() {
+    static_assert(gpuSlotDeclarationValid<typename S::ValueType>(S::kOptions),
+                  "a GPU resource slot must declare a stage kind its type allows "
+                  "(SlotOptions::stage): GpuImage takes Transfer, Compute, Graphics, RayTracing "
+                  "or Present (read only); GpuBuffer takes Host, Transfer, Compute, Graphics or "
+                  "RayTracing");
     return true;
 }
 
+template <class List>
+struct GpuSlotTable;
+
+template <class... Slots>
+struct GpuSlotTable<graph::SlotList<Slots...>> {
+    static constexpr bool kChecked = (checkGpuSlot<Slots>() && ...);
+
+    template <graph::SlotDirection D>
+    static constexpr auto ops() {
+        constexpr std::size_t kCount =
+            ((Slots::kDirection == D ? std::size_t{1} : std::size_t{0}) + ... + 0);
+        std::array<GpuSlotOps, kCount> result{};
+        [[maybe_unused]] std::size_t next = 0;
+        (
+            [&] {
+                using T = typename Slots::ValueType;
+                if constexpr (Slots::kDirection == D) {
+                    if constexpr (GpuResource<T>) {
+                        // An unmapped declaration already failed kChecked.
+                        result[next] = GpuSlotOps{
+                            usageOf(Slots::kOptions).value_or(gpu::ResourceUsage::TransferRead),
+                            &transitionSlot<T>, &retireSlot<T>};
+                    }
+                    ++next;
+                }
+            }(),
+            ...);
+        return result;
+    }
+};
+
+template <class Config>
+using GpuSlotsOf = GpuSlotTable<std::remove_cv_t<decltype(Config::slots)>>;
+
 }  // namespace detail
 
-/// Base of every node that records GPU work. Before `record` runs, every GpuImage slot is
-/// brought to the usage the slot declares (one batch of sync2 barriers, layout transitions
-/// included); no node records a barrier for its slots by hand. In a sequential graph the
-/// node records into the frame's command buffer; in a parallel one into a secondary command
-/// buffer of its own, whose slot barriers the runtime records beforehand, in order.
+/// Base of every node that records GPU work. Before `record` runs, every GPU resource slot
+/// (GpuImage, GpuBuffer: see gpu_resource.hpp) is brought to the usage the slot declares (one
+/// batch of sync2 barriers, layout transitions included); no node records a barrier for its
+/// slots by hand. Outputs are made with `createOutput` at compile and released (or, when
+/// persistent, kept) by the runtime; `release` frees what else the node made. In a
+/// sequential graph the node records into the frame's command buffer; in a parallel one
+/// into a secondary command buffer of its own, whose slot barriers the runtime records
+/// beforehand, in order.
 template <class Config>
 class GpuNode : public graph::TypedNode<Config>, public GpuNodeBase {
-    static_assert(detail::gpuSlotsDeclareTheirStage<Config>(),
-                  "every GpuImage slot must declare its stage: Transfer, Compute, Graphics or "
-                  "Present (SlotOptions::stage)");
+    static_assert(detail::GpuSlotsOf<Config>::kChecked);
+    static constexpr auto kInputOps =
+        detail::GpuSlotsOf<Config>::template ops<graph::SlotDirection::Input>();
+    static constexpr auto kOutputOps =
+        detail::GpuSlotsOf<Config>::template ops<graph::SlotDirection::Output>();
 
 public:
     [[nodiscard]] graph::NodeId gpuNodeId() const noexcept final { return this->id(); }
 
     void recordSlotBarriers(VkCommandBuffer commandBuffer,
                             gpu::BarrierBatch& barriers) const noexcept final {
-        const graph::NodeTypeInfo& info = this->type();
-        for (std::uint32_t i = 0; i < info.inputs.size(); ++i) {
-            if (info.inputs[i].type != graph::typeInfoOf<GpuImage>()) {
+        for (std::uint32_t i = 0; i < kInputOps.size(); ++i) {
+            if (kInputOps[i].transition == nullptr) {
                 continue;
             }
             const graph::InputBinding& binding = this->inputBinding(i);
             for (std::uint32_t k = 0; k < binding.count; ++k) {
-                transition(barriers, commandBuffer,
-                           *static_cast<const GpuImage*>(binding.resources[k]),
-                           usageOf(info.inputs[i].options), false);
+                kInputOps[i].transition(barriers, commandBuffer, binding.resources[k],
+                                        kInputOps[i].usage, false);
             }
         }
-        for (std::uint32_t i = 0; writesOutputsEachFrame() && i < info.outputs.size(); ++i) {
-            if (info.outputs[i].type == graph::typeInfoOf<GpuImage>()) {
-                transition(barriers, commandBuffer,
-                           *static_cast<const GpuImage*>(this->outputResource(i)),
-                           usageOf(info.outputs[i].options), true);
+        for (std::uint32_t i = 0; writesOutputsEachFrame() && i < kOutputOps.size(); ++i) {
+            if (kOutputOps[i].transition != nullptr) {
+                kOutputOps[i].transition(barriers, commandBuffer, this->outputResource(i),
+                                         kOutputOps[i].usage, true);
             }
         }
         barriers.record(commandBuffer);
@@ -97,6 +151,10 @@ protected:
     /// Records the node's work; the slots' barriers are already in place. Barriers of the
     /// node's own resources go through `runtime().barriers(context.workerIndex)`.
     virtual void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) = 0;
+
+    /// Frees what the node made besides its outputs (pipelines, descriptor sets); its
+    /// outputs are still bound when `context.slotsBound`. Default: nothing.
+    virtual void release(const graph::CleanupContext& /*context*/) {}
 
     void execute(const graph::ExecuteContext& context) final {
         if (runtime_.recordsInParallel()) {
@@ -115,6 +173,21 @@ protected:
         runtime_.endNodeScope(commandBuffer, this->id());
     }
 
+    /// Releases the node's own objects, then its outputs: a persistent output that stays in
+    /// the graph is handed to the runtime to keep, every other one is destroyed.
+    void cleanup(const graph::CleanupContext& context) final {
+        release(context);
+        if (!context.slotsBound) {
+            return;
+        }
+        for (std::uint32_t i = 0; i < kOutputOps.size(); ++i) {
+            if (kOutputOps[i].retire != nullptr) {
+                kOutputOps[i].retire(runtime_, this->id(), i, this->outputResource(i),
+                                     context.forRecompile && outputPersistent(i));
+            }
+        }
+    }
+
     [[nodiscard]] GpuRuntime& runtime() const noexcept { return runtime_; }
 
     /// False for a node whose outputs are made at compile (uploaded data, say) and only read
@@ -122,55 +195,60 @@ protected:
     /// write them.
     [[nodiscard]] virtual bool writesOutputsEachFrame() const noexcept { return true; }
 
-    /// Creates `target`'s image: in memory shared with other transients when `transient`
-    /// (the graph plans lifetimes from the node's `transientBytes` estimate).
-    Result<void> createImage(GpuImage& target, const gpu::ImageDesc& desc, std::string_view what,
-                             bool transient) {
-        releaseImage(target);
-        Result<gpu::Image> image = [&] {
-            if (!transient) {
-                return gpu::Image::create(runtime_.device(), runtime_.allocator(), desc, what);
+    /// Creates the image of output `slot` at compile. A persistent slot keeps the image it
+    /// had while `desc` is unchanged (OutputOrigin::Kept); otherwise the old one goes and a
+    /// new one is made, in memory shared with other transients when `transient` (the graph
+    /// plans lifetimes from the node's `transientBytes` estimate). The device must support
+    /// the format for the usage: the error names the node, the slot and the format.
+    template <class S>
+    requires graph::OutputOf<S, Config> && std::same_as<typename S::ValueType, GpuImage>
+        Result<OutputOrigin> createOutput(S slot, const gpu::ImageDesc& desc,
+                                          bool transient = false) {
+        if constexpr (S::kOptions.persistent) {
+            if (transient) {
+                return fail(ErrorCode::InvalidArgument,
+                            "node '{}', output '{}': a persistent output cannot be transient "
+                            "(its memory would be shared with other resources)",
+                            this->name(), S::kName);
             }
-            return gpu::Image::createInMemory(
-                runtime_.device(), desc, what,
-                [&](const VkMemoryRequirements& requirements) {
-                    return runtime_.allocateTransient(this->id(), requirements, what,
-                                                      target.aliased);
-                },
-                [&](const gpu::MemoryAllocation& memory) { runtime_.freeTransient(memory); });
-        }();
-        if (!image) {
-            target.aliased = false;
-            return std::unexpected(std::move(image.error()));
         }
-        target.image = std::move(*image);
-        target.transientMemory = transient;
-        // Its memory may have served something else in a frame still in flight.
-        target.state = gpu::ResourceState::discarded();
-        return {};
+        return createOrKeep(slot, desc, [&](GpuImage& target, const std::string& what) {
+            return runtime_.createImage(target, desc, what, this->id(), transient);
+        });
     }
 
-    /// Destroys `target`'s image and returns its memory (the GPU must be done with it).
-    void releaseImage(GpuImage& target) noexcept {
-        const gpu::MemoryAllocation memory = target.image.allocation();
-        target.image.reset();
-        if (target.transientMemory) {
-            runtime_.freeTransient(memory);
-        }
-        target.transientMemory = false;
-        target.aliased = false;
-        target.state = gpu::ResourceState{};
+    /// Creates the buffer of output `slot` at compile; persistence as for images.
+    template <class S>
+    requires graph::OutputOf<S, Config> && std::same_as<typename S::ValueType, GpuBuffer>
+        Result<OutputOrigin> createOutput(S slot, const gpu::BufferDesc& desc) {
+        return createOrKeep(slot, desc, [&](GpuBuffer& target, const std::string& what) {
+            return runtime_.createBuffer(target, desc, what);
+        });
     }
 
 private:
-    static void transition(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
-                           const GpuImage& image, gpu::ResourceUsage usage, bool producer) {
-        if (producer && image.aliased) {
-            image.state = gpu::ResourceState::discarded();
+    template <class S, class Desc, class Create>
+    Result<OutputOrigin> createOrKeep(S slot, const Desc& desc, Create&& create) {
+        auto& target = this->Out(slot);
+        constexpr std::uint32_t kIndex = graph::ConfigSlots<Config>::template indexOf<S>();
+        if constexpr (S::kOptions.persistent) {
+            if (!target.valid() && runtime_.reclaim(this->id(), kIndex, target, desc)) {
+                return OutputOrigin::Kept;
+            }
         }
-        barriers.image(commandBuffer, image.image.handle(), image.image.desc().aspect, image.state,
-                       usage);
+        runtime_.release(target);
+        if (Result<void> created =
+                create(target, fmt::format("node '{}', output '{}'", this->name(), S::kName));
+            !created) {
+            return std::unexpected(std::move(created.error()));
+        }
+        return OutputOrigin::Created;
     }
+
+    [[nodiscard]] static bool outputPersistent(std::uint32_t index) noexcept {
+        return graph::nodeTypeInfoOf<Config>()->outputs[index].options.persistent;
+    }
+
     GpuRuntime& runtime_;
 };
 

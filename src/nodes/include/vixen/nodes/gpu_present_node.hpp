@@ -39,7 +39,7 @@ protected:
     void setup(graph::SetupContext& context) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
-    void cleanup(const graph::CleanupContext& context) override;
+    void release(const graph::CleanupContext& context) override;
 
 private:
     gpu::Swapchain& swapchain_;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "vixen/core/error.hpp"
@@ -23,6 +24,7 @@
 #include "vixen/gpu/timestamp_pool.hpp"
 #include "vixen/gpu/uploader.hpp"
 #include "vixen/graph/render_graph.hpp"
+#include "vixen/nodes/gpu_resource.hpp"
 #include "vixen/nodes/transient_arena.hpp"
 
 namespace vixen::gpu {
@@ -31,20 +33,6 @@ class Device;
 }  // namespace vixen::gpu
 
 namespace vixen::nodes {
-
-/// A GPU image exchanged through slots. The producer creates it at compile; the barrier
-/// state is bookkeeping every user updates, hence mutable through const inputs.
-struct GpuImage {
-    static constexpr std::string_view kTypeName = "GpuImage";
-
-    gpu::Image image;
-    mutable gpu::ResourceState state{};
-    /// Shares memory with other transients: contents do not survive between frames, so
-    /// the producer starts each frame from ResourceState::discarded().
-    bool aliased = false;
-    /// The memory came from GpuRuntime::allocateTransient (shared or not) and goes back there.
-    bool transientMemory = false;
-};
 
 struct GpuRuntimeOptions {
     std::uint32_t framesInFlight = gpu::FramePacer::kDefaultFramesInFlight;
@@ -179,6 +167,53 @@ public:
         graph::NodeId node, const VkMemoryRequirements& requirements, std::string_view what,
         bool& aliased);
     void freeTransient(const gpu::MemoryAllocation& allocation) noexcept;
+
+    // ---- resources of slots (GpuNode::createOutput calls these) -----------------------
+
+    /// Creates `target`'s image after checking the device supports `desc` (errors name
+    /// `what`): in transient memory of `node` when `transient`. `target` must be empty.
+    [[nodiscard]] Result<void> createImage(GpuImage& target, const gpu::ImageDesc& desc,
+                                           std::string_view what, graph::NodeId node,
+                                           bool transient);
+    [[nodiscard]] Result<void> createBuffer(GpuBuffer& target, const gpu::BufferDesc& desc,
+                                            std::string_view what);
+    /// Destroys the resource now and returns its memory (the GPU must be done with it).
+    void release(GpuImage& target) noexcept;
+    void release(GpuBuffer& target) noexcept;
+    /// Keeps output `output` of `node` across a recompile: the resource moves here, with
+    /// its barrier state, until the node's next compile reclaims it. What the compile after
+    /// does not reclaim is released.
+    template <GpuResource T>
+    void park(graph::NodeId node, std::uint32_t output, T& resource) noexcept {
+        if (resource.valid()) {
+            parked_.push_back(ParkedResource{node, output, std::move(resource)});
+            resource = T{};
+        }
+    }
+    /// Moves the parked resource of `node`'s output into `target` when its description is
+    /// still `desc` (true); one whose description changed is released (false).
+    template <GpuResource T>
+    bool reclaim(graph::NodeId node, std::uint32_t output, T& target,
+                 const typename GpuResourceTraits<T>::Desc& desc) noexcept {
+        for (ParkedResource& parked : parked_) {
+            T* const resource = std::get_if<T>(&parked.resource);
+            if (parked.node != node || parked.output != output || resource == nullptr) {
+                continue;
+            }
+            const bool same = resource->desc() == desc;
+            if (same) {
+                target = std::move(*resource);
+                ++keptResources_;
+            } else {
+                release(*resource);
+            }
+            parked.resource = std::monostate{};
+            return same;
+        }
+        return false;
+    }
+    /// Persistent resources kept across a recompile so far (each reclaim counts once).
+    [[nodiscard]] std::uint64_t keptResources() const noexcept { return keptResources_; }
     [[nodiscard]] TransientMemoryStats transientStats() const noexcept {
         return transients_.stats();
     }
@@ -236,6 +271,15 @@ private:
     std::vector<std::string_view> traceNames_;  // per node id, interned in trace_
 
     TransientArena transients_;
+
+    struct ParkedResource {
+        graph::NodeId node;
+        std::uint32_t output = 0;
+        std::variant<std::monostate, GpuImage, GpuBuffer> resource;
+    };
+    std::vector<ParkedResource> parked_;  // persistent outputs between cleanup and compile
+    std::uint64_t keptResources_ = 0;
+    void releaseParked() noexcept;
 };
 
 }  // namespace vixen::nodes

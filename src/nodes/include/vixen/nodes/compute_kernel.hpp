@@ -1,0 +1,70 @@
+#pragma once
+
+// What a compute node needs besides its slots: its shader's pipeline, the one descriptor set
+// the shader declares (set 0, laid out from its reflection) bound to slot resources, and the
+// dispatch. The pipeline and the pool are made once and kept by recompiles; the set is
+// taken again at each compile, so resized resources are bound anew.
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "vixen/core/error.hpp"
+#include "vixen/gpu/compute_pipeline.hpp"
+#include "vixen/gpu/descriptor_allocator.hpp"
+#include "vixen/gpu/descriptor_writer.hpp"
+#include "vixen/nodes/gpu_resource.hpp"
+
+namespace vixen::gpu {
+class Device;
+}
+
+namespace vixen::nodes {
+
+class ComputeKernel {
+public:
+    /// At compile: the pipeline and the pool the first time, then a fresh set 0. Errors name
+    /// `name` (the shader); a shader with descriptor sets past set 0 is InvalidArgument.
+    [[nodiscard]] Result<void> prepare(const gpu::Device& device,
+                                       std::span<const std::uint32_t> spirv, std::string_view name);
+    /// Queues `binding` of set 0: a storage or uniform buffer, or a storage or sampled image
+    /// in the layout its slot's compute use puts it (GENERAL). Errors name the binding.
+    [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuBuffer& buffer);
+    [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuImage& image);
+    /// Writes the queued bindings into the set.
+    void commit(const gpu::Device& device);
+
+    /// Binds the pipeline and the set, pushes `constants` (if any) and dispatches enough
+    /// workgroups to cover x by y by z invocations.
+    template <class PushConstants>
+    void dispatch(VkCommandBuffer commandBuffer, const PushConstants& constants, std::uint32_t x,
+                  std::uint32_t y = 1, std::uint32_t z = 1) const noexcept {
+        bindAndPush(commandBuffer, &constants, sizeof constants);
+        dispatchGroups(commandBuffer, x, y, z);
+    }
+    void dispatch(VkCommandBuffer commandBuffer, std::uint32_t x, std::uint32_t y = 1,
+                  std::uint32_t z = 1) const noexcept {
+        bindAndPush(commandBuffer, nullptr, 0);
+        dispatchGroups(commandBuffer, x, y, z);
+    }
+
+    /// Destroys the pipeline and the pool (the node leaves the graph).
+    void reset() noexcept;
+    [[nodiscard]] const gpu::ComputePipeline& pipeline() const noexcept { return pipeline_; }
+
+private:
+    void bindAndPush(VkCommandBuffer commandBuffer, const void* constants,
+                     std::uint32_t bytes) const noexcept;
+    void dispatchGroups(VkCommandBuffer commandBuffer, std::uint32_t x, std::uint32_t y,
+                        std::uint32_t z) const noexcept;
+
+    gpu::ComputePipeline pipeline_;
+    std::optional<gpu::DescriptorAllocator> pool_;
+    gpu::DescriptorSet set_{};
+    gpu::DescriptorWriter writer_;
+};
+
+}  // namespace vixen::nodes
