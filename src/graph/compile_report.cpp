@@ -29,6 +29,11 @@ std::string describeEstimate(const ResourceEstimate& estimate) {
     text += fmt::format("  descriptors          {}\n", descriptors.empty() ? "none" : descriptors);
     text += fmt::format("  command buffers      {}\n", estimate.commandBuffers);
     text += fmt::format("  staging              {}\n", core::formatBytes(estimate.stagingBytes));
+    if (estimate.streamBytesPerFrame != 0 || estimate.readbackBytesPerFrame != 0) {
+        text += fmt::format("  per frame            {} streamed in, {} read back\n",
+                            core::formatBytes(estimate.streamBytesPerFrame),
+                            core::formatBytes(estimate.readbackBytesPerFrame));
+    }
     text += fmt::format("  events per frame     {}\n", estimate.eventsPerFrame);
     text += fmt::format("  execute bytes        {}\n", core::formatBytes(estimate.executeBytes));
     text += fmt::format("  frame scratch        {} per thread\n",

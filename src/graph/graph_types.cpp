@@ -89,6 +89,8 @@ ResourceEstimate& ResourceEstimate::operator+=(const ResourceEstimate& other) no
     }
     commandBuffers += other.commandBuffers;
     stagingBytes += other.stagingBytes;
+    streamBytesPerFrame += other.streamBytesPerFrame;
+    readbackBytesPerFrame += other.readbackBytesPerFrame;
     eventsPerFrame += other.eventsPerFrame;
     executeBytes += other.executeBytes;
     frameScratchBytes += other.frameScratchBytes;

@@ -78,6 +78,8 @@ GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
                 waitForGpu();
                 if (Result<void> staging = ensureUploader(); !staging) {
                     hookError_ = std::move(staging.error());
+                } else if (Result<void> rings = ensureRings(); !rings) {
+                    hookError_ = std::move(rings.error());
                 }
                 break;
             case core::Phase::Setup:
@@ -139,6 +141,73 @@ Result<void> GpuRuntime::ensureUploader() {
                     wanted, uploader.error().message);
     }
     uploader_.emplace(std::move(*uploader));
+    return {};
+}
+
+Result<void> GpuRuntime::ensureRings() {
+    // As the uploader: every node set up so far counts, so culling never shrinks a ring.
+    graph::ResourceEstimate perFrame;
+    for (std::uint32_t id = 0; id < graph_->nodeCapacity(); ++id) {
+        if (graph_->contains(graph::NodeId{id})) {
+            const graph::ResourceEstimate& estimate = graph_->estimate(graph::NodeId{id});
+            perFrame.streamBytesPerFrame += estimate.streamBytesPerFrame;
+            perFrame.readbackBytesPerFrame += estimate.readbackBytesPerFrame;
+        }
+    }
+    const auto ensure = [&](std::optional<gpu::StreamRing>& ring, std::uint64_t bytesPerFrame,
+                            gpu::RingDirection direction, std::string_view what) -> Result<void> {
+        // Every frame in flight holds its ranges until the GPU is done with it; 4 KiB a frame
+        // covers alignment, and 64 KiB granules keep small changes from rebuilding it.
+        constexpr VkDeviceSize kSlack = VkDeviceSize{4} << 10;
+        constexpr VkDeviceSize kGranule = VkDeviceSize{64} << 10;
+        const VkDeviceSize wanted =
+            bytesPerFrame == 0
+                ? 0
+                : core::alignUp(pacer_.framesInFlight() * (bytesPerFrame + kSlack), kGranule);
+        if (wanted == 0 || (ring && ring->stats().capacity >= wanted)) {
+            return {};
+        }
+        ring.reset();  // the Before hook waited for the GPU
+        auto created = gpu::StreamRing::create(*device_, *allocator_, pacer_.timeline(), wanted,
+                                               pacer_.framesInFlight(), direction, what);
+        if (!created) {
+            return std::unexpected(std::move(created.error()));
+        }
+        ring.emplace(std::move(*created));
+        return {};
+    };
+    VIXEN_TRY(ensure(uploads_, perFrame.streamBytesPerFrame, gpu::RingDirection::Upload,
+                     "GPU runtime upload ring"));
+    VIXEN_TRY(ensure(readbacks_, perFrame.readbackBytesPerFrame, gpu::RingDirection::Readback,
+                     "GPU runtime readback ring"));
+    return {};
+}
+
+std::optional<gpu::RingRange> GpuRuntime::takeFromRing(std::optional<gpu::StreamRing>& ring,
+                                                       VkDeviceSize bytes,
+                                                       VkDeviceSize alignment) noexcept {
+    if (!ring) {
+        return std::nullopt;
+    }
+    while (ringLock_.test_and_set(std::memory_order_acquire)) {
+        ringLock_.wait(true, std::memory_order_relaxed);
+    }
+    std::optional<gpu::RingRange> range = ring->take(bytes, alignment, options_.frameTimeout);
+    ringLock_.clear(std::memory_order_release);
+    ringLock_.notify_one();
+    return range;
+}
+
+Result<void> GpuRuntime::closeRings() {
+    const std::uint64_t frame = pacer_.submittedFrame();
+    for (std::optional<gpu::StreamRing>* ring : {&uploads_, &readbacks_}) {
+        if (*ring) {
+            (*ring)->endFrame(frame);
+            if (std::optional<Error> error = (*ring)->takeError()) {
+                return std::unexpected(std::move(*error));
+            }
+        }
+    }
     return {};
 }
 
@@ -262,6 +331,8 @@ GpuRuntime::~GpuRuntime() {
     }
     destroyNodeCommandBuffers();
     releaseParked();
+    uploads_.reset();
+    readbacks_.reset();
     uploader_.reset();  // waits for its batches
 }
 
@@ -382,13 +453,19 @@ Result<void> GpuRuntime::recordAndSubmit() {
                          static_cast<std::int64_t>(timings_.submitNanoseconds));
     }
     if (recorded != VK_SUCCESS) {
+        static_cast<void>(closeRings());
         return std::unexpected(
             gpu::vulkanError(recorded, "vkEndCommandBuffer", "recording the graph's frame"));
     }
+    // A ring that refused a range fails the frame, after it was presented as usual.
+    Result<void> rings = closeRings();
     if (submitted && participant_ != nullptr) {
-        return participant_->afterSubmit();
+        VIXEN_TRY(participant_->afterSubmit());
     }
-    return submitted;
+    if (!submitted) {
+        return submitted;
+    }
+    return rings;
 }
 
 Result<void> GpuRuntime::waitIdle() {

@@ -12,7 +12,9 @@
 #include <span>
 
 #include "lavapipe_fixture.hpp"
+#include "vixen/core/alloc_tracker.hpp"
 #include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
@@ -86,5 +88,24 @@ protected:
 
     std::optional<GpuGraph> gpuGraph_;
 };
+
+/// A few warm-up frames (lavapipe JIT-compiles, on its own threads and through operator new,
+/// the copy shaders for a size on their first use), then `frames` frames that must allocate
+/// nothing on any thread and create no Vulkan object.
+inline void expectSteadyFrames(GpuGraph& gpu, int frames) {
+    ASSERT_TRUE(core::AllocationTracker::installed())
+        << "the allocation hooks must be linked in, or every count reads zero";
+    for (int warm = 0; warm < 4; ++warm) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    const std::uint64_t creations = gpu::CreationGate::count();
+    const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
+    for (int frame = 0; frame < frames; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame()) << "frame " << frame;
+    }
+    EXPECT_TRUE(guard.ok()) << guard.describe();
+    EXPECT_EQ(gpu::CreationGate::count(), creations);
+}
 
 }  // namespace vixen::nodes

@@ -398,27 +398,10 @@ TEST_F(GpuGraphTest, EveryFailedCreationNamesTheNodeAndLeavesTheGraphRecompilabl
 class GpuGraphSteadyStateTest : public GpuGraphTest {
 protected:
     [[nodiscard]] bool validation() const override { return false; }
-
-    /// A few warm-up frames (lavapipe JIT-compiles, on its own threads and through operator
-    /// new, the copy shaders for a size on their first use), then `frames` frames that must
-    /// allocate nothing on any thread and create no Vulkan object.
-    static void expectSteadyFrames(GpuGraph& gpu, int frames) {
-        for (int warm = 0; warm < 4; ++warm) {
-            ASSERT_TRUE(gpu.runtime->frame());
-        }
-        ASSERT_TRUE(gpu.runtime->waitIdle());
-        const std::uint64_t creations = gpu::CreationGate::count();
-        const core::NoAllocationGuard guard(core::TrackScope::AllThreads);
-        for (int frame = 0; frame < frames; ++frame) {
-            ASSERT_TRUE(gpu.runtime->frame()) << "frame " << frame;
-        }
-        EXPECT_TRUE(guard.ok()) << guard.describe();
-        EXPECT_EQ(gpu::CreationGate::count(), creations);
-    }
 };
 
 TEST_F(GpuGraphSteadyStateTest, ThousandFramesAllocateNothingAndCreateNoVulkanObjects) {
-    GpuGraph& gpu = makeGraph(graph::GraphOptions{.profileAllocations = false});
+    GpuGraph& gpu = makeGraph();
     gpu.buildSideBySide(64, 32, true);
     ASSERT_TRUE(gpu.graph.compile());
     ASSERT_NO_FATAL_FAILURE(expectSteadyFrames(gpu, 1000));
@@ -432,8 +415,8 @@ TEST_F(GpuGraphSteadyStateTest, ThousandFramesAllocateNothingAndCreateNoVulkanOb
 }
 
 TEST_F(GpuGraphSteadyStateTest, ParallelRecordingAllocatesNothingAndCreatesNoVulkanObjects) {
-    GpuGraph& gpu = makeGraph(graph::GraphOptions{
-        .mode = graph::ExecutionMode::Parallel, .workerThreads = 2, .profileAllocations = false});
+    GpuGraph& gpu =
+        makeGraph(graph::GraphOptions{.mode = graph::ExecutionMode::Parallel, .workerThreads = 2});
     gpu.buildSideBySide(64, 32);
     ASSERT_TRUE(gpu.graph.compile());
     ASSERT_NO_FATAL_FAILURE(expectSteadyFrames(gpu, 300));

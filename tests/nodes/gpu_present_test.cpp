@@ -41,7 +41,7 @@ protected:
 
         budget_.emplace(device_->physical());
         allocator_.emplace(*device_, *budget_);
-        graph_.emplace(graph::GraphOptions{.profileAllocations = false});
+        graph_.emplace();
         auto runtime = GpuRuntime::create(*graph_, *device_, *allocator_);
         ASSERT_TRUE(runtime) << runtime.error().message;
         runtime_ = std::move(*runtime);
@@ -127,6 +127,8 @@ protected:
 };
 
 TEST_F(GpuPresentSteadyStateTest, ThousandWindowedFramesAllocateNothingBetweenResizes) {
+    ASSERT_TRUE(core::AllocationTracker::installed())
+        << "the allocation hooks must be linked in, or every count reads zero";
     const auto steadyFrames = [&](int frames) {
         for (int warm = 0; warm < 4; ++warm) {
             ASSERT_TRUE(frame());

@@ -30,7 +30,12 @@ struct ResourceEstimate {
     std::array<std::uint64_t, kMemoryKindCount> memoryBytes{};
     std::array<std::uint32_t, kDescriptorKindCount> descriptors{};
     std::uint32_t commandBuffers = 0;
+    /// Bytes uploaded at compile (textures, scene data) through the staging uploader.
     std::uint64_t stagingBytes = 0;
+    /// Bytes uploaded every frame (constants, edits) and read back every frame (statistics,
+    /// picking): the runtime sizes its per-frame rings from these.
+    std::uint64_t streamBytesPerFrame = 0;
+    std::uint64_t readbackBytesPerFrame = 0;
     std::uint32_t eventsPerFrame = 0;
     /// Bytes the node holds while its execute runs; the scheduler throttles on it.
     std::uint64_t executeBytes = 0;
@@ -53,7 +58,8 @@ struct ResourceEstimate {
 
     /// True when the node asked for nothing; cheaper than comparing with {}.
     [[nodiscard]] bool empty() const noexcept {
-        std::uint64_t wide = stagingBytes | executeBytes | frameScratchBytes | transientBytes;
+        std::uint64_t wide = stagingBytes | streamBytesPerFrame | readbackBytesPerFrame |
+                             executeBytes | frameScratchBytes | transientBytes;
         for (const std::uint64_t bytes : memoryBytes) {
             wide |= bytes;
         }

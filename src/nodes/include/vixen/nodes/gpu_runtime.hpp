@@ -21,6 +21,7 @@
 #include "vixen/gpu/frame_pacer.hpp"
 #include "vixen/gpu/image.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/stream_ring.hpp"
 #include "vixen/gpu/timestamp_pool.hpp"
 #include "vixen/gpu/uploader.hpp"
 #include "vixen/graph/render_graph.hpp"
@@ -138,6 +139,39 @@ public:
     /// nodes upload is flushed before the next frame's submit, which it precedes on the
     /// queue.
     [[nodiscard]] gpu::Uploader* uploader() noexcept { return uploader_ ? &*uploader_ : nullptr; }
+
+    /// While a node records: `bytes` of this frame's upload ring (sized at compile from the
+    /// nodes' `streamBytesPerFrame`), which the node fills and copies from (or binds) in the
+    /// same frame. Waits, counted, for a frame in flight when the ring is full; nothing when
+    /// the frame asks for more than the ring holds (frame() then fails naming the ring).
+    /// Thread-safe; allocates nothing.
+    [[nodiscard]] std::optional<gpu::RingRange> streamUpload(VkDeviceSize bytes,
+                                                             VkDeviceSize alignment = 16) noexcept {
+        return takeFromRing(uploads_, bytes, alignment);
+    }
+    /// The same for the readback ring (`readbackBytesPerFrame`): the node copies into the
+    /// range; its bytes are the CPU's once `readbackStatus` says Ready.
+    [[nodiscard]] std::optional<gpu::RingRange> streamReadback(
+        VkDeviceSize bytes, VkDeviceSize alignment = 16) noexcept {
+        return takeFromRing(readbacks_, bytes, alignment);
+    }
+    /// Whether a range taken by `streamReadback` in frame `frame` (recordingFrame() then)
+    /// has landed, and is still there.
+    [[nodiscard]] gpu::ReadbackStatus readbackStatus(const gpu::RingRange& range,
+                                                     std::uint64_t frame) const noexcept {
+        return readbacks_ ? readbacks_->read(range, frame) : gpu::ReadbackStatus::Reused;
+    }
+    /// The number of the frame being recorded (its timeline value once submitted).
+    [[nodiscard]] std::uint64_t recordingFrame() const noexcept {
+        return pacer_.submittedFrame() + 1;
+    }
+    /// The upload and readback rings' counters (empty before a node asked for either).
+    [[nodiscard]] gpu::StreamRingStats uploadRingStats() const noexcept {
+        return uploads_ ? uploads_->stats() : gpu::StreamRingStats{};
+    }
+    [[nodiscard]] gpu::StreamRingStats readbackRingStats() const noexcept {
+        return readbacks_ ? readbacks_->stats() : gpu::StreamRingStats{};
+    }
     [[nodiscard]] const gpu::FramePacer& pacer() const noexcept { return pacer_; }
     /// The frame-in-flight slot of the frame being recorded.
     [[nodiscard]] std::uint32_t frameSlot() const noexcept { return frameSlot_; }
@@ -229,6 +263,10 @@ private:
     void beginNodeCommandBuffers() noexcept;
     void executeNodeCommandBuffers() noexcept;
     Result<void> ensureUploader();
+    Result<void> ensureRings();
+    std::optional<gpu::RingRange> takeFromRing(std::optional<gpu::StreamRing>& ring,
+                                               VkDeviceSize bytes, VkDeviceSize alignment) noexcept;
+    Result<void> closeRings();
     Result<void> recordAndSubmit();
     Result<void> ensureTimestampPool();
     void collectTimestamps(std::uint32_t slot);
@@ -257,6 +295,11 @@ private:
     std::optional<Error> hookError_;  // a failure in a graph hook, reported by frame()
     std::optional<Error> deviceLost_;
     std::optional<gpu::Uploader> uploader_;
+    // Per-frame streaming, sized at compile; nodes on worker threads take ranges under the
+    // spin lock (a few instructions; a mutex would be a per-frame lock the profiler counts).
+    std::optional<gpu::StreamRing> uploads_;
+    std::optional<gpu::StreamRing> readbacks_;
+    std::atomic_flag ringLock_;
 
     // Timestamps: one scope per node id, sized at compile; read when a slot comes back.
     std::optional<gpu::TimestampPool> timestamps_;
