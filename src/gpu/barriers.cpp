@@ -1,5 +1,7 @@
 #include "vixen/gpu/barriers.hpp"
 
+#include <cassert>
+
 namespace vixen::gpu {
 namespace {
 
@@ -122,19 +124,18 @@ ResourceState ResourceState::settled(VkImageLayout layout) noexcept {
     return state;
 }
 
-std::optional<BarrierBatch::Dependency> BarrierBatch::advance(ResourceState& state,
-                                                              const UsageScope& next,
-                                                              bool hasLayout) noexcept {
+std::optional<BarrierDependency> advanceState(ResourceState& state, const UsageScope& next,
+                                              bool hasLayout) noexcept {
     const bool layoutChange = hasLayout && state.layout != next.layout;
     if (next.writes || layoutChange) {
         // A write (or a transition, which writes) waits for the last write and every reader
         // since; only the write's accesses need making available.
-        const Dependency dependency{state.writeStages | state.readStages,
-                                    state.writeAccesses,
-                                    next.stages,
-                                    next.accesses,
-                                    state.layout,
-                                    hasLayout ? next.layout : state.layout};
+        const BarrierDependency dependency{state.writeStages | state.readStages,
+                                           state.writeAccesses,
+                                           next.stages,
+                                           next.accesses,
+                                           state.layout,
+                                           hasLayout ? next.layout : state.layout};
         state.writeStages = next.stages;
         state.writeAccesses = next.writes ? (next.accesses & kWriteAccesses) : VK_ACCESS_2_NONE;
         state.readStages = next.writes ? VK_PIPELINE_STAGE_2_NONE : next.stages;
@@ -152,56 +153,67 @@ std::optional<BarrierBatch::Dependency> BarrierBatch::advance(ResourceState& sta
     }
     state.visibleStages |= next.stages;
     state.visibleAccesses |= next.accesses;
-    return Dependency{state.writeStages, state.writeAccesses, next.stages,
-                      next.accesses,     state.layout,        state.layout};
+    return BarrierDependency{state.writeStages, state.writeAccesses, next.stages,
+                             next.accesses,     state.layout,        state.layout};
+}
+
+VkImageMemoryBarrier2 imageBarrier(const BarrierDependency& dependency, VkImage image,
+                                   VkImageAspectFlags aspect) noexcept {
+    VkImageMemoryBarrier2 barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2;
+    barrier.srcStageMask = dependency.srcStages;
+    barrier.srcAccessMask = dependency.srcAccesses;
+    barrier.dstStageMask = dependency.dstStages;
+    barrier.dstAccessMask = dependency.dstAccesses;
+    barrier.oldLayout = dependency.oldLayout;
+    barrier.newLayout = dependency.newLayout;
+    barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    barrier.image = image;
+    barrier.subresourceRange = {aspect, 0, VK_REMAINING_MIP_LEVELS, 0, VK_REMAINING_ARRAY_LAYERS};
+    return barrier;
+}
+
+VkBufferMemoryBarrier2 bufferBarrier(const BarrierDependency& dependency,
+                                     VkBuffer buffer) noexcept {
+    VkBufferMemoryBarrier2 barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2;
+    barrier.srcStageMask = dependency.srcStages;
+    barrier.srcAccessMask = dependency.srcAccesses;
+    barrier.dstStageMask = dependency.dstStages;
+    barrier.dstAccessMask = dependency.dstAccesses;
+    barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    barrier.buffer = buffer;
+    barrier.offset = 0;
+    barrier.size = VK_WHOLE_SIZE;
+    return barrier;
 }
 
 void BarrierBatch::image(VkCommandBuffer commandBuffer, VkImage image, VkImageAspectFlags aspect,
                          ResourceState& state, ResourceUsage usage) noexcept {
-    const std::optional<Dependency> dependency = advance(state, UsageScope::of(usage), true);
+    const std::optional<BarrierDependency> dependency =
+        advanceState(state, UsageScope::of(usage), true);
     if (!dependency) {
         return;
     }
     if (images_ == kCapacity) {
         record(commandBuffer);
     }
-    VkImageMemoryBarrier2& barrier = imageBarriers_[images_++];
-    barrier = VkImageMemoryBarrier2{};
-    barrier.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2;
-    barrier.srcStageMask = dependency->srcStages;
-    barrier.srcAccessMask = dependency->srcAccesses;
-    barrier.dstStageMask = dependency->dstStages;
-    barrier.dstAccessMask = dependency->dstAccesses;
-    barrier.oldLayout = dependency->oldLayout;
-    barrier.newLayout = dependency->newLayout;
-    barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    barrier.image = image;
-    barrier.subresourceRange = {aspect, 0, VK_REMAINING_MIP_LEVELS, 0, VK_REMAINING_ARRAY_LAYERS};
+    imageBarriers_[images_++] = imageBarrier(*dependency, image, aspect);
 }
 
 void BarrierBatch::buffer(VkCommandBuffer commandBuffer, VkBuffer buffer, ResourceState& state,
                           ResourceUsage usage) noexcept {
-    const std::optional<Dependency> dependency =
-        advance(state, UsageScope::of(usage, ResourceKind::Buffer), false);
+    const std::optional<BarrierDependency> dependency =
+        advanceState(state, UsageScope::of(usage, ResourceKind::Buffer), false);
     if (!dependency) {
         return;
     }
     if (buffers_ == kCapacity) {
         record(commandBuffer);
     }
-    VkBufferMemoryBarrier2& barrier = bufferBarriers_[buffers_++];
-    barrier = VkBufferMemoryBarrier2{};
-    barrier.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2;
-    barrier.srcStageMask = dependency->srcStages;
-    barrier.srcAccessMask = dependency->srcAccesses;
-    barrier.dstStageMask = dependency->dstStages;
-    barrier.dstAccessMask = dependency->dstAccesses;
-    barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    barrier.buffer = buffer;
-    barrier.offset = 0;
-    barrier.size = VK_WHOLE_SIZE;
+    bufferBarriers_[buffers_++] = bufferBarrier(*dependency, buffer);
 }
 
 void BarrierBatch::record(VkCommandBuffer commandBuffer) noexcept {
@@ -218,6 +230,78 @@ void BarrierBatch::record(VkCommandBuffer commandBuffer) noexcept {
     recorded_ += images_ + buffers_;
     images_ = 0;
     buffers_ = 0;
+}
+
+// ---- BakedBarriers ----------------------------------------------------------------------
+
+void BakedBarriers::clear() noexcept {
+    images_.clear();
+    buffers_.clear();
+    groups_.clear();
+    dependencies_.clear();
+    touched_.clear();
+}
+
+void BakedBarriers::beginGroup() {
+    groups_.push_back(Group{static_cast<std::uint32_t>(images_.size()), 0,
+                            static_cast<std::uint32_t>(buffers_.size()), 0});
+}
+
+void BakedBarriers::remember(ResourceState& state) {
+    for (const auto& [known, before] : touched_) {
+        if (known == &state) {
+            return;
+        }
+    }
+    touched_.emplace_back(&state, state);
+}
+
+void BakedBarriers::image(VkImage image, VkImageAspectFlags aspect, ResourceState& state,
+                          ResourceUsage usage) {
+    assert(!groups_.empty());
+    remember(state);
+    if (const auto dependency = advanceState(state, UsageScope::of(usage), true)) {
+        images_.push_back(imageBarrier(*dependency, image, aspect));
+        ++groups_.back().imageCount;
+    }
+}
+
+void BakedBarriers::buffer(VkBuffer buffer, ResourceState& state, ResourceUsage usage) {
+    assert(!groups_.empty());
+    remember(state);
+    if (const auto dependency =
+            advanceState(state, UsageScope::of(usage, ResourceKind::Buffer), false)) {
+        buffers_.push_back(bufferBarrier(*dependency, buffer));
+        ++groups_.back().bufferCount;
+    }
+}
+
+void BakedBarriers::seal() noexcept {
+    dependencies_.assign(groups_.size(), VkDependencyInfo{});
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const Group& group = groups_[g];
+        VkDependencyInfo& dependency = dependencies_[g];
+        dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
+        dependency.imageMemoryBarrierCount = group.imageCount;
+        dependency.pImageMemoryBarriers = images_.data() + group.firstImage;
+        dependency.bufferMemoryBarrierCount = group.bufferCount;
+        dependency.pBufferMemoryBarriers = buffers_.data() + group.firstBuffer;
+    }
+}
+
+void BakedBarriers::record(VkCommandBuffer commandBuffer, std::uint32_t group) const noexcept {
+    const VkDependencyInfo& dependency = dependencies_[group];
+    if (dependency.imageMemoryBarrierCount + dependency.bufferMemoryBarrierCount > 0) {
+        vkCmdPipelineBarrier2(commandBuffer, &dependency);
+    }
+}
+
+std::span<const VkImageMemoryBarrier2> BakedBarriers::images(std::uint32_t group) const noexcept {
+    return {images_.data() + groups_[group].firstImage, groups_[group].imageCount};
+}
+
+std::span<const VkBufferMemoryBarrier2> BakedBarriers::buffers(std::uint32_t group) const noexcept {
+    return {buffers_.data() + groups_[group].firstBuffer, groups_[group].bufferCount};
 }
 
 }  // namespace vixen::gpu

@@ -58,9 +58,6 @@ GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
         const bool before = timing == graph::HookTiming::Before;
         switch (phase) {
             case core::Phase::Execute:
-                if (before && parallel_ && commandBuffer_ != VK_NULL_HANDLE) {
-                    beginNodeCommandBuffers();
-                }
                 break;
             case core::Phase::Cleanup:
                 // Nodes are about to destroy what in-flight frames may still use.
@@ -242,6 +239,10 @@ void GpuRuntime::afterCompile() {
     }
     if (graph_->executingThreads() > barriers_.size()) {
         barriers_.resize(graph_->executingThreads());
+    }
+    if (graph_->compiled()) {
+        collectGpuNodes();
+        bakeSlotBarriers();
     }
     if (parallel_ && graph_->compiled()) {
         if (Result<void> buffers = ensureNodeCommandBuffers(); !buffers) {
@@ -440,6 +441,16 @@ Result<void> GpuRuntime::recordAndSubmit() {
     if (timestamps_ && submitted && recorded == VK_SUCCESS) {
         unreadTimestamps_[slot->index] = 1;  // its queries were reset and written
     }
+    if (submitted && recorded == VK_SUCCESS) {
+        slotBarriersRecorded_ += activeBarriers().barrierCount();
+        if (firstFramePending_) {
+            // Every later frame starts from the states this one left.
+            for (const auto& [state, steady] : steadyStates_) {
+                *state = steady;
+            }
+            firstFramePending_ = false;
+        }
+    }
     if (trace_ != nullptr) {
         const auto since = [&](Clock::time_point t) {
             return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
@@ -487,35 +498,53 @@ Result<void> GpuRuntime::waitIdle() {
 // ---- parallel recording -------------------------------------------------------------------
 
 std::uint64_t GpuRuntime::barriersRecorded() const noexcept {
-    std::uint64_t total = 0;
+    std::uint64_t total = slotBarriersRecorded_;
     for (const gpu::BarrierBatch& batch : barriers_) {
         total += batch.recorded();
     }
     return total;
 }
 
-Result<void> GpuRuntime::ensureNodeCommandBuffers() {
-    std::vector<GpuNodeBase*> nodes;
+void GpuRuntime::collectGpuNodes() {
+    // The index is rebuilt every time (a replaced node may even reuse an address).
+    gpuNodes_.clear();
+    gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
     for (const graph::NodeId id : graph_->report().order) {
         if (auto* node = dynamic_cast<GpuNodeBase*>(&graph_->node(id))) {
-            nodes.push_back(node);
+            gpuNodeIndex_[id.value] = static_cast<std::uint32_t>(gpuNodes_.size());
+            gpuNodes_.push_back(node);
         }
     }
-    // The index is rebuilt every time (a replaced node may even reuse an address); the
-    // pools only when the number of GPU nodes changed.
-    gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
-    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-        gpuNodeIndex_[nodes[i]->gpuNodeId().value] = i;
+}
+
+void GpuRuntime::bakeSlotBarriers() {
+    // Two frames in execution order: the first from the states compile left, the second
+    // from those the first leaves, which every later frame starts from (replaying the same
+    // barriers ends in the same states). The resources keep their present states until the
+    // first frame is submitted.
+    for (gpu::BakedBarriers& baked : baked_) {
+        baked.clear();
+        for (const GpuNodeBase* node : gpuNodes_) {
+            baked.beginGroup();
+            node->bakeSlotBarriers(baked);
+        }
+        baked.seal();
     }
-    nodeBegun_.assign(nodes.size(), 0);
-    const bool sameCount = nodes.size() == gpuNodes_.size() && !nodeCommandBuffers_.empty();
-    gpuNodes_ = std::move(nodes);
-    if (sameCount) {
+    steadyStates_.clear();
+    for (const auto& [state, before] : baked_[0].touched()) {
+        steadyStates_.emplace_back(state, *state);
+        *state = before;
+    }
+    firstFramePending_ = true;
+}
+
+Result<void> GpuRuntime::ensureNodeCommandBuffers() {
+    // The pools only change with the number of GPU nodes.
+    if (gpuNodes_.size() * pacer_.framesInFlight() == nodeCommandBuffers_.size() &&
+        !nodeCommandBuffers_.empty()) {
         return {};
     }
-    const std::vector<GpuNodeBase*> keep = gpuNodes_;
     destroyNodeCommandBuffers();  // the Before hook waited for the GPU
-    gpuNodes_ = keep;
     const std::size_t count = std::size_t{pacer_.framesInFlight()} * gpuNodes_.size();
     nodePools_.reserve(count);
     nodeCommandBuffers_.assign(count, VK_NULL_HANDLE);
@@ -565,33 +594,33 @@ void GpuRuntime::destroyNodeCommandBuffers() noexcept {
     }
     nodePools_.clear();
     nodeCommandBuffers_.clear();
-    gpuNodes_.clear();
 }
 
-void GpuRuntime::beginNodeCommandBuffers() noexcept {
-    // In execution order, on the graph's thread, before any wave runs: the barrier state of
-    // every resource advances exactly as a sequential recording would advance it.
-    VkCommandBufferInheritanceInfo inheritance{};
-    inheritance.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO;
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    begin.pInheritanceInfo = &inheritance;
-    const std::size_t base = std::size_t{frameSlot_} * gpuNodes_.size();
-    for (std::size_t i = 0; i < gpuNodes_.size(); ++i) {
-        const VkCommandBuffer commandBuffer = nodeCommandBuffers_[base + i];
-        const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin);
-        nodeBegun_[i] = result == VK_SUCCESS ? 1 : 0;
-        if (result != VK_SUCCESS) {
-            nodeRecordingResult_.store(result, std::memory_order_relaxed);
-            continue;
-        }
-        gpuNodes_[i]->recordSlotBarriers(commandBuffer, barriers_[0]);
+VkCommandBuffer GpuRuntime::beginNodeCommandBuffer(graph::NodeId node) noexcept {
+    // Any worker may begin its node's buffer: each has a pool of its own, and the slot
+    // barriers were derived at compile, so no state is shared.
+    static constexpr VkCommandBufferInheritanceInfo kInheritance{
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO};
+    static constexpr VkCommandBufferBeginInfo kBegin{
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+        .pInheritanceInfo = &kInheritance};
+    const std::uint32_t index = gpuNodeIndex_[node.value];
+    const VkCommandBuffer commandBuffer =
+        nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + index];
+    if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &kBegin);
+        result != VK_SUCCESS) {
+        nodeRecordingResult_.store(result, std::memory_order_relaxed);
+        return VK_NULL_HANDLE;
     }
+    activeBarriers().record(commandBuffer, index);
+    return commandBuffer;
 }
 
 void GpuRuntime::endNodeCommandBuffer(graph::NodeId node) noexcept {
-    if (const VkResult result = vkEndCommandBuffer(nodeCommandBuffer(node)); result != VK_SUCCESS) {
+    const VkCommandBuffer commandBuffer =
+        nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + gpuNodeIndex_[node.value]];
+    if (const VkResult result = vkEndCommandBuffer(commandBuffer); result != VK_SUCCESS) {
         nodeRecordingResult_.store(result, std::memory_order_relaxed);
     }
 }

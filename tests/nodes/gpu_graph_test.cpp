@@ -264,6 +264,40 @@ TEST_F(GpuGraphTest, UploadsAtCompileThroughStagingSizedFromTheEstimates) {
     expectBoard(64);
 }
 
+TEST_F(GpuGraphTest, SlotBarriersAreDerivedAtCompileAndReplayedEveryFrame) {
+    // An image uploaded at compile and read back every frame: the first frame after the
+    // compile needs the upload made visible to the copy; every later frame needs nothing.
+    GpuGraph& gpu = makeGraph();
+    auto board = gpu.graph.addNode<GpuCheckerboardNode>("board", *gpu.runtime,
+                                                        GpuImageShape{16, 16, true, false}, 4);
+    auto out = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(board, GpuCheckerboardConfig::image, out, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile());
+    EXPECT_EQ(gpu.runtime->firstFrameSlotBarriers(), 1U);
+    EXPECT_EQ(gpu.runtime->steadySlotBarriers(), 0U);
+    for (int frame = 0; frame < 3; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    // A resize uploads a new image: its first frame needs the barrier again.
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{24, 8}));
+    ASSERT_TRUE(gpu.runtime->frame());
+    EXPECT_EQ(gpu.runtime->firstFrameSlotBarriers(), 1U);
+    EXPECT_EQ(gpu.runtime->steadySlotBarriers(), 0U);
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    auto pixels = static_cast<GpuReadbackNode&>(gpu.graph.node(out.id)).pixels();
+    ASSERT_TRUE(pixels);
+    EXPECT_EQ(pixelAt(*pixels, 24, 1, 1), (std::array<int, 4>{230, 230, 230, 255}));
+    EXPECT_EQ(pixelAt(*pixels, 24, 5, 1), (std::array<int, 4>{40, 40, 40, 255}));
+
+    // Transients start each frame from "discarded", so every frame needs the same barriers.
+    GpuGraph& other = makeGraph();
+    other.buildSideBySide(32, 16);
+    ASSERT_TRUE(other.graph.compile());
+    EXPECT_GT(other.runtime->steadySlotBarriers(), 0U);
+    EXPECT_EQ(other.runtime->steadySlotBarriers(), other.runtime->firstFrameSlotBarriers());
+}
+
 TEST_F(GpuGraphTest, AStructuralChangeOnARunningGraphWaitsForItsFrames) {
     // Frames in flight still use the images a structural compile destroys; the validation
     // layer reports destroying an object in use, so a missing wait fails this test.

@@ -4,6 +4,7 @@
 // rebuilt when their description changes, and buffers with device addresses.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstring>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "vixen/events/engine_events.hpp"
 #include "vixen/nodes/compute_kernel.hpp"
 #include "vixen/nodes/gpu_node.hpp"
+#include "vixen/nodes/gpu_pass.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -230,6 +232,41 @@ TEST_F(GpuResourceTest, AComputeNodeReadsABufferAndWritesAFloatImage) {
     ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
     expectIndices(gpu, *chain.readback);
     EXPECT_EQ(chain.values->uploads, 1U);
+}
+
+TEST_F(GpuResourceTest, AOneOffPassIsTwoLambdasOnTheSameTypedSlots) {
+    // ScaleNode again, as a pass: its kernel lives in the pass's state.
+    GpuGraph& gpu = makeGraph();
+    constexpr std::uint32_t kWidth = 16;
+    constexpr std::uint32_t kHeight = 6;
+    using ScalePass = GpuPass<ScaleConfig, ComputeKernel>;
+    auto values = gpu.graph.addNode<ValuesNode>("values", *gpu.runtime, kWidth, kHeight);
+    auto scale = gpu.graph.addNode<ScalePass>(
+        "scale pass", *gpu.runtime,
+        [](ScalePass& pass) -> Result<void> {
+            VIXEN_TRY(pass.state.prepare(pass.runtime().device(), test_shaders::scaleToImageComp(),
+                                         "scale_to_image.comp"));
+            VIXEN_TRY(pass.createOutput(ScaleConfig::image,
+                                        gpu::ImageDesc{.width = kWidth,
+                                                       .height = kHeight,
+                                                       .format = VK_FORMAT_R32_SFLOAT,
+                                                       .usage = VK_IMAGE_USAGE_STORAGE_BIT |
+                                                                VK_IMAGE_USAGE_TRANSFER_SRC_BIT}));
+            VIXEN_TRY(pass.state.bind(0, pass.In(ScaleConfig::values)));
+            VIXEN_TRY(pass.state.bind(1, pass.Out(ScaleConfig::image)));
+            pass.state.commit(pass.runtime().device());
+            return {};
+        },
+        [](ScalePass& pass, VkCommandBuffer commandBuffer, const graph::ExecuteContext&) {
+            const std::array<std::uint32_t, 3> params{kWidth, kHeight,
+                                                      std::bit_cast<std::uint32_t>(2.0F)};
+            pass.state.dispatch(commandBuffer, params, kWidth, kHeight);
+        });
+    auto readback = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(values, ValuesConfig::values, scale, ScaleConfig::values);
+    gpu.graph.connect(scale, ScaleConfig::image, readback, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    expectIndices(gpu, static_cast<GpuReadbackNode&>(gpu.graph.node(readback.id)));
 }
 
 TEST_F(GpuResourceTest, APersistentOutputOutlivesRecompilesWhileItsDescriptionHolds) {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vixen::gpu {
 
@@ -60,7 +62,31 @@ struct ResourceState {
     /// The state work outside the graph left behind: `layout`, every earlier command
     /// finished with it and its writes visible (an upload batch ends with such a barrier).
     [[nodiscard]] static ResourceState settled(VkImageLayout layout) noexcept;
+
+    friend bool operator==(const ResourceState&, const ResourceState&) = default;
 };
+
+/// What one barrier must carry to move a resource from one use to the next.
+struct BarrierDependency {
+    VkPipelineStageFlags2 srcStages = VK_PIPELINE_STAGE_2_NONE;
+    VkAccessFlags2 srcAccesses = VK_ACCESS_2_NONE;
+    VkPipelineStageFlags2 dstStages = VK_PIPELINE_STAGE_2_NONE;
+    VkAccessFlags2 dstAccesses = VK_ACCESS_2_NONE;
+    VkImageLayout oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+    VkImageLayout newLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+};
+
+/// Advances `state` to `next`; the dependency a barrier must carry, if any: before a write
+/// (after the last write and every reader since), before a layout change (`hasLayout`:
+/// images), and before a read the last write has not been made visible to. A read already
+/// covered needs nothing; every read is remembered, so a later write waits for all readers.
+[[nodiscard]] std::optional<BarrierDependency> advanceState(ResourceState& state,
+                                                            const UsageScope& next,
+                                                            bool hasLayout) noexcept;
+[[nodiscard]] VkImageMemoryBarrier2 imageBarrier(const BarrierDependency& dependency, VkImage image,
+                                                 VkImageAspectFlags aspect) noexcept;
+[[nodiscard]] VkBufferMemoryBarrier2 bufferBarrier(const BarrierDependency& dependency,
+                                                   VkBuffer buffer) noexcept;
 
 /// Collects the sync2 barriers one node needs before it records, then records them in one
 /// vkCmdPipelineBarrier2. Fixed capacity, no allocation: past it, `record` flushes early.
@@ -93,23 +119,61 @@ public:
     [[nodiscard]] std::uint64_t recorded() const noexcept { return recorded_; }
 
 private:
-    struct Dependency {
-        VkPipelineStageFlags2 srcStages = VK_PIPELINE_STAGE_2_NONE;
-        VkAccessFlags2 srcAccesses = VK_ACCESS_2_NONE;
-        VkPipelineStageFlags2 dstStages = VK_PIPELINE_STAGE_2_NONE;
-        VkAccessFlags2 dstAccesses = VK_ACCESS_2_NONE;
-        VkImageLayout oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-        VkImageLayout newLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-    };
-    /// Advances `state` to `next`; the dependency a barrier must carry, if any.
-    static std::optional<Dependency> advance(ResourceState& state, const UsageScope& next,
-                                             bool hasLayout) noexcept;
-
     std::array<VkImageMemoryBarrier2, kCapacity> imageBarriers_{};
     std::array<VkBufferMemoryBarrier2, kCapacity> bufferBarriers_{};
     std::uint32_t images_ = 0;
     std::uint32_t buffers_ = 0;
     std::uint64_t recorded_ = 0;
+};
+
+/// Barriers derived once, at compile, and replayed every frame: one group per recording step
+/// (a GPU node), each recorded with one vkCmdPipelineBarrier2. Derivation moves the states
+/// like BarrierBatch; the first state each resource had is remembered, so the runtime can
+/// tell what a frame that replays the groups leaves behind. Grows while derived (compile),
+/// never while replayed.
+class BakedBarriers {
+public:
+    /// Forgets every group and remembered state; keeps the storage.
+    void clear() noexcept;
+    /// Starts the next group; the barriers added until the next call belong to it.
+    void beginGroup();
+    void image(VkImage image, VkImageAspectFlags aspect, ResourceState& state, ResourceUsage usage);
+    void buffer(VkBuffer buffer, ResourceState& state, ResourceUsage usage);
+    /// Makes the groups replayable (call after the last barrier is added).
+    void seal() noexcept;
+
+    /// Records group `group` (nothing when it is empty). Allocates nothing.
+    void record(VkCommandBuffer commandBuffer, std::uint32_t group) const noexcept;
+
+    [[nodiscard]] std::uint32_t groupCount() const noexcept {
+        return static_cast<std::uint32_t>(groups_.size());
+    }
+    [[nodiscard]] std::size_t barrierCount() const noexcept {
+        return images_.size() + buffers_.size();
+    }
+    [[nodiscard]] std::span<const VkImageMemoryBarrier2> images(std::uint32_t group) const noexcept;
+    [[nodiscard]] std::span<const VkBufferMemoryBarrier2> buffers(
+        std::uint32_t group) const noexcept;
+    /// Every state derivation touched, with its value before the first touch.
+    [[nodiscard]] std::span<const std::pair<ResourceState*, ResourceState>> touched()
+        const noexcept {
+        return touched_;
+    }
+
+private:
+    void remember(ResourceState& state);
+
+    struct Group {
+        std::uint32_t firstImage = 0;
+        std::uint32_t imageCount = 0;
+        std::uint32_t firstBuffer = 0;
+        std::uint32_t bufferCount = 0;
+    };
+    std::vector<VkImageMemoryBarrier2> images_;
+    std::vector<VkBufferMemoryBarrier2> buffers_;
+    std::vector<Group> groups_;
+    std::vector<VkDependencyInfo> dependencies_;  // one per group, pointing into the above
+    std::vector<std::pair<ResourceState*, ResourceState>> touched_;
 };
 
 }  // namespace vixen::gpu

@@ -26,16 +26,15 @@ namespace detail {
 /// its type there. `transition` is null for a slot that is not a GPU resource.
 struct GpuSlotOps {
     gpu::ResourceUsage usage = gpu::ResourceUsage::TransferRead;
-    void (*transition)(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
-                       const void* resource, gpu::ResourceUsage usage,
-                       bool producer) noexcept = nullptr;
+    void (*transition)(gpu::BakedBarriers& barriers, const void* resource, gpu::ResourceUsage usage,
+                       bool producer) = nullptr;
     void (*retire)(GpuRuntime& runtime, graph::NodeId node, std::uint32_t output, void* resource,
                    bool keep) noexcept = nullptr;
 };
 
 template <GpuResource T>
-void transitionSlot(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
-                    const void* resource, gpu::ResourceUsage usage, bool producer) noexcept {
+void transitionSlot(gpu::BakedBarriers& barriers, const void* resource, gpu::ResourceUsage usage,
+                    bool producer) {
     const T& typed = *static_cast<const T*>(resource);
     if constexpr (requires { typed.aliased; }) {
         if (producer && typed.aliased) {
@@ -43,7 +42,7 @@ void transitionSlot(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
             typed.state = gpu::ResourceState::discarded();
         }
     }
-    GpuResourceTraits<T>::transition(barriers, commandBuffer, typed, usage);
+    GpuResourceTraits<T>::transition(barriers, typed, usage);
 }
 
 template <GpuResource T>
@@ -107,12 +106,12 @@ using GpuSlotsOf = GpuSlotTable<std::remove_cv_t<decltype(Config::slots)>>;
 
 /// Base of every node that records GPU work. Before `record` runs, every GPU resource slot
 /// (GpuImage, GpuBuffer: see gpu_resource.hpp) is brought to the usage the slot declares (one
-/// batch of sync2 barriers, layout transitions included); no node records a barrier for its
-/// slots by hand. Outputs are made with `createOutput` at compile and released (or, when
-/// persistent, kept) by the runtime; `release` frees what else the node made. In a
-/// sequential graph the node records into the frame's command buffer; in a parallel one
-/// into a secondary command buffer of its own, whose slot barriers the runtime records
-/// beforehand, in order.
+/// vkCmdPipelineBarrier2 of sync2 barriers, layout transitions included, derived once at
+/// compile and replayed each frame); no node records a barrier for its slots by hand. Outputs are
+/// made with `createOutput` at compile and released (or, when persistent, kept) by the runtime;
+/// `release` frees what else the node made. In a sequential graph the node records into the frame's
+/// command buffer; in a parallel one into a secondary command buffer of its own, whose slot
+/// barriers the runtime records beforehand, in order.
 template <class Config>
 class GpuNode : public graph::TypedNode<Config>, public GpuNodeBase {
     static_assert(detail::GpuSlotsOf<Config>::kChecked);
@@ -124,25 +123,22 @@ class GpuNode : public graph::TypedNode<Config>, public GpuNodeBase {
 public:
     [[nodiscard]] graph::NodeId gpuNodeId() const noexcept final { return this->id(); }
 
-    void recordSlotBarriers(VkCommandBuffer commandBuffer,
-                            gpu::BarrierBatch& barriers) const noexcept final {
+    void bakeSlotBarriers(gpu::BakedBarriers& barriers) const final {
         for (std::uint32_t i = 0; i < kInputOps.size(); ++i) {
             if (kInputOps[i].transition == nullptr) {
                 continue;
             }
             const graph::InputBinding& binding = this->inputBinding(i);
             for (std::uint32_t k = 0; k < binding.count; ++k) {
-                kInputOps[i].transition(barriers, commandBuffer, binding.resources[k],
-                                        kInputOps[i].usage, false);
+                kInputOps[i].transition(barriers, binding.resources[k], kInputOps[i].usage, false);
             }
         }
         for (std::uint32_t i = 0; writesOutputsEachFrame() && i < kOutputOps.size(); ++i) {
             if (kOutputOps[i].transition != nullptr) {
-                kOutputOps[i].transition(barriers, commandBuffer, this->outputResource(i),
-                                         kOutputOps[i].usage, true);
+                kOutputOps[i].transition(barriers, this->outputResource(i), kOutputOps[i].usage,
+                                         true);
             }
         }
-        barriers.record(commandBuffer);
     }
 
 protected:
@@ -158,8 +154,8 @@ protected:
 
     void execute(const graph::ExecuteContext& context) final {
         if (runtime_.recordsInParallel()) {
-            // The runtime began this node's command buffer and recorded its slot barriers.
-            const VkCommandBuffer commandBuffer = runtime_.nodeCommandBuffer(this->id());
+            // A command buffer of its own, begun with the node's baked slot barriers in.
+            const VkCommandBuffer commandBuffer = runtime_.beginNodeCommandBuffer(this->id());
             if (commandBuffer != VK_NULL_HANDLE) {
                 record(commandBuffer, context);
                 runtime_.endNodeCommandBuffer(this->id());
@@ -167,7 +163,7 @@ protected:
             return;
         }
         const VkCommandBuffer commandBuffer = runtime_.commandBuffer();
-        recordSlotBarriers(commandBuffer, runtime_.barriers(0));
+        runtime_.recordSlotBarriers(commandBuffer, this->id());
         runtime_.beginNodeScope(commandBuffer, this->id());
         record(commandBuffer, context);
         runtime_.endNodeScope(commandBuffer, this->id());

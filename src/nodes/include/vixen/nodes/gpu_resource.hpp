@@ -74,7 +74,8 @@ struct GpuBuffer {
 }
 
 /// What makes a type a GPU resource. Specialise it for a new resource type: its kind (which
-/// barrier it needs), the stage kinds its slots may declare, and its description type.
+/// barrier it needs), the stage kinds its slots may declare, its description type, and how
+/// a use of it is added to the barriers the runtime derives at compile.
 template <class T>
 struct GpuResourceTraits;
 
@@ -86,10 +87,9 @@ struct GpuResourceTraits<GpuImage> {
     static constexpr bool allows(graph::StageKind stage) noexcept {
         return stage != graph::StageKind::Host;
     }
-    static void transition(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
-                           const GpuImage& image, gpu::ResourceUsage usage) noexcept {
-        barriers.image(commandBuffer, image.image.handle(), image.image.desc().aspect, image.state,
-                       usage);
+    static void transition(gpu::BakedBarriers& barriers, const GpuImage& image,
+                           gpu::ResourceUsage usage) {
+        barriers.image(image.image.handle(), image.image.desc().aspect, image.state, usage);
     }
 };
 
@@ -100,9 +100,9 @@ struct GpuResourceTraits<GpuBuffer> {
     static constexpr bool allows(graph::StageKind stage) noexcept {
         return stage != graph::StageKind::Present;
     }
-    static void transition(gpu::BarrierBatch& barriers, VkCommandBuffer commandBuffer,
-                           const GpuBuffer& buffer, gpu::ResourceUsage usage) noexcept {
-        barriers.buffer(commandBuffer, buffer.buffer.handle(), buffer.state, usage);
+    static void transition(gpu::BakedBarriers& barriers, const GpuBuffer& buffer,
+                           gpu::ResourceUsage usage) {
+        barriers.buffer(buffer.buffer.handle(), buffer.state, usage);
     }
 };
 

@@ -6,6 +6,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -56,9 +57,9 @@ class GpuNodeBase {
 public:
     virtual ~GpuNodeBase() = default;
     [[nodiscard]] virtual graph::NodeId gpuNodeId() const noexcept = 0;
-    /// Records the barriers that bring the node's GpuImage slots to their declared usage.
-    virtual void recordSlotBarriers(VkCommandBuffer commandBuffer,
-                                    gpu::BarrierBatch& barriers) const noexcept = 0;
+    /// Adds the barriers that bring the node's GPU resource slots to their declared use,
+    /// moving the resources' states as a frame would (compile time).
+    virtual void bakeSlotBarriers(gpu::BakedBarriers& barriers) const = 0;
 };
 
 /// A node that takes part in the frame's submit beyond recording commands: presentation.
@@ -117,23 +118,32 @@ public:
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
     /// The command buffer of the frame being recorded (null outside a frame).
     [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
-    /// The barrier batch of the executing thread (ExecuteContext::workerIndex).
+    /// The barrier batch of the executing thread (ExecuteContext::workerIndex), for the
+    /// node's own resources (slot barriers are derived at compile).
     [[nodiscard]] gpu::BarrierBatch& barriers(std::uint32_t worker) noexcept {
         return barriers_[worker];
     }
-    /// Barriers recorded so far, by every thread's batch.
+    /// Barriers recorded so far: slot barriers and every thread's batch.
     [[nodiscard]] std::uint64_t barriersRecorded() const noexcept;
     /// True when GPU nodes record into command buffers of their own (a parallel graph).
     [[nodiscard]] bool recordsInParallel() const noexcept { return parallel_; }
-    /// The node's command buffer of the frame being recorded, begun, its slot barriers in;
-    /// null when it could not be begun (the frame then fails).
-    [[nodiscard]] VkCommandBuffer nodeCommandBuffer(graph::NodeId node) const noexcept {
-        const std::uint32_t index = gpuNodeIndex_[node.value];
-        return nodeBegun_[index] != 0
-                   ? nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + index]
-                   : VK_NULL_HANDLE;
+    /// Records the node's slot barriers, as derived at compile, into `commandBuffer`.
+    void recordSlotBarriers(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
+        activeBarriers().record(commandBuffer, gpuNodeIndex_[node.value]);
     }
+    /// In a parallel graph, on the node's worker: begins the node's command buffer of the
+    /// frame and records its slot barriers; null when it could not be begun (the frame then
+    /// fails).
+    [[nodiscard]] VkCommandBuffer beginNodeCommandBuffer(graph::NodeId node) noexcept;
     void endNodeCommandBuffer(graph::NodeId node) noexcept;
+    /// Slot barriers per frame as derived at the last compile: for the first frame after it
+    /// (from the states compile left) and for every frame after that.
+    [[nodiscard]] std::size_t firstFrameSlotBarriers() const noexcept {
+        return baked_[0].barrierCount();
+    }
+    [[nodiscard]] std::size_t steadySlotBarriers() const noexcept {
+        return baked_[1].barrierCount();
+    }
     /// Staging uploads for nodes' compile (textures, scene data): sized at each compile
     /// from the nodes' `stagingBytes` estimates, null when none asked for staging. What
     /// nodes upload is flushed before the next frame's submit, which it precedes on the
@@ -258,9 +268,13 @@ private:
                const GpuRuntimeOptions& options);
     void afterCompile();
     void waitForGpu();
+    void collectGpuNodes();
+    void bakeSlotBarriers();
+    [[nodiscard]] const gpu::BakedBarriers& activeBarriers() const noexcept {
+        return baked_[firstFramePending_ ? 0 : 1];
+    }
     Result<void> ensureNodeCommandBuffers();
     void destroyNodeCommandBuffers() noexcept;
-    void beginNodeCommandBuffers() noexcept;
     void executeNodeCommandBuffers() noexcept;
     Result<void> ensureUploader();
     Result<void> ensureRings();
@@ -281,11 +295,17 @@ private:
     std::vector<gpu::BarrierBatch> barriers_;  // one per executing thread
     bool parallel_ = false;
 
-    // Parallel recording: GPU nodes in execution order, each with one command pool and one
-    // secondary command buffer per frame slot (slot-major), made at compile.
+    // GPU nodes in execution order, and their slot barriers derived at compile: for the
+    // first frame after it, and for every later one, with the states each frame leaves.
     std::vector<GpuNodeBase*> gpuNodes_;
     std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_
-    std::vector<std::uint8_t> nodeBegun_;      // per GPU node: begun this frame
+    std::array<gpu::BakedBarriers, 2> baked_;
+    std::vector<std::pair<gpu::ResourceState*, gpu::ResourceState>> steadyStates_;
+    bool firstFramePending_ = false;
+    std::uint64_t slotBarriersRecorded_ = 0;
+
+    // Parallel recording: each GPU node with one command pool and one secondary command
+    // buffer per frame slot (slot-major), made at compile.
     std::vector<VkCommandPool> nodePools_;
     std::vector<VkCommandBuffer> nodeCommandBuffers_;
     std::atomic<int> nodeRecordingResult_{VK_SUCCESS};
