@@ -599,17 +599,16 @@ void GpuRuntime::destroyNodeCommandBuffers() noexcept {
 VkCommandBuffer GpuRuntime::beginNodeCommandBuffer(graph::NodeId node) noexcept {
     // Any worker may begin its node's buffer: each has a pool of its own, and the slot
     // barriers were derived at compile, so no state is shared.
-    static constexpr VkCommandBufferInheritanceInfo kInheritance{
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO};
-    static constexpr VkCommandBufferBeginInfo kBegin{
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-        .pInheritanceInfo = &kInheritance};
+    VkCommandBufferInheritanceInfo inheritance{};
+    inheritance.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO;
+    VkCommandBufferBeginInfo begin{};
+    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    begin.pInheritanceInfo = &inheritance;
     const std::uint32_t index = gpuNodeIndex_[node.value];
     const VkCommandBuffer commandBuffer =
         nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + index];
-    if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &kBegin);
-        result != VK_SUCCESS) {
+    if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin); result != VK_SUCCESS) {
         nodeRecordingResult_.store(result, std::memory_order_relaxed);
         return VK_NULL_HANDLE;
     }

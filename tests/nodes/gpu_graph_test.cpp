@@ -269,7 +269,7 @@ TEST_F(GpuGraphTest, SlotBarriersAreDerivedAtCompileAndReplayedEveryFrame) {
     // compile needs the upload made visible to the copy; every later frame needs nothing.
     GpuGraph& gpu = makeGraph();
     auto board = gpu.graph.addNode<GpuCheckerboardNode>("board", *gpu.runtime,
-                                                        GpuImageShape{16, 16, true, false}, 4);
+                                                        GpuImageShape{16, 16, true, false}, 4U);
     auto out = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
     gpu.graph.connect(board, GpuCheckerboardConfig::image, out, GpuReadbackConfig::image);
     ASSERT_TRUE(gpu.graph.compile());

@@ -35,7 +35,7 @@ StreamGraph buildStream(GpuGraph& gpu, std::uint64_t bigFrame = ~std::uint64_t{0
         gpu::BufferDesc{std::max<VkDeviceSize>(256, bigBytes),
                         VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                         gpu::MemoryUsage::DeviceLocal},
-        32, [bigFrame, bigBytes](StreamWriter& writer, std::uint64_t frameIndex) {
+        VkDeviceSize{32}, [bigFrame, bigBytes](StreamWriter& writer, std::uint64_t frameIndex) {
             const std::array<std::uint32_t, 4> words = frameWords(frameIndex);
             writer.write(0, std::as_bytes(std::span(words)));
             writer.write(16 + 16 * (frameIndex % 8), std::as_bytes(std::span(words)));
@@ -43,7 +43,8 @@ StreamGraph buildStream(GpuGraph& gpu, std::uint64_t bigFrame = ~std::uint64_t{0
                 writer.write(0, std::span(big).first(bigBytes));
             }
         });
-    auto readback = gpu.graph.addNode<GpuBufferReadbackNode>("readback", *gpu.runtime, 256);
+    auto readback =
+        gpu.graph.addNode<GpuBufferReadbackNode>("readback", *gpu.runtime, VkDeviceSize{256});
     gpu.graph.connect(stream, GpuStreamConfig::buffer, readback, GpuBufferReadbackConfig::buffer);
     return {&static_cast<GpuStreamNode&>(gpu.graph.node(stream.id)),
             &static_cast<GpuBufferReadbackNode&>(gpu.graph.node(readback.id))};
@@ -120,9 +121,10 @@ TEST_F(GpuStreamTest, AReadbackLargerThanItsInputIsACompileErrorNamingTheSlot) {
     GpuGraph& gpu = makeGraph();
     auto stream = gpu.graph.addNode<GpuStreamNode>(
         "stream", *gpu.runtime,
-        gpu::BufferDesc{64, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, gpu::MemoryUsage::DeviceLocal}, 0,
-        [](StreamWriter&, std::uint64_t) {});
-    auto readback = gpu.graph.addNode<GpuBufferReadbackNode>("readback", *gpu.runtime, 128);
+        gpu::BufferDesc{64, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, gpu::MemoryUsage::DeviceLocal},
+        VkDeviceSize{0}, [](StreamWriter&, std::uint64_t) {});
+    auto readback =
+        gpu.graph.addNode<GpuBufferReadbackNode>("readback", *gpu.runtime, VkDeviceSize{128});
     gpu.graph.connect(stream, GpuStreamConfig::buffer, readback, GpuBufferReadbackConfig::buffer);
     const Result<void> refused = gpu.graph.compile();
     ASSERT_FALSE(refused);

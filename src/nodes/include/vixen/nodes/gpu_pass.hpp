@@ -22,9 +22,9 @@ public:
     using RecordFn = std::function<void(GpuPass& pass, VkCommandBuffer commandBuffer,
                                         const graph::ExecuteContext& context)>;
 
-    GpuPass(GpuRuntime& runtime, CompileFn compile, RecordFn record,
+    GpuPass(GpuRuntime& gpuRuntime, CompileFn compile, RecordFn record,
             graph::ResourceEstimate estimate = {})
-        : GpuNode<Config>(runtime),
+        : GpuNode<Config>(gpuRuntime),
           compile_(std::move(compile)),
           record_(std::move(record)),
           estimate_(estimate) {}
