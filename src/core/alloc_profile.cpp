@@ -25,7 +25,7 @@ void AllocationProfile::beginPhase(Phase phase) noexcept {
     assert(!current_ && "phases do not nest; end the current one first");
     current_ = phase;
     for (std::size_t k = 0; k < kResourceTakeCount; ++k) {
-        takesAtBegin_[k] = ResourceTakes::snapshot(static_cast<ResourceTake>(k));
+        takesAtBegin_[k] = ResourceTakes::totals(static_cast<ResourceTake>(k));
     }
     ResourceTakes::startWindow();
     region_.emplace(TrackScope::AllThreads);
@@ -43,15 +43,20 @@ void AllocationProfile::endPhase() noexcept {
     ++stats.entries;
     std::uint64_t takesInPhase = 0;
     for (std::size_t k = 0; k < kResourceTakeCount; ++k) {
-        const ResourceTakeCounts now = ResourceTakes::snapshot(static_cast<ResourceTake>(k));
+        const auto kind = static_cast<ResourceTake>(k);
+        const ResourceTakeCounts now = ResourceTakes::totals(kind);
         ResourceTakeCounts& sum = stats.takes[k];
         const std::uint64_t takes = now.takes - takesAtBegin_[k].takes;
         takesInPhase += takes;
         sum.takes += takes;
         sum.amount += now.amount - takesAtBegin_[k].amount;
-        if (takes > 0 && now.largest > sum.largest) {
-            sum.largest = now.largest;
-            sum.largestName = now.largestName;
+        if (takes > 0) {
+            // The largest and its name need the lock; a steady frame takes nothing.
+            const ResourceTakeCounts largest = ResourceTakes::snapshot(kind);
+            if (largest.largest > sum.largest) {
+                sum.largest = largest.largest;
+                sum.largestName = largest.largestName;
+            }
         }
     }
     if (*current_ == Phase::Execute) {

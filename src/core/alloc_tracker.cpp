@@ -23,17 +23,21 @@ struct alignas(64) ThreadSlot {
     std::atomic<std::uint64_t> frees{0};
     std::atomic<std::uint64_t> bytes{0};
     std::atomic<std::uint64_t> largest{0};
-    bool inUse = false;   // guarded by slotMutex
-    bool shared = false;  // the overflow slot: written by many threads, so atomically
+    std::atomic<bool> inUse{false};  // written under slotMutex, read by anyone
+    bool shared = false;             // the overflow slot: written by many threads, so atomically
 };
 
 constexpr std::size_t kMaxThreadSlots = 1024;
 constexpr std::size_t kSharedSlot = kMaxThreadSlots - 1;
 
 std::array<ThreadSlot, kMaxThreadSlots> slots;
-std::size_t slotHighWater = 0;  // guarded by slotMutex
-std::mutex slotMutex;
-AllocationCounts retired;  // counts of exited threads; guarded by slotMutex
+std::atomic<std::size_t> slotHighWater{0};  // written under slotMutex, read by anyone
+std::mutex slotMutex;                       // serialises the writers of slots and `retired`
+// Counts of exited threads, written under slotMutex. Readers take no lock: a thread's counts
+// move from its slot into `retired` between two increments of `retireSequence` (odd while
+// they move), and a reader that saw it odd or changed reads again.
+ThreadSlot retired;
+std::atomic<std::uint64_t> retireSequence{0};
 std::atomic<bool> hooksInstalled{false};
 
 // An open region's exact-largest tracker. A region claims a watcher, fills it in, then
@@ -91,12 +95,18 @@ struct SlotReleaser {
             return;
         }
         const std::lock_guard lock(slotMutex);
-        accumulate(retired, read(*slot));
+        retireSequence.fetch_add(1, std::memory_order_acq_rel);
+        const AllocationCounts moving = read(*slot);
+        addTo(retired.allocations, moving.allocations, true);
+        addTo(retired.frees, moving.frees, true);
+        addTo(retired.bytes, moving.bytes, true);
+        raiseTo(retired.largest, moving.largest);
         slot->allocations.store(0, std::memory_order_relaxed);
         slot->frees.store(0, std::memory_order_relaxed);
         slot->bytes.store(0, std::memory_order_relaxed);
         slot->largest.store(0, std::memory_order_relaxed);
-        slot->inUse = false;
+        slot->inUse.store(false, std::memory_order_relaxed);
+        retireSequence.fetch_add(1, std::memory_order_release);
         slotReleased = true;
         currentSlot = &slots[kSharedSlot];
     }
@@ -110,13 +120,16 @@ ThreadSlot& acquireSlot() noexcept {
     {
         const std::lock_guard lock(slotMutex);
         slots[kSharedSlot].shared = true;
-        slots[kSharedSlot].inUse = true;
+        slots[kSharedSlot].inUse.store(true, std::memory_order_relaxed);
         if (!slotReleased) {
             for (std::size_t i = 0; i < kSharedSlot; ++i) {
-                if (!slots[i].inUse) {
-                    slots[i].inUse = true;
+                if (!slots[i].inUse.load(std::memory_order_relaxed)) {
+                    // A released slot was zeroed: taking it changes no reader's sum.
+                    slots[i].inUse.store(true, std::memory_order_relaxed);
                     chosen = &slots[i];
-                    slotHighWater = std::max(slotHighWater, i + 1);
+                    slotHighWater.store(
+                        std::max(slotHighWater.load(std::memory_order_relaxed), i + 1),
+                        std::memory_order_release);
                     break;
                 }
             }
@@ -254,15 +267,25 @@ AllocationCounts AllocationTracker::thisThread() noexcept {
 }
 
 AllocationCounts AllocationTracker::allThreads() noexcept {
-    const std::lock_guard lock(slotMutex);
-    AllocationCounts total = retired;
-    for (std::size_t i = 0; i < slotHighWater; ++i) {
-        if (slots[i].inUse) {
-            accumulate(total, read(slots[i]));
+    // Lock-free, so a per-frame profile never waits on a thread that is starting or exiting.
+    for (;;) {
+        const std::uint64_t sequence = retireSequence.load(std::memory_order_acquire);
+        if ((sequence & 1U) != 0) {
+            continue;  // a thread's counts are moving into `retired`
+        }
+        AllocationCounts total = read(retired);
+        const std::size_t highWater = slotHighWater.load(std::memory_order_acquire);
+        for (std::size_t i = 0; i < highWater; ++i) {
+            if (slots[i].inUse.load(std::memory_order_relaxed)) {
+                accumulate(total, read(slots[i]));
+            }
+        }
+        accumulate(total, read(slots[kSharedSlot]));
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (retireSequence.load(std::memory_order_relaxed) == sequence) {
+            return total;
         }
     }
-    accumulate(total, read(slots[kSharedSlot]));
-    return total;
 }
 
 void AllocationTracker::setCallSiteCapture(bool enabled) noexcept {

@@ -16,6 +16,9 @@ struct Counters {
 
 std::array<Counters, kResourceTakeCount> gCounters;
 std::mutex gNameMutex;  // guards largestName and the largest/name pairing
+/// A take since the last window started: a window with none resets nothing, so a steady
+/// frame's profile takes no lock.
+std::atomic<bool> gTakenInWindow{false};
 
 Counters& counters(ResourceTake kind) noexcept {
     return gCounters[static_cast<std::size_t>(kind)];
@@ -41,6 +44,7 @@ void ResourceTakes::note(ResourceTake kind, std::uint64_t amount, std::string_vi
     Counters& c = counters(kind);
     c.takes.fetch_add(1, std::memory_order_relaxed);
     c.amount.fetch_add(amount, std::memory_order_relaxed);
+    gTakenInWindow.store(true, std::memory_order_relaxed);
     if (amount <= c.largest.load(std::memory_order_relaxed)) {
         return;
     }
@@ -51,6 +55,14 @@ void ResourceTakes::note(ResourceTake kind, std::uint64_t amount, std::string_vi
         std::copy_n(what.data(), length, c.largestName.data());
         c.largestName[length] = '\0';
     }
+}
+
+ResourceTakeCounts ResourceTakes::totals(ResourceTake kind) noexcept {
+    const Counters& c = counters(kind);
+    ResourceTakeCounts result;
+    result.takes = c.takes.load(std::memory_order_relaxed);
+    result.amount = c.amount.load(std::memory_order_relaxed);
+    return result;
 }
 
 ResourceTakeCounts ResourceTakes::snapshot(ResourceTake kind) noexcept {
@@ -65,6 +77,9 @@ ResourceTakeCounts ResourceTakes::snapshot(ResourceTake kind) noexcept {
 }
 
 void ResourceTakes::startWindow() noexcept {
+    if (!gTakenInWindow.exchange(false, std::memory_order_relaxed)) {
+        return;  // nothing taken: every largest is still 0
+    }
     const std::scoped_lock lock(gNameMutex);
     for (Counters& c : gCounters) {
         c.largest.store(0, std::memory_order_relaxed);

@@ -11,18 +11,6 @@ void ExecutionBudget::configure(std::uint64_t limitBytes, double throttleFractio
                                        static_cast<double>(limitBytes) * throttleFraction));
 }
 
-void ExecutionBudget::charge(std::uint64_t bytes) noexcept {
-    usage_.fetch_add(bytes, std::memory_order_relaxed);
-}
-
-void ExecutionBudget::release(std::uint64_t bytes) noexcept {
-    {
-        const std::lock_guard lock(mutex_);
-        usage_.fetch_sub(bytes, std::memory_order_relaxed);
-    }
-    drained_.notify_all();
-}
-
 void ExecutionBudget::acquireTask(std::uint64_t bytes) noexcept {
     if (threshold_ == 0) {
         return;  // unlimited: no bookkeeping on the hot path

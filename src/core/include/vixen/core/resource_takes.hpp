@@ -41,6 +41,8 @@ public:
     /// Takes and amounts since the process started; `largest` and its name are those of
     /// the current window (since the last `startWindow`).
     [[nodiscard]] static ResourceTakeCounts snapshot(ResourceTake kind) noexcept;
+    /// Only the takes and the amount so far (no largest, no name): lock-free.
+    [[nodiscard]] static ResourceTakeCounts totals(ResourceTake kind) noexcept;
     /// Starts a new window for the largest take (AllocationProfile does at each phase).
     static void startWindow() noexcept;
 };

@@ -8,9 +8,9 @@
 
 namespace vixen::graph {
 
-/// The budget the parallel scheduler reads. Usage is what running tasks hold plus what
-/// others charge (a memory manager, say). A task that would push usage past the throttle
-/// threshold waits until usage drains, unless no task is running: one always runs.
+/// The budget the parallel scheduler reads. Usage is what running tasks hold. A task that
+/// would push usage past the throttle threshold waits until usage drains, unless no task is
+/// running: one always runs.
 class ExecutionBudget {
 public:
     /// limitBytes 0 means unlimited (no throttling, no locking).
@@ -20,9 +20,6 @@ public:
     [[nodiscard]] std::uint64_t usage() const noexcept {
         return usage_.load(std::memory_order_relaxed);
     }
-
-    void charge(std::uint64_t bytes) noexcept;
-    void release(std::uint64_t bytes) noexcept;
 
     /// Scheduler side, around each task.
     void acquireTask(std::uint64_t bytes) noexcept;
