@@ -10,16 +10,22 @@
 //   ns_per_node  record_us over the node count
 // allocs_per_iter counts heap allocations in the timed loop, all threads (must be 0; the
 // validation layer is off). Device: VIXEN_DEVICE, else the best one (lavapipe without a GPU).
+// BM_GpuResizeFrame times a frame that follows a WindowResized event (alternating two sizes)
+// and so recompiles every node of a similar graph of 64x64 images sized by the window; the
+// steady frame before it is timed apart (steady_frame_us).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "gpu_bench_context.hpp"
 #include "vixen/core/alloc_tracker.hpp"
+#include "vixen/events/engine_events.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 
@@ -113,5 +119,73 @@ BENCHMARK(BM_GpuGraphFrame)
     ->Args({100, 1, 3})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
+
+void BM_GpuResizeFrame(benchmark::State& state) {
+    bench::GpuContext& gpu = bench::context();
+    if (gpu.device() == nullptr) {
+        state.SkipWithError(("no Vulkan device: " + gpu.error()).c_str());
+        return;
+    }
+    graph::RenderGraph graph;
+    auto runtime = nodes::GpuRuntime::create(graph, *gpu.device(), gpu.allocator(),
+                                             nodes::GpuRuntimeOptions{.timestamps = false});
+    if (!runtime) {
+        state.SkipWithError(runtime.error().message.c_str());
+        return;
+    }
+    // 10 chains of a pattern and 8 composes into one compose and a readback, every image
+    // following the window.
+    const nodes::GpuImageShape shape{64, 64, true, true};
+    auto join = graph.addNode<nodes::GpuComposeNode>("join", **runtime,
+                                                     nodes::GpuImageShape{64, 64, true, false});
+    for (std::uint32_t c = 0; c < 10; ++c) {
+        auto pattern =
+            graph.addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), **runtime, shape,
+                                                 std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
+        auto last =
+            graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.0", c), **runtime, shape);
+        graph.connect(pattern, nodes::GpuPatternConfig::image, last,
+                      nodes::GpuComposeConfig::layers);
+        for (std::uint32_t i = 1; i < 8; ++i) {
+            auto next = graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
+                                                             **runtime, shape);
+            graph.connect(last, nodes::GpuComposeConfig::image, next,
+                          nodes::GpuComposeConfig::layers);
+            last = next;
+        }
+        graph.connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
+    }
+    auto readback = graph.addNode<nodes::GpuReadbackNode>("readback", **runtime);
+    graph.connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    if (Result<void> compiled = graph.compile(); !compiled) {
+        state.SkipWithError(compiled.error().message.c_str());
+        return;
+    }
+    for (int warm = 0; warm < 8; ++warm) {
+        static_cast<void>((*runtime)->frame());
+    }
+    std::uint64_t steadyNs = 0;
+    std::uint64_t iteration = 0;
+    for (auto _ : state) {
+        // One steady frame (timed apart), then the resize frame the benchmark times.
+        state.PauseTiming();
+        const auto steadyStart = std::chrono::steady_clock::now();
+        static_cast<void>((*runtime)->frame());
+        steadyNs += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::steady_clock::now() - steadyStart)
+                                                   .count());
+        const std::uint32_t side = (iteration++ % 2 == 0) ? 80 : 64;
+        static_cast<void>(graph.events().emit(events::WindowResized{side, side}));
+        state.ResumeTiming();
+        if (!(*runtime)->frame()) {
+            state.SkipWithError("resize frame failed");
+            break;
+        }
+    }
+    state.counters["steady_frame_us"] =
+        static_cast<double>(steadyNs) / static_cast<double>(state.iterations()) / 1000.0;
+    state.counters["nodes"] = static_cast<double>(graph.nodeCount());
+}
+BENCHMARK(BM_GpuResizeFrame)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
