@@ -5,23 +5,77 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 
+#include "gpu_context.hpp"
 #include "vixen/core/files.hpp"
 #include "vixen/graph/graph_loader.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
 #include "vixen/nodes/node_catalog.hpp"
 
 namespace vixen::app {
 namespace {
 
-graph::NodeRegistry makeRegistry() {
+/// The node types graph files may use: the CPU ones, and the GPU ones where a Vulkan device
+/// opens (their nodes are made on `runtime`, which the loaded graph is attached to).
+struct Catalog {
+    std::unique_ptr<GpuContext> gpu;
+    std::unique_ptr<nodes::GpuRuntime> runtime;
     graph::NodeRegistry registry;
-    nodes::registerAllNodes(registry);
-    return registry;
+};
+
+std::unique_ptr<Catalog> openCatalog() {
+    auto catalog = std::make_unique<Catalog>();
+    nodes::registerAllNodes(catalog->registry);
+    auto context = GpuContext::open(false, std::nullopt);
+    if (!context) {
+        fmt::print(stderr, "note: no Vulkan device ({}); GPU node types are not available\n",
+                   context.error().message);
+        return catalog;
+    }
+    auto runtime = nodes::GpuRuntime::create((*context)->device(), (*context)->allocator());
+    if (!runtime) {
+        fmt::print(stderr, "note: no GPU runtime ({}); GPU node types are not available\n",
+                   runtime.error().message);
+        return catalog;
+    }
+    catalog->gpu = std::move(*context);
+    catalog->runtime = std::move(*runtime);
+    nodes::registerGpuNodes(catalog->registry, *catalog->runtime);
+    return catalog;
 }
 
-Result<std::unique_ptr<graph::RenderGraph>> load(const std::string& path) {
-    const graph::NodeRegistry registry = makeRegistry();
-    return graph::loadGraphFile(path, registry);
+/// A graph loaded from a file with the catalog it was made from; the runtime goes before
+/// the graph it cleans up.
+struct LoadedGraph {
+    std::unique_ptr<Catalog> catalog;
+    std::unique_ptr<graph::RenderGraph> graph;
+
+    LoadedGraph() = default;
+    LoadedGraph(LoadedGraph&&) = default;
+    LoadedGraph& operator=(LoadedGraph&&) = delete;
+    LoadedGraph(const LoadedGraph&) = delete;
+    LoadedGraph& operator=(const LoadedGraph&) = delete;
+    ~LoadedGraph() {
+        if (catalog) {
+            catalog->runtime.reset();
+        }
+    }
+};
+
+Result<LoadedGraph> load(const std::string& path) {
+    LoadedGraph loaded;
+    loaded.catalog = openCatalog();
+    auto graph = graph::loadGraphFile(path, loaded.catalog->registry);
+    if (!graph) {
+        return std::unexpected(std::move(graph.error()));
+    }
+    loaded.graph = std::move(*graph);
+    if (loaded.catalog->runtime) {
+        loaded.catalog->runtime->attach(*loaded.graph);
+    }
+    return loaded;
 }
 
 }  // namespace
@@ -32,7 +86,7 @@ int checkGraph(const std::string& path) {
         fmt::print(stderr, "{}\n", loaded.error().message);
         return 1;
     }
-    graph::RenderGraph& graph = **loaded;
+    graph::RenderGraph& graph = *loaded->graph;
     const Result<void> compiled = graph.compile();
     fmt::print("{}: ", path);
     fmt::print("{}", graph.report().describe(graph));
@@ -49,7 +103,7 @@ int dotGraph(const std::string& path, const std::string& output) {
         fmt::print(stderr, "{}\n", loaded.error().message);
         return 1;
     }
-    graph::RenderGraph& graph = **loaded;
+    graph::RenderGraph& graph = *loaded->graph;
     // Compile so culled nodes can be drawn as such; errors still leave a drawable graph.
     static_cast<void>(graph.compile());
     const std::string dot = graph::toDot(graph);
@@ -75,8 +129,8 @@ int dotGraph(const std::string& path, const std::string& output) {
 }
 
 int listNodeTypes() {
-    const graph::NodeRegistry registry = makeRegistry();
-    for (const graph::NodeTypeEntry& entry : registry.entries()) {
+    const std::unique_ptr<Catalog> catalog = openCatalog();
+    for (const graph::NodeTypeEntry& entry : catalog->registry.entries()) {
         fmt::print("{}\n  {}\n", entry.name(), entry.description);
         for (const graph::SlotDesc& slot : entry.info->inputs) {
             fmt::print("  input  {:<10} {}{}{}\n", slot.name, slot.type->name,

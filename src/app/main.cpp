@@ -91,6 +91,11 @@ int main(int argc, char** argv) {
                      "Frame at which the window is resized to 3/4 (0: never)")
         ->capture_default_str();
     renderCommand->add_option("--png", render.png, "Write the last frame to this PNG file");
+    renderCommand
+        ->add_option("--graph", render.graph,
+                     "Run the GPU graph of this file (docs/graph-format.md) instead of the "
+                     "sample; --png writes its last GpuReadback node")
+        ->check(CLI::ExistingFile);
     renderCommand->add_option("--trace", render.trace,
                               "Write a Chrome trace (CPU phases, GPU time per node) to this JSON "
                               "file; Perfetto opens it");

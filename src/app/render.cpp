@@ -8,18 +8,18 @@
 #include <optional>
 #include <vector>
 
+#include "gpu_context.hpp"
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/core/trace.hpp"
 #include "vixen/core/units.hpp"
 #include "vixen/events/engine_events.hpp"
-#include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/device.hpp"
-#include "vixen/gpu/instance.hpp"
-#include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/gpu/physical_device.hpp"
+#include "vixen/graph/graph_loader.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/node_catalog.hpp"
 
 namespace vixen::app {
 namespace {
@@ -40,26 +40,51 @@ struct FrameStats {
     std::uint64_t steadyFramesThatCreated = 0;
 };
 
+/// The sample graph: sky (computed), board (uploaded at compile) and sea (cleared) side by
+/// side in a transient scene, scaled twice more (the sources are dead by the time the last
+/// step runs, so it reuses their memory), read back by "target".
+void buildSampleGraph(graph::RenderGraph& graph, nodes::GpuRuntime& runtime,
+                      const RenderOptions& options) {
+    const nodes::GpuImageShape half{options.width / 2, options.height, true, true};
+    auto sky = graph.addNode<nodes::GpuGradientNode>("sky", runtime, half);
+    auto board = graph.addNode<nodes::GpuCheckerboardNode>("board", runtime, half, 16U);
+    auto sea = graph.addNode<nodes::GpuPatternNode>("sea", runtime, half,
+                                                    std::array<float, 4>{0.1F, 0.3F, 0.6F, 1.0F});
+    const nodes::GpuImageShape full{options.width, options.height, true, true};
+    auto scene = graph.addNode<nodes::GpuComposeNode>("scene", runtime, full);
+    auto framed = graph.addNode<nodes::GpuComposeNode>("framed", runtime, full);
+    auto output = graph.addNode<nodes::GpuComposeNode>(
+        "output", runtime, nodes::GpuImageShape{options.width, options.height, true, false});
+    auto target = graph.addNode<nodes::GpuReadbackNode>("target", runtime);
+    graph.connect(sky, nodes::GpuGradientConfig::image, scene, nodes::GpuComposeConfig::layers);
+    graph.connect(board, nodes::GpuCheckerboardConfig::image, scene,
+                  nodes::GpuComposeConfig::layers);
+    graph.connect(sea, nodes::GpuPatternConfig::image, scene, nodes::GpuComposeConfig::layers);
+    graph.connect(scene, nodes::GpuComposeConfig::image, framed, nodes::GpuComposeConfig::layers);
+    graph.connect(framed, nodes::GpuComposeConfig::image, output, nodes::GpuComposeConfig::layers);
+    graph.connect(output, nodes::GpuComposeConfig::image, target, nodes::GpuReadbackConfig::image);
+}
+
+/// The last readback node in execution order (what --png writes), or null.
+const nodes::GpuReadbackNode* findReadback(const graph::RenderGraph& graph) {
+    const nodes::GpuReadbackNode* found = nullptr;
+    for (const graph::NodeId id : graph.report().order) {
+        if (const auto* readback = dynamic_cast<const nodes::GpuReadbackNode*>(&graph.node(id))) {
+            found = readback;
+        }
+    }
+    return found;
+}
+
 }  // namespace
 
 int runRender(const RenderOptions& options) {
-    auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = options.validation});
-    if (!instance) {
-        return failWith(instance.error());
+    auto context = GpuContext::open(options.validation, options.device);
+    if (!context) {
+        return failWith(context.error());
     }
-    auto devices = gpu::enumeratePhysicalDevices(*instance);
-    if (!devices) {
-        return failWith(devices.error());
-    }
-    auto chosen = gpu::chooseDevice(*devices, options.device);
-    if (!chosen) {
-        return failWith(chosen.error());
-    }
-    const gpu::PhysicalDeviceInfo& physical = (*devices)[*chosen];
-    auto device = gpu::Device::create(physical);
-    if (!device) {
-        return failWith(device.error());
-    }
+    const gpu::PhysicalDeviceInfo& physical = (*context)->physical();
+    const gpu::Device& device = (*context)->device();
     if (!options.quiet) {
         fmt::print("device: {} ({}), validation {}\n", physical.name, gpu::toString(physical.type),
                    options.validation ? "on" : "off");
@@ -67,38 +92,29 @@ int runRender(const RenderOptions& options) {
 
     int exitCode = 0;
     {
-        gpu::BudgetManager budget(physical);
-        gpu::DeviceMemoryAllocator allocator(*device, budget);
-        graph::RenderGraph graph(
-            graph::GraphOptions{.budget = nodes::graphBudgetFrom(budget, *device)});
-        auto runtime = nodes::GpuRuntime::create(graph, *device, allocator);
+        const graph::GraphOptions defaults{
+            .budget = nodes::graphBudgetFrom((*context)->budget(), device)};
+        // The graph outlives the runtime, whose destructor cleans it up.
+        std::unique_ptr<graph::RenderGraph> owned;
+        auto runtime = nodes::GpuRuntime::create(device, (*context)->allocator());
         if (!runtime) {
             return failWith(runtime.error());
         }
-        const nodes::GpuImageShape half{options.width / 2, options.height, true, true};
-        auto sky = graph.addNode<nodes::GpuGradientNode>("sky", **runtime, half);
-        auto board = graph.addNode<nodes::GpuCheckerboardNode>("board", **runtime, half, 16U);
-        auto sea = graph.addNode<nodes::GpuPatternNode>(
-            "sea", **runtime, half, std::array<float, 4>{0.1F, 0.3F, 0.6F, 1.0F});
-        // sky (computed), board (uploaded at compile) and sea (cleared) side by side in a
-        // transient scene, scaled twice more: the sources
-        // are dead by the time the last step runs, so it reuses their memory.
-        const nodes::GpuImageShape full{options.width, options.height, true, true};
-        auto scene = graph.addNode<nodes::GpuComposeNode>("scene", **runtime, full);
-        auto framed = graph.addNode<nodes::GpuComposeNode>("framed", **runtime, full);
-        auto output = graph.addNode<nodes::GpuComposeNode>(
-            "output", **runtime, nodes::GpuImageShape{options.width, options.height, true, false});
-        auto target = graph.addNode<nodes::GpuReadbackNode>("target", **runtime);
-        graph.connect(sky, nodes::GpuGradientConfig::image, scene, nodes::GpuComposeConfig::layers);
-        graph.connect(board, nodes::GpuCheckerboardConfig::image, scene,
-                      nodes::GpuComposeConfig::layers);
-        graph.connect(sea, nodes::GpuPatternConfig::image, scene, nodes::GpuComposeConfig::layers);
-        graph.connect(scene, nodes::GpuComposeConfig::image, framed,
-                      nodes::GpuComposeConfig::layers);
-        graph.connect(framed, nodes::GpuComposeConfig::image, output,
-                      nodes::GpuComposeConfig::layers);
-        graph.connect(output, nodes::GpuComposeConfig::image, target,
-                      nodes::GpuReadbackConfig::image);
+        if (options.graph.empty()) {
+            owned = std::make_unique<graph::RenderGraph>(defaults);
+            buildSampleGraph(*owned, **runtime, options);
+        } else {
+            graph::NodeRegistry registry;
+            nodes::registerAllNodes(registry);
+            nodes::registerGpuNodes(registry, **runtime);
+            auto loaded = graph::loadGraphFile(options.graph, registry, defaults);
+            if (!loaded) {
+                return failWith(loaded.error());
+            }
+            owned = std::move(*loaded);
+        }
+        graph::RenderGraph& graph = *owned;
+        (*runtime)->attach(graph);
 
         std::optional<core::TraceRecorder> trace;
         if (!options.trace.empty()) {
@@ -175,12 +191,16 @@ int runRender(const RenderOptions& options) {
             }
             fmt::print("\n");
         }
-        auto& readback = static_cast<nodes::GpuReadbackNode&>(graph.node(target.id));
         if (!options.png.empty()) {
-            if (Result<void> written = readback.writePng(options.png); !written) {
+            const nodes::GpuReadbackNode* readback = findReadback(graph);
+            if (readback == nullptr) {
+                return failWith(Error{ErrorCode::NotFound,
+                                      "--png: the graph has no GpuReadback node to write from"});
+            }
+            if (Result<void> written = readback->writePng(options.png); !written) {
                 return failWith(written.error());
             }
-            fmt::print("wrote {} ({}x{})\n", options.png, readback.width(), readback.height());
+            fmt::print("wrote {} ({}x{})\n", options.png, readback->width(), readback->height());
         }
 
         std::vector<double> sorted = stats.milliseconds;
@@ -217,9 +237,10 @@ int runRender(const RenderOptions& options) {
         }
         graph.cleanup();
     }
-    if (instance->validationEnabled() && instance->validation().errors() > 0) {
+    gpu::Instance& instance = (*context)->instance();
+    if (instance.validationEnabled() && instance.validation().errors() > 0) {
         fmt::print(stderr, "vixen render: {} validation error(s); last: {}\n",
-                   instance->validation().errors(), instance->validation().lastMessage());
+                   instance.validation().errors(), instance.validation().lastMessage());
         return 1;
     }
     return exitCode;

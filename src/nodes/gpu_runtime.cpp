@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include "vixen/core/align.hpp"
@@ -29,8 +30,7 @@ graph::GraphBudget graphBudgetFrom(const gpu::BudgetManager& budget, const gpu::
     return result;
 }
 
-Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(graph::RenderGraph& graph,
-                                                       const gpu::Device& device,
+Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(const gpu::Device& device,
                                                        gpu::DeviceMemoryAllocator& allocator,
                                                        const GpuRuntimeOptions& options) {
     auto pacer = gpu::FramePacer::create(device, options.framesInFlight, 1);
@@ -38,22 +38,36 @@ Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(graph::RenderGraph& graph
         return std::unexpected(std::move(pacer.error()));
     }
     return std::unique_ptr<GpuRuntime>(
-        new GpuRuntime(graph, device, allocator, std::move(*pacer), options));
+        new GpuRuntime(device, allocator, std::move(*pacer), options));
 }
 
-GpuRuntime::GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
-                       gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
-                       const GpuRuntimeOptions& options)
-    : graph_(&graph),
-      device_(&device),
+Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(graph::RenderGraph& graph,
+                                                       const gpu::Device& device,
+                                                       gpu::DeviceMemoryAllocator& allocator,
+                                                       const GpuRuntimeOptions& options) {
+    auto runtime = create(device, allocator, options);
+    if (runtime) {
+        (*runtime)->attach(graph);
+    }
+    return runtime;
+}
+
+GpuRuntime::GpuRuntime(const gpu::Device& device, gpu::DeviceMemoryAllocator& allocator,
+                       gpu::FramePacer pacer, const GpuRuntimeOptions& options)
+    : device_(&device),
       allocator_(&allocator),
       pacer_(std::move(pacer)),
       options_(options),
       barriers_(1),
-      parallel_(graph.options().mode == graph::ExecutionMode::Parallel),
       transients_(allocator) {
     submitCpuNs_.assign(pacer_.framesInFlight(), 0);
     unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
+}
+
+void GpuRuntime::attach(graph::RenderGraph& graph) {
+    assert(graph_ == nullptr && !graph.compiled() && "attach once, before the first compile");
+    graph_ = &graph;
+    parallel_ = graph.options().mode == graph::ExecutionMode::Parallel;
     hook_ = graph.addGraphHook([this](core::Phase phase, graph::HookTiming timing) {
         const bool before = timing == graph::HookTiming::Before;
         switch (phase) {
@@ -265,7 +279,7 @@ void GpuRuntime::setTrace(core::TraceRecorder* trace) {
     if (trace_ != nullptr) {
         cpuTrack_ = trace_->addTrack("CPU");
         gpuTrack_ = trace_->addTrack("GPU");
-        if (graph_->compiled()) {
+        if (graph_ != nullptr && graph_->compiled()) {
             afterCompile();
         }
     }
@@ -325,8 +339,10 @@ void GpuRuntime::collectTimestamps(std::uint32_t slot) {
 GpuRuntime::~GpuRuntime() {
     // The graph's GPU nodes hold objects made through this runtime: they go first, after
     // the GPU is done with them (the cleanup hook waits).
-    graph_->cleanup();
-    graph_->removeGraphHook(hook_);
+    if (graph_ != nullptr) {
+        graph_->cleanup();
+        graph_->removeGraphHook(hook_);
+    }
     if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
         log::error("GPU runtime shutdown: {}", idle.error().message);
     }
@@ -340,6 +356,10 @@ GpuRuntime::~GpuRuntime() {
 Result<void> GpuRuntime::frame() {
     if (deviceLost_) {
         return std::unexpected(*deviceLost_);
+    }
+    if (graph_ == nullptr) {
+        return fail(ErrorCode::InvalidState,
+                    "frame: no graph is attached to the GPU runtime (GpuRuntime::attach)");
     }
     Result<void> result = recordAndSubmit();
     if (!result && result.error().code == ErrorCode::DeviceLost) {

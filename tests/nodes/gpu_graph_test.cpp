@@ -16,8 +16,10 @@
 #include "vixen/gpu/budget_manager.hpp"
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/graph/graph_loader.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/node_catalog.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -298,6 +300,49 @@ TEST_F(GpuGraphTest, SlotBarriersAreDerivedAtCompileAndReplayedEveryFrame) {
     ASSERT_TRUE(other.graph.compile());
     EXPECT_GT(other.runtime->steadySlotBarriers(), 0U);
     EXPECT_EQ(other.runtime->steadySlotBarriers(), other.runtime->firstFrameSlotBarriers());
+}
+
+TEST_F(GpuGraphTest, AGraphFileBuildsGpuNodesOnARuntimeAttachedAfterwards) {
+    GpuGraph& gpu = makeGraph();
+    auto runtime = GpuRuntime::create(*device_, gpu.allocator);
+    ASSERT_TRUE(runtime) << runtime.error().message;
+    graph::NodeRegistry registry;
+    registerAllNodes(registry);
+    registerGpuNodes(registry, **runtime);
+    constexpr std::string_view kBadCell = R"({"vixen_graph": 1, "nodes": [
+        {"name": "board", "type": "GpuCheckerboard", "params": {"cell": 0, "width": 8}}]})";
+    const auto refused = graph::loadGraph(kBadCell, "bad.json", registry);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(
+        refused.error().message.find("bad.json: /nodes/0/params/cell: parameter 'cell' of node "
+                                     "'board' (GpuCheckerboard): must be between 1 and 4096"),
+        std::string::npos)
+        << refused.error().message;
+
+    constexpr std::string_view kScene = R"({"vixen_graph": 1, "nodes": [
+        {"name": "board", "type": "GpuCheckerboard",
+         "params": {"width": 16, "height": 8, "cell": 4, "follow_window": false}},
+        {"name": "sea", "type": "GpuPattern", "params": {"width": 16, "height": 8,
+         "red": 0.0, "green": 0.5, "blue": 1.0, "follow_window": false}},
+        {"name": "both", "type": "GpuCompose",
+         "params": {"width": 32, "height": 8, "follow_window": false}},
+        {"name": "out", "type": "GpuReadback"}],
+      "connections": [{"from": "board.image", "to": "both.layers"},
+                      {"from": "sea.image", "to": "both.layers"},
+                      {"from": "both.image", "to": "out.image"}]})";
+    auto loaded = graph::loadGraph(kScene, "scene.json", registry);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    graph::RenderGraph& graph = **loaded;
+    (*runtime)->attach(graph);
+    ASSERT_TRUE(graph.compile()) << graph.report().describe(graph);
+    ASSERT_TRUE((*runtime)->frame());
+    ASSERT_TRUE((*runtime)->frame());
+    ASSERT_TRUE((*runtime)->waitIdle());
+    auto pixels = static_cast<GpuReadbackNode&>(*graph.findNode("out")).pixels();
+    ASSERT_TRUE(pixels) << pixels.error().message;
+    EXPECT_EQ(pixelAt(*pixels, 32, 1, 1), (std::array<int, 4>{230, 230, 230, 255}));
+    EXPECT_EQ(pixelAt(*pixels, 32, 20, 4), (std::array<int, 4>{1, 128, 255, 255}));
+    runtime->reset();  // cleans the graph up before it goes
 }
 
 TEST_F(GpuGraphTest, AStructuralChangeOnARunningGraphWaitsForItsFrames) {

@@ -97,6 +97,13 @@ public:
                                                       const gpu::Device& device,
                                                       gpu::DeviceMemoryAllocator& allocator,
                                                       const GpuRuntimeOptions& options = {});
+    /// A runtime for a graph that does not exist yet (a graph file's nodes are made before
+    /// their graph): `attach` it before the graph's first compile.
+    static Result<std::unique_ptr<GpuRuntime>> create(const gpu::Device& device,
+                                                      gpu::DeviceMemoryAllocator& allocator,
+                                                      const GpuRuntimeOptions& options = {});
+    /// Drives `graph` from now on; once, before the graph's first compile.
+    void attach(graph::RenderGraph& graph);
     GpuRuntime(const GpuRuntime&) = delete;
     GpuRuntime& operator=(const GpuRuntime&) = delete;
     /// Cleans up the graph (after the GPU is done with it), then releases what it made.
@@ -116,6 +123,7 @@ public:
     [[nodiscard]] const gpu::Device& device() const noexcept { return *device_; }
     [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
+    [[nodiscard]] bool attached() const noexcept { return graph_ != nullptr; }
     /// The command buffer of the frame being recorded (null outside a frame).
     [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
     /// The barrier batch of the executing thread (ExecuteContext::workerIndex), for the
@@ -263,9 +271,8 @@ public:
     }
 
 private:
-    GpuRuntime(graph::RenderGraph& graph, const gpu::Device& device,
-               gpu::DeviceMemoryAllocator& allocator, gpu::FramePacer pacer,
-               const GpuRuntimeOptions& options);
+    GpuRuntime(const gpu::Device& device, gpu::DeviceMemoryAllocator& allocator,
+               gpu::FramePacer pacer, const GpuRuntimeOptions& options);
     void afterCompile();
     void waitForGpu();
     void collectGpuNodes();
@@ -285,7 +292,7 @@ private:
     Result<void> ensureTimestampPool();
     void collectTimestamps(std::uint32_t slot);
 
-    graph::RenderGraph* graph_;
+    graph::RenderGraph* graph_ = nullptr;
     std::uint32_t hook_ = 0;
     const gpu::Device* device_;
     gpu::DeviceMemoryAllocator* allocator_;

@@ -1,0 +1,34 @@
+#include "gpu_context.hpp"
+
+#include <utility>
+
+namespace vixen::app {
+
+Result<std::unique_ptr<GpuContext>> GpuContext::open(bool validation,
+                                                     std::optional<std::uint32_t> device) {
+    auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = validation});
+    if (!instance) {
+        return std::unexpected(std::move(instance.error()));
+    }
+    std::unique_ptr<GpuContext> context(new GpuContext(std::move(*instance)));
+    auto devices = gpu::enumeratePhysicalDevices(context->instance_);
+    if (!devices) {
+        return std::unexpected(std::move(devices.error()));
+    }
+    context->devices_ = std::move(*devices);
+    auto chosen = gpu::chooseDevice(context->devices_, device);
+    if (!chosen) {
+        return std::unexpected(std::move(chosen.error()));
+    }
+    context->chosen_ = *chosen;
+    auto logical = gpu::Device::create(context->physical());
+    if (!logical) {
+        return std::unexpected(std::move(logical.error()));
+    }
+    context->device_.emplace(std::move(*logical));
+    context->budget_.emplace(context->physical());
+    context->allocator_.emplace(*context->device_, *context->budget_);
+    return context;
+}
+
+}  // namespace vixen::app

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "vixen/core/error.hpp"
+#include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/instance.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/physical_device.hpp"
+
+namespace vixen::app {
+
+/// The Vulkan device a command works on: the instance (with the validation layer when
+/// asked), the chosen device (`device`, else VIXEN_DEVICE, else the best), its budget and
+/// its memory allocator.
+class GpuContext {
+public:
+    static Result<std::unique_ptr<GpuContext>> open(bool validation,
+                                                    std::optional<std::uint32_t> device);
+
+    [[nodiscard]] gpu::Instance& instance() noexcept { return instance_; }
+    [[nodiscard]] const gpu::PhysicalDeviceInfo& physical() const noexcept {
+        return devices_[chosen_];
+    }
+    [[nodiscard]] const gpu::Device& device() const noexcept { return *device_; }
+    [[nodiscard]] gpu::BudgetManager& budget() noexcept { return *budget_; }
+    [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
+
+private:
+    explicit GpuContext(gpu::Instance instance) : instance_(std::move(instance)) {}
+
+    gpu::Instance instance_;
+    std::vector<gpu::PhysicalDeviceInfo> devices_;
+    std::size_t chosen_ = 0;
+    std::optional<gpu::Device> device_;
+    std::optional<gpu::BudgetManager> budget_;
+    std::optional<gpu::DeviceMemoryAllocator> allocator_;
+};
+
+}  // namespace vixen::app
