@@ -1,5 +1,6 @@
 #include "vixen/gpu/barriers.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace vixen::gpu {
@@ -276,17 +277,60 @@ void BakedBarriers::buffer(VkBuffer buffer, ResourceState& state, ResourceUsage 
     }
 }
 
-void BakedBarriers::seal() noexcept {
+void BakedBarriers::seal(std::span<const std::uint32_t> batchOf) {
+    assert(batchOf.empty() || batchOf.size() == groups_.size());
     dependencies_.assign(groups_.size(), VkDependencyInfo{});
+    std::vector<std::uint64_t> batchHandles;  // what the open batch touches
+    std::size_t batchStart = 0;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
-        const Group& group = groups_[g];
-        VkDependencyInfo& dependency = dependencies_[g];
+        const std::span<const VkImageMemoryBarrier2> groupImages =
+            images(static_cast<std::uint32_t>(g));
+        const std::span<const VkBufferMemoryBarrier2> groupBuffers =
+            buffers(static_cast<std::uint32_t>(g));
+        const auto handleOf = [](const auto& barrier) {
+            if constexpr (requires { barrier.image; }) {
+                return reinterpret_cast<std::uint64_t>(barrier.image);
+            } else {
+                return reinterpret_cast<std::uint64_t>(barrier.buffer);
+            }
+        };
+        bool joins = g > 0 && !batchOf.empty() && batchOf[g] == batchOf[g - 1];
+        for (const auto& barrier : groupImages) {
+            joins = joins && std::find(batchHandles.begin(), batchHandles.end(),
+                                       handleOf(barrier)) == batchHandles.end();
+        }
+        for (const auto& barrier : groupBuffers) {
+            joins = joins && std::find(batchHandles.begin(), batchHandles.end(),
+                                       handleOf(barrier)) == batchHandles.end();
+        }
+        if (!joins) {
+            batchStart = g;
+            batchHandles.clear();
+        }
+        for (const auto& barrier : groupImages) {
+            batchHandles.push_back(handleOf(barrier));
+        }
+        for (const auto& barrier : groupBuffers) {
+            batchHandles.push_back(handleOf(barrier));
+        }
+        // The batch's barriers are contiguous: it records from its first group to this one.
+        const Group& first = groups_[batchStart];
+        const Group& last = groups_[g];
+        VkDependencyInfo& dependency = dependencies_[batchStart];
         dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
-        dependency.imageMemoryBarrierCount = group.imageCount;
-        dependency.pImageMemoryBarriers = images_.data() + group.firstImage;
-        dependency.bufferMemoryBarrierCount = group.bufferCount;
-        dependency.pBufferMemoryBarriers = buffers_.data() + group.firstBuffer;
+        dependency.imageMemoryBarrierCount = last.firstImage + last.imageCount - first.firstImage;
+        dependency.pImageMemoryBarriers = images_.data() + first.firstImage;
+        dependency.bufferMemoryBarrierCount =
+            last.firstBuffer + last.bufferCount - first.firstBuffer;
+        dependency.pBufferMemoryBarriers = buffers_.data() + first.firstBuffer;
     }
+}
+
+std::size_t BakedBarriers::recordCalls() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(dependencies_.begin(), dependencies_.end(), [](const VkDependencyInfo& d) {
+            return d.imageMemoryBarrierCount + d.bufferMemoryBarrierCount > 0;
+        }));
 }
 
 void BakedBarriers::record(VkCommandBuffer commandBuffer, std::uint32_t group) const noexcept {

@@ -542,13 +542,31 @@ void GpuRuntime::bakeSlotBarriers() {
     // from those the first leaves, which every later frame starts from (replaying the same
     // barriers ends in the same states). The resources keep their present states until the
     // first frame is submitted.
+    // Recorded in order into one command buffer, the nodes of a wave (independent of each
+    // other) take their barriers together, before the wave's first node.
+    std::vector<std::uint32_t> waveOf;
+    if (!parallel_) {
+        const graph::CompileReport& report = graph_->report();
+        std::uint32_t wave = 0;
+        std::uint32_t position = 0;
+        for (const graph::NodeId id : report.order) {
+            while (wave + 1 < report.waveOffsets.size() &&
+                   position >= report.waveOffsets[wave + 1]) {
+                ++wave;
+            }
+            ++position;
+            if (dynamic_cast<GpuNodeBase*>(&graph_->node(id)) != nullptr) {
+                waveOf.push_back(wave);
+            }
+        }
+    }
     for (gpu::BakedBarriers& baked : baked_) {
         baked.clear();
         for (const GpuNodeBase* node : gpuNodes_) {
             baked.beginGroup();
             node->bakeSlotBarriers(baked);
         }
-        baked.seal();
+        baked.seal(waveOf);
     }
     steadyStates_.clear();
     for (const auto& [state, before] : baked_[0].touched()) {

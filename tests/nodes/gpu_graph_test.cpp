@@ -300,6 +300,12 @@ TEST_F(GpuGraphTest, SlotBarriersAreDerivedAtCompileAndReplayedEveryFrame) {
     ASSERT_TRUE(other.graph.compile());
     EXPECT_GT(other.runtime->steadySlotBarriers(), 0U);
     EXPECT_EQ(other.runtime->steadySlotBarriers(), other.runtime->firstFrameSlotBarriers());
+    // Recorded in order, the two patterns (one wave) take their barriers in one call: three
+    // calls for four nodes.
+    EXPECT_EQ(other.runtime->steadySlotBarrierCalls(), 3U);
+    for (int frame = 0; frame < 3; ++frame) {
+        ASSERT_TRUE(other.runtime->frame());
+    }
 }
 
 TEST_F(GpuGraphTest, AGraphFileBuildsGpuNodesOnARuntimeAttachedAfterwards) {

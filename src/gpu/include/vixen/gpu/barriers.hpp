@@ -139,11 +139,17 @@ public:
     void beginGroup();
     void image(VkImage image, VkImageAspectFlags aspect, ResourceState& state, ResourceUsage usage);
     void buffer(VkBuffer buffer, ResourceState& state, ResourceUsage usage);
-    /// Makes the groups replayable (call after the last barrier is added).
-    void seal() noexcept;
+    /// Makes the groups replayable (call after the last barrier is added). Consecutive groups
+    /// of the same `batchOf` value (a wave of independent nodes, say) are recorded as one
+    /// vkCmdPipelineBarrier2 before the first of them, unless two of them touch the same image
+    /// or buffer (whose uses must then stay in order); empty: every group on its own.
+    void seal(std::span<const std::uint32_t> batchOf = {});
 
-    /// Records group `group` (nothing when it is empty). Allocates nothing.
+    /// Records what is due before group `group`: its barriers, those of the groups batched
+    /// with it, or nothing. Allocates nothing.
     void record(VkCommandBuffer commandBuffer, std::uint32_t group) const noexcept;
+    /// vkCmdPipelineBarrier2 calls a replay of every group makes.
+    [[nodiscard]] std::size_t recordCalls() const noexcept;
 
     [[nodiscard]] std::uint32_t groupCount() const noexcept {
         return static_cast<std::uint32_t>(groups_.size());

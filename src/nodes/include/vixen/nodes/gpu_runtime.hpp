@@ -152,6 +152,11 @@ public:
     [[nodiscard]] std::size_t steadySlotBarriers() const noexcept {
         return baked_[1].barrierCount();
     }
+    /// vkCmdPipelineBarrier2 calls of a steady frame's slot barriers (a sequential graph
+    /// batches a wave's into one).
+    [[nodiscard]] std::size_t steadySlotBarrierCalls() const noexcept {
+        return baked_[1].recordCalls();
+    }
     /// Staging uploads for nodes' compile (textures, scene data): sized at each compile
     /// from the nodes' `stagingBytes` estimates, null when none asked for staging. What
     /// nodes upload is flushed before the next frame's submit, which it precedes on the
