@@ -130,7 +130,11 @@ Result<std::uint32_t> DeviceMemoryAllocator::createMemory(std::uint32_t memoryTy
     const VkMemoryPropertyFlags flags =
         device_->physical().memory.memoryTypes[memoryType].propertyFlags;
     if ((flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0) {
-        result = vkMapMemory(device_->handle(), memory, 0, VK_WHOLE_SIZE, 0, &mapped);
+        // Through the gate, so fault injection reaches this failure path too.
+        result = CreationGate::pass();
+        if (result == VK_SUCCESS) {
+            result = vkMapMemory(device_->handle(), memory, 0, VK_WHOLE_SIZE, 0, &mapped);
+        }
         if (result != VK_SUCCESS) {
             vkFreeMemory(device_->handle(), memory, nullptr);
             budget_->release(heap, size);
@@ -152,6 +156,18 @@ Result<std::uint32_t> DeviceMemoryAllocator::createMemory(std::uint32_t memoryTy
         types_[memoryType].pooled.push_back(slot);
     }
     return slot;
+}
+
+void DeviceMemoryAllocator::releaseEmptyBlocks() noexcept {
+    const std::scoped_lock lock(mutex_);
+    for (const TypeState& state : types_) {
+        // destroyMemory erases its slot from the list: walk it from the back.
+        for (std::size_t i = state.pooled.size(); i-- > 0;) {
+            if (slots_[state.pooled[i]]->tlsf->empty()) {
+                destroyMemory(state.pooled[i]);
+            }
+        }
+    }
 }
 
 void DeviceMemoryAllocator::destroyMemory(std::uint32_t slot) noexcept {

@@ -102,6 +102,9 @@ public:
                                                     AllocationKind kind, std::string_view what);
     /// Returns a live allocation of this allocator; an invalid one is ignored.
     void free(const MemoryAllocation& allocation) noexcept;
+    /// Gives back the empty pooled blocks `free` keeps for reuse (one per memory type), so
+    /// the budget holds only what live allocations use (after a scene or a graph goes).
+    void releaseEmptyBlocks() noexcept;
 
     /// The memory type `allocate` would pick, if any.
     [[nodiscard]] std::optional<std::uint32_t> findMemoryType(
