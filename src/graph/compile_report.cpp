@@ -50,6 +50,13 @@ std::string CompileReport::describe(const RenderGraph& graph) const {
         "{} error(s), {} us\n",
         graph.nodeCount(), graph.connections().size(), keptCount, culled.size(), waveCount(),
         errors.size(), compileMicroseconds);
+    if (!stages.empty()) {
+        text += "stages:";
+        for (const CompileStage& stage : stages) {
+            text += fmt::format(" {} {} us,", stage.name, stage.microseconds);
+        }
+        text.back() = '\n';
+    }
     if (!order.empty()) {
         text += "order:\n";
         for (std::size_t i = 0; i < order.size(); ++i) {

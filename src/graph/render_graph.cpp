@@ -260,20 +260,51 @@ void RenderGraph::unbindSlots() noexcept {
     }
 }
 
+namespace {
+
+std::uint64_t microsecondsSince(std::chrono::steady_clock::time_point start) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now() - start)
+                                          .count());
+}
+
+}  // namespace
+
+void RenderGraph::noteCompileStage(std::string_view name, std::uint64_t microseconds) {
+    compileStages_.push_back(CompileStage{name, microseconds});
+}
+
+void RenderGraph::failCompile(Error error) {
+    if (!hookCompileError_) {
+        hookCompileError_ = std::move(error);
+    }
+}
+
 Result<void> RenderGraph::compile() {
     if (compiled_ && !structureDirty_) {
         return {};
     }
     const auto started = std::chrono::steady_clock::now();
+    compileStages_.clear();
+    hookCompileError_.reset();
     cleanupCompiled();
 
+    auto stageStart = std::chrono::steady_clock::now();
     beginPhase(core::Phase::Setup);
     setupPending();
     endPhase(core::Phase::Setup);
+    noteCompileStage("setup", microsecondsSince(stageStart));
 
     beginPhase(core::Phase::Compile);
+    stageStart = std::chrono::steady_clock::now();
     Result<void> result = GraphCompiler(*this).compile();
+    noteCompileStage("order, cull, validate", microsecondsSince(stageStart));
+    if (result && hookCompileError_) {
+        report_.errors.push_back(*hookCompileError_);
+        result = std::unexpected(*hookCompileError_);
+    }
     if (result) {
+        stageStart = std::chrono::steady_clock::now();
         for (Node* node : executionOrder_) {
             if (Result<void> compiled = compileNode(nodes_[node->id_.value], CompileContext{});
                 !compiled) {
@@ -283,6 +314,7 @@ Result<void> RenderGraph::compile() {
                 break;
             }
         }
+        noteCompileStage("node compiles", microsecondsSince(stageStart));
     }
     if (result) {
         if (options_.mode == ExecutionMode::Parallel && workers_ == nullptr) {
@@ -306,10 +338,15 @@ Result<void> RenderGraph::compile() {
         anyDirty_ = false;
     }
     endPhase(core::Phase::Compile);
-    report_.compileMicroseconds =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - started)
-                                       .count());
+    if (result && hookCompileError_) {
+        // What drives the graph failed after the nodes compiled: nothing runs half-built.
+        cleanupCompiled();
+        structureDirty_ = true;
+        report_.errors.push_back(*hookCompileError_);
+        result = std::unexpected(*hookCompileError_);
+    }
+    report_.compileMicroseconds = microsecondsSince(started);
+    report_.stages = compileStages_;
     return result;
 }
 
@@ -373,10 +410,22 @@ Result<void> RenderGraph::processInvalidations() {
         }
         return fits;
     }
+    compileStages_.clear();
+    hookCompileError_.reset();
     beginPhase(core::Phase::Compile);
-    Result<void> recompiled = recompileDirty();
+    Result<void> recompiled =
+        hookCompileError_ ? Result<void>(std::unexpected(*hookCompileError_)) : recompileDirty();
     endPhase(core::Phase::Compile);
+    report_.stages.assign(compileStages_.begin(), compileStages_.end());
+    if (recompiled && hookCompileError_) {
+        recompiled = std::unexpected(*hookCompileError_);
+    }
     if (!recompiled) {
+        if (compiled_) {
+            // Leave the graph recompilable: tear down and let the next compile rebuild.
+            cleanupCompiled();
+            structureDirty_ = true;
+        }
         return recompiled;
     }
     return result;

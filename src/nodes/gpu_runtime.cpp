@@ -86,17 +86,30 @@ void GpuRuntime::attach(graph::RenderGraph& graph) {
                 }
                 // A compile (or a recompile batch) destroys what earlier frames may still
                 // use: let the GPU finish first. Resizes are rare; a stall there is simple.
-                waitForGpu();
-                if (Result<void> staging = ensureUploader(); !staging) {
-                    hookError_ = std::move(staging.error());
-                } else if (Result<void> rings = ensureRings(); !rings) {
-                    hookError_ = std::move(rings.error());
-                }
+                compileStage("GPU: wait for frames in flight", [this]() -> Result<void> {
+                    waitForGpu();
+                    return {};
+                });
+                compileStage("GPU: staging", [this] { return ensureUploader(); });
+                compileStage("GPU: streaming rings", [this] { return ensureRings(); });
                 break;
             case core::Phase::Setup:
                 break;
         }
     });
+}
+
+template <class Work>
+void GpuRuntime::compileStage(std::string_view name, Work&& work) {
+    const auto started = std::chrono::steady_clock::now();
+    Result<void> done = work();
+    graph_->noteCompileStage(
+        name, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                             std::chrono::steady_clock::now() - started)
+                                             .count()));
+    if (!done) {
+        graph_->failCompile(std::move(done.error()));
+    }
 }
 
 void GpuRuntime::waitForGpu() {
@@ -248,19 +261,19 @@ Result<void> GpuRuntime::ensureTimestampPool() {
 void GpuRuntime::afterCompile() {
     releaseParked();
     gpuNanoseconds_.resize(std::max<std::size_t>(graph_->nodeCapacity(), 1), 0);
-    if (Result<void> pool = ensureTimestampPool(); !pool) {
-        hookError_ = std::move(pool.error());
-    }
     if (graph_->executingThreads() > barriers_.size()) {
         barriers_.resize(graph_->executingThreads());
     }
     if (graph_->compiled()) {
-        collectGpuNodes();
-        bakeSlotBarriers();
-    }
-    if (parallel_ && graph_->compiled()) {
-        if (Result<void> buffers = ensureNodeCommandBuffers(); !buffers) {
-            hookError_ = std::move(buffers.error());
+        compileStage("GPU: timestamps", [this] { return ensureTimestampPool(); });
+        compileStage("GPU: slot barriers", [this]() -> Result<void> {
+            collectGpuNodes();
+            bakeSlotBarriers();
+            return {};
+        });
+        if (parallel_) {
+            compileStage("GPU: node command buffers",
+                         [this] { return ensureNodeCommandBuffers(); });
         }
     }
     const auto scopes = static_cast<std::uint32_t>(gpuNanoseconds_.size());

@@ -4,8 +4,11 @@
 // the next one goes on; and streaming frames allocate nothing and create no Vulkan object.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "gpu_graph_fixture.hpp"
 #include "vixen/nodes/gpu_stream_nodes.hpp"
@@ -130,6 +133,40 @@ TEST_F(GpuStreamTest, AReadbackLargerThanItsInputIsACompileErrorNamingTheSlot) {
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("node 'readback', input 'buffer'"), std::string::npos)
         << refused.error().message;
+}
+
+TEST_F(GpuStreamTest, TheGpuSideOfACompileIsReportedAsStagesAndItsErrorsReturnFromCompile) {
+    GpuGraph& gpu = makeGraph();
+    buildStream(gpu);
+    ASSERT_TRUE(gpu.graph.compile());
+    std::vector<std::string_view> stages;
+    for (const graph::CompileStage& stage : gpu.graph.report().stages) {
+        stages.push_back(stage.name);
+    }
+    for (const std::string_view expected :
+         {"setup", "node compiles", "GPU: wait for frames in flight", "GPU: staging",
+          "GPU: streaming rings", "GPU: timestamps", "GPU: slot barriers"}) {
+        EXPECT_NE(std::find(stages.begin(), stages.end(), expected), stages.end()) << expected;
+    }
+    EXPECT_NE(gpu.graph.report().describe(gpu.graph).find("stages: setup"), std::string::npos);
+
+    // A ring far past the device's memory: compile() itself fails, naming the ring, and the
+    // graph compiles again once the estimate is sane.
+    GpuGraph& huge = makeGraph();
+    auto stream = huge.graph.addNode<GpuStreamNode>(
+        "stream", *huge.runtime,
+        gpu::BufferDesc{256, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, gpu::MemoryUsage::DeviceLocal},
+        VkDeviceSize{1} << 44, [](StreamWriter&, std::uint64_t) {});
+    huge.graph.setKeepAlive(stream.id);
+    const Result<void> refused = huge.graph.compile();
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("upload ring"), std::string::npos)
+        << refused.error().message;
+    EXPECT_FALSE(huge.graph.compiled());
+    ASSERT_TRUE(huge.graph.removeNode(stream.id));
+    buildStream(huge);
+    ASSERT_TRUE(huge.graph.compile());
+    ASSERT_TRUE(huge.runtime->frame());
 }
 
 class GpuStreamSteadyStateTest : public GpuGraphTest {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vixen/core/error.hpp"
@@ -11,6 +12,14 @@
 namespace vixen::graph {
 
 class RenderGraph;
+
+/// One named step of a compile and its wall time: the graph's own (setup, analysis, the
+/// nodes' compiles) and those of what drives the graph (a GPU runtime's waits, pools,
+/// barriers), in the order they ran.
+struct CompileStage {
+    std::string_view name;  ///< a literal: stages are noted without allocating
+    std::uint64_t microseconds = 0;
+};
 
 /// What the last compile decided and found, in the terms of the graph's nodes.
 struct CompileReport {
@@ -25,6 +34,7 @@ struct CompileReport {
     std::uint64_t transientPeakBytes = 0;
     std::vector<Error> errors;              ///< every problem found, not just the first
     std::uint64_t compileMicroseconds = 0;  ///< wall time of the last compile (steady_clock)
+    std::vector<CompileStage> stages;       ///< of the last compile or recompile batch
 
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
     /// Device-local bytes that transients sharing memory save.

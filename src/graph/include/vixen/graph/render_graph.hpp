@@ -190,6 +190,14 @@ public:
 
     /// Adds a hook; the id removes it (whoever registers a hook that points at itself must
     /// remove it before it goes).
+    /// For Compile hooks: a step of the compile done outside the graph, timed by the hook,
+    /// listed in the compile report's stages.
+    void noteCompileStage(std::string_view name, std::uint64_t microseconds);
+    /// For Compile hooks: fails the compile (or recompile batch) in progress with `error`,
+    /// which compile() (or the frame's invalidations) returns; the graph is left
+    /// recompilable. The first error wins.
+    void failCompile(Error error);
+
     std::uint32_t addGraphHook(GraphHook hook) {
         graphHooks_.push_back(std::move(hook));
         return static_cast<std::uint32_t>(graphHooks_.size() - 1);
@@ -263,6 +271,8 @@ private:
     ExecutionBudget executionBudget_;
     std::unique_ptr<WorkerPool> workers_;
     std::vector<GraphHook> graphHooks_;
+    std::vector<CompileStage> compileStages_;  // of the compile in progress
+    std::optional<Error> hookCompileError_;    // from failCompile, during a compile
     std::vector<NodeHook> nodeHooks_;
 
     CompileReport report_;

@@ -279,6 +279,10 @@ private:
     GpuRuntime(const gpu::Device& device, gpu::DeviceMemoryAllocator& allocator,
                gpu::FramePacer pacer, const GpuRuntimeOptions& options);
     void afterCompile();
+    /// Runs one step of the GPU side of a compile: timed as a stage of the compile report,
+    /// its error failing the compile.
+    template <class Work>
+    void compileStage(std::string_view name, Work&& work);
     void waitForGpu();
     void collectGpuNodes();
     void bakeSlotBarriers();
