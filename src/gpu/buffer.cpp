@@ -68,13 +68,23 @@ Result<Buffer> Buffer::create(const Device& device, DeviceMemoryAllocator& alloc
     return buffer;
 }
 
+Buffer Buffer::borrow(VkBuffer buffer, const BufferDesc& desc, VkDeviceAddress address) noexcept {
+    Buffer borrowed;
+    borrowed.buffer_ = buffer;
+    borrowed.desc_ = desc;
+    borrowed.address_ = address;
+    borrowed.owned_ = false;
+    return borrowed;
+}
+
 Buffer::Buffer(Buffer&& other) noexcept
     : device_(other.device_),
       allocator_(other.allocator_),
       buffer_(std::exchange(other.buffer_, VK_NULL_HANDLE)),
       desc_(std::exchange(other.desc_, BufferDesc{})),
       address_(std::exchange(other.address_, 0)),
-      allocation_(std::exchange(other.allocation_, MemoryAllocation{})) {}
+      allocation_(std::exchange(other.allocation_, MemoryAllocation{})),
+      owned_(std::exchange(other.owned_, true)) {}
 
 Buffer& Buffer::operator=(Buffer&& other) noexcept {
     if (this != &other) {
@@ -85,6 +95,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
         desc_ = std::exchange(other.desc_, BufferDesc{});
         address_ = std::exchange(other.address_, 0);
         allocation_ = std::exchange(other.allocation_, MemoryAllocation{});
+        owned_ = std::exchange(other.owned_, true);
     }
     return *this;
 }
@@ -94,10 +105,11 @@ Buffer::~Buffer() {
 }
 
 void Buffer::reset() noexcept {
-    if (buffer_ != VK_NULL_HANDLE) {
+    if (buffer_ != VK_NULL_HANDLE && owned_) {
         vkDestroyBuffer(device_, buffer_, nullptr);
-        buffer_ = VK_NULL_HANDLE;
     }
+    buffer_ = VK_NULL_HANDLE;
+    owned_ = true;
     if (allocation_.valid()) {
         allocator_->free(allocation_);
         allocation_ = MemoryAllocation{};

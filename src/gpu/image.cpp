@@ -86,13 +86,23 @@ Result<Image> Image::create(const Device& device, DeviceMemoryAllocator& allocat
     return image;
 }
 
+Image Image::borrow(VkImage image, VkImageView view, const ImageDesc& desc) noexcept {
+    Image borrowed;
+    borrowed.image_ = image;
+    borrowed.view_ = view;
+    borrowed.desc_ = desc;
+    borrowed.owned_ = false;
+    return borrowed;
+}
+
 Image::Image(Image&& other) noexcept
     : device_(other.device_),
       allocator_(other.allocator_),
       image_(std::exchange(other.image_, VK_NULL_HANDLE)),
       view_(std::exchange(other.view_, VK_NULL_HANDLE)),
       desc_(other.desc_),
-      allocation_(std::exchange(other.allocation_, MemoryAllocation{})) {}
+      allocation_(std::exchange(other.allocation_, MemoryAllocation{})),
+      owned_(std::exchange(other.owned_, true)) {}
 
 Image& Image::operator=(Image&& other) noexcept {
     if (this != &other) {
@@ -103,6 +113,7 @@ Image& Image::operator=(Image&& other) noexcept {
         view_ = std::exchange(other.view_, VK_NULL_HANDLE);
         desc_ = other.desc_;
         allocation_ = std::exchange(other.allocation_, MemoryAllocation{});
+        owned_ = std::exchange(other.owned_, true);
     }
     return *this;
 }
@@ -112,14 +123,15 @@ Image::~Image() {
 }
 
 void Image::reset() noexcept {
-    if (view_ != VK_NULL_HANDLE) {
+    if (view_ != VK_NULL_HANDLE && owned_) {
         vkDestroyImageView(device_, view_, nullptr);
-        view_ = VK_NULL_HANDLE;
     }
-    if (image_ != VK_NULL_HANDLE) {
+    if (image_ != VK_NULL_HANDLE && owned_) {
         vkDestroyImage(device_, image_, nullptr);
-        image_ = VK_NULL_HANDLE;
     }
+    view_ = VK_NULL_HANDLE;
+    image_ = VK_NULL_HANDLE;
+    owned_ = true;
     if (allocation_.valid() && allocator_ != nullptr) {
         allocator_->free(allocation_);
     }

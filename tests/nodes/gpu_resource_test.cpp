@@ -12,6 +12,7 @@
 #include "node_test_shaders.hpp"
 #include "vixen/events/engine_events.hpp"
 #include "vixen/nodes/compute_kernel.hpp"
+#include "vixen/nodes/gpu_import_nodes.hpp"
 #include "vixen/nodes/gpu_node.hpp"
 #include "vixen/nodes/gpu_pass.hpp"
 
@@ -303,6 +304,75 @@ TEST_F(GpuResourceTest, APersistentOutputOutlivesRecompilesWhileItsDescriptionHo
     ASSERT_TRUE(gpu.graph.removeNode(gpu.graph.findNode("readback")->id()));
     ASSERT_TRUE(gpu.graph.removeNode(second.id));
     EXPECT_LT(gpu.allocator.statistics().total.usedBytes, before);
+}
+
+TEST_F(GpuResourceTest, AnImportedBufferIsReadThroughSlotsAndItsStateGoesBackToItsOwner) {
+    GpuGraph& gpu = makeGraph();
+    constexpr std::uint32_t kWidth = 12;
+    constexpr std::uint32_t kHeight = 5;
+    // Owned outside the graph (a cache, say), filled by the CPU.
+    auto owned = gpu::Buffer::create(
+        *device_, gpu.allocator,
+        gpu::BufferDesc{kWidth * kHeight * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                        gpu::MemoryUsage::Upload},
+        "buffer owned outside the graph");
+    ASSERT_TRUE(owned) << owned.error().message;
+    std::vector<float> values(std::size_t{kWidth} * kHeight);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = static_cast<float>(i) * 0.5F;
+    }
+    std::memcpy(owned->mapped().data(), values.data(), values.size() * sizeof(float));
+
+    auto import = gpu.graph.addNode<GpuImportBufferNode>("import", *gpu.runtime, *owned,
+                                                         gpu::ResourceState{});
+    auto scale = gpu.graph.addNode<ScaleNode>("scale", *gpu.runtime, kWidth, kHeight);
+    auto readback = gpu.graph.addNode<GpuReadbackNode>("readback", *gpu.runtime);
+    gpu.graph.connect(import, GpuImportBufferConfig::buffer, scale, ScaleConfig::values);
+    gpu.graph.connect(scale, ScaleConfig::image, readback, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    expectIndices(gpu, static_cast<GpuReadbackNode&>(gpu.graph.node(readback.id)));
+    const auto& importer = static_cast<const GpuImportBufferNode&>(gpu.graph.node(import.id));
+    EXPECT_NE(importer.state().readStages & VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT, 0U)
+        << "the owner learns the graph's frames read it in compute shaders";
+
+    // Leaving the graph destroys nothing of the owner's.
+    gpu.graph.cleanup();
+    EXPECT_TRUE(owned->valid());
+    EXPECT_EQ(static_cast<const float*>(static_cast<void*>(owned->mapped().data()))[3], 1.5F);
+}
+
+TEST_F(GpuResourceTest, AnExportedOutputOutlivesItsGraphAndTheNodeMakesANewOne) {
+    GpuGraph& gpu = makeGraph();
+    const Chain chain = buildChain(gpu, 8, 4);
+    ASSERT_TRUE(gpu.graph.compile());
+    expectIndices(gpu, *chain.readback);
+
+    Result<GpuImage> exported = chain.scale->detachOutput(ScaleConfig::image);
+    ASSERT_TRUE(exported) << exported.error().message;
+    EXPECT_TRUE(exported->valid());
+    EXPECT_EQ(exported->desc().format, VK_FORMAT_R32_SFLOAT);
+    EXPECT_EQ(exported->state.layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL)
+        << "the readback's copy was its last use";
+    // The next frame rebuilds the producer (and what reads it); the picture is the same.
+    expectIndices(gpu, *chain.readback);
+    EXPECT_EQ(gpu.graph.compileCount(chain.scale->id()), 2U);
+    gpu.graph.cleanup();
+    EXPECT_TRUE(exported->valid()) << "outlives the graph";
+    gpu.runtime->release(*exported);
+
+    // A transient output shares memory and cannot leave.
+    GpuGraph& other = makeGraph();
+    auto pattern = other.graph.addNode<GpuPatternNode>("pattern", *other.runtime,
+                                                       GpuImageShape{8, 8, false, true}, kTeal);
+    auto out = other.graph.addNode<GpuReadbackNode>("readback", *other.runtime);
+    other.graph.connect(pattern, GpuPatternConfig::image, out, GpuReadbackConfig::image);
+    ASSERT_TRUE(other.graph.compile());
+    auto& node = static_cast<GpuPatternNode&>(other.graph.node(pattern.id));
+    const auto refused = node.detachOutput(GpuPatternConfig::image);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("node 'pattern': output 'image' is transient"),
+              std::string::npos)
+        << refused.error().message;
 }
 
 TEST_F(GpuResourceTest, AFormatTheDeviceRefusesFailsTheCompileNamingNodeSlotAndFormat) {

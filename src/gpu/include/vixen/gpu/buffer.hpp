@@ -48,6 +48,10 @@ public:
     /// vkCreateBuffer or vkBindBufferMemory; nothing is left behind.
     static Result<Buffer> create(const Device& device, DeviceMemoryAllocator& allocator,
                                  const BufferDesc& desc, std::string_view what);
+    /// A view of a buffer someone else owns (imported into a graph): never destroyed here,
+    /// and not mapped through it. The owner keeps it alive while this is used.
+    [[nodiscard]] static Buffer borrow(VkBuffer buffer, const BufferDesc& desc,
+                                       VkDeviceAddress address = 0) noexcept;
 
     Buffer(Buffer&& other) noexcept;
     Buffer& operator=(Buffer&& other) noexcept;
@@ -63,6 +67,8 @@ public:
     [[nodiscard]] const BufferDesc& desc() const noexcept { return desc_; }
     /// The buffer's device address; 0 unless created with SHADER_DEVICE_ADDRESS usage.
     [[nodiscard]] VkDeviceAddress deviceAddress() const noexcept { return address_; }
+    /// False for a borrowed buffer, which reset() forgets without destroying.
+    [[nodiscard]] bool owned() const noexcept { return owned_; }
     [[nodiscard]] bool valid() const noexcept { return buffer_ != VK_NULL_HANDLE; }
     /// The mapped bytes of a host-visible buffer; empty otherwise.
     [[nodiscard]] std::span<std::byte> mapped() const noexcept;
@@ -75,6 +81,7 @@ private:
     BufferDesc desc_{};
     VkDeviceAddress address_ = 0;
     MemoryAllocation allocation_{};
+    bool owned_ = true;
 };
 
 /// The memory property flags a usage requires, and those it prefers.

@@ -70,6 +70,11 @@ public:
         return image;
     }
 
+    /// A view of an image someone else owns (imported into a graph, a swapchain's): never
+    /// destroyed here. The owner keeps it alive while this is used.
+    [[nodiscard]] static Image borrow(VkImage image, VkImageView view,
+                                      const ImageDesc& desc) noexcept;
+
     Image(Image&& other) noexcept;
     Image& operator=(Image&& other) noexcept;
     Image(const Image&) = delete;
@@ -85,6 +90,8 @@ public:
     [[nodiscard]] const ImageDesc& desc() const noexcept { return desc_; }
     [[nodiscard]] bool valid() const noexcept { return image_ != VK_NULL_HANDLE; }
     [[nodiscard]] const MemoryAllocation& allocation() const noexcept { return allocation_; }
+    /// False for a borrowed image, which reset() forgets without destroying.
+    [[nodiscard]] bool owned() const noexcept { return owned_; }
 
 private:
     static Result<Image> createUnbound(const Device& device, const ImageDesc& desc,
@@ -100,6 +107,7 @@ private:
     VkImageView view_ = VK_NULL_HANDLE;
     ImageDesc desc_{};
     MemoryAllocation allocation_{};
+    bool owned_ = true;
 };
 
 }  // namespace vixen::gpu

@@ -124,6 +124,8 @@ protected:
     [[nodiscard]] void* outputResource(std::uint32_t index) const noexcept {
         return outputs_[index];
     }
+    /// True while In() and Out() may be used: from the node's compile until its cleanup.
+    [[nodiscard]] bool slotsBound() const noexcept { return outputs_ != nullptr; }
 
 private:
     friend class RenderGraph;

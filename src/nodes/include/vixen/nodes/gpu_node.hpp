@@ -141,6 +141,36 @@ public:
         }
     }
 
+    /// Exports output `slot`: moves its resource out of the graph, with its state, once the
+    /// GPU has finished every frame (this waits), so it outlives the graph; the caller owns
+    /// it from then on. The node is marked dirty, so the next frame's recompile makes a new
+    /// one (and rebuilds what reads it). A transient output, whose memory other transients
+    /// share, cannot leave.
+    template <class S>
+    requires graph::OutputOf<S, Config> && GpuResource<typename S::ValueType>
+        Result<typename S::ValueType> detachOutput(S slot) {
+        if (!this->slotsBound() || !this->Out(slot).valid()) {
+            return fail(ErrorCode::InvalidState,
+                        "node '{}': output '{}' has no resource to detach (compile the graph "
+                        "first)",
+                        this->name(), S::kName);
+        }
+        auto& target = this->Out(slot);
+        if constexpr (requires { target.transientMemory; }) {
+            if (target.transientMemory) {
+                return fail(ErrorCode::InvalidArgument,
+                            "node '{}': output '{}' is transient (its memory is shared with "
+                            "other transients) and cannot be detached; make it non-transient",
+                            this->name(), S::kName);
+            }
+        }
+        VIXEN_TRY(runtime_.waitIdle());
+        typename S::ValueType detached = std::move(target);
+        target = typename S::ValueType{};
+        runtime_.graph().markDirty(this->id());
+        return detached;
+    }
+
 protected:
     explicit GpuNode(GpuRuntime& runtime) noexcept : runtime_(runtime) {}
 
