@@ -21,7 +21,7 @@ struct Tick {
 static_assert(sizeof(Tick) == 24);
 
 std::uint64_t allocationsSoFar() {
-    return vixen::core::AllocationTracker::thisThread().allocations;
+    return vixen::core::AllocationTracker::allThreads().allocations;
 }
 
 void reportAllocations(benchmark::State& state, std::uint64_t before) {

@@ -1,7 +1,8 @@
 // Device-memory sub-allocator benchmarks. BM_TlsfAllocFree: one iteration frees a random live
 // allocation and allocates a new one (size 256 B - 1 MiB, 256-byte aligned, std::mt19937(42))
 // over a 1 GiB block holding a steady ~1000 live allocations, so the time per iteration is the
-// time of one alloc+free pair. allocs_per_iter counts heap allocations in the timed loop (0).
+// time of one alloc+free pair. allocs_per_iter counts heap allocations of every thread in the timed
+// loop (0).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -52,7 +53,7 @@ void BM_TlsfAllocFree(benchmark::State& state) {
     std::uint64_t failures = 0;
     std::uint64_t offsetSum = 0;
     std::size_t cursor = 0;
-    const auto heapBefore = vixen::core::AllocationTracker::thisThread().allocations;
+    const auto heapBefore = vixen::core::AllocationTracker::allThreads().allocations;
     for (auto _ : state) {
         const std::size_t slot = cursor & (kPatternSize - 1);
         AllocationHandle& victim = live[victims[slot]];
@@ -71,7 +72,7 @@ void BM_TlsfAllocFree(benchmark::State& state) {
     // Not DoNotOptimize(victim): with GCC its "+m,r" constraint on a reference into `live`
     // lost the store to the slot here, leaking allocations.
     benchmark::DoNotOptimize(offsetSum);
-    const auto heapAfter = vixen::core::AllocationTracker::thisThread().allocations;
+    const auto heapAfter = vixen::core::AllocationTracker::allThreads().allocations;
 
     const auto stats = tlsf.statistics();
     state.counters["allocs_per_iter"] = benchmark::Counter(

@@ -49,8 +49,8 @@
 // Times are wall-clock (UseRealTime): the copies run on the device (on lavapipe, on its
 // queue thread). process_cpu_ms is the CPU time of every thread of the process per
 // iteration (on lavapipe it includes the device's copies); allocs_per_iter counts heap
-// allocations of the benchmark thread in the timed loop. The device is chosen like the
-// engine's (VIXEN_DEVICE, else the best one), without the validation layer.
+// allocations of every thread (the producers' and the driver's too) in the timed loop. The device
+// is chosen like the engine's (VIXEN_DEVICE, else the best one), without the validation layer.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -211,7 +211,7 @@ double processCpuSeconds() {
 struct Measure {
     Clock::time_point start = Clock::now();
     double cpuStart = processCpuSeconds();
-    std::uint64_t heapStart = vixen::core::AllocationTracker::thisThread().allocations;
+    std::uint64_t heapStart = vixen::core::AllocationTracker::allThreads().allocations;
 };
 
 /// Sets bytes_per_second and the counters; returns the bytes per second.
@@ -219,7 +219,7 @@ double reportRate(benchmark::State& state, const Measure& measure) {
     const auto elapsed = Clock::now() - measure.start;
     const double cpu = processCpuSeconds() - measure.cpuStart;
     const std::uint64_t heapAllocations =
-        vixen::core::AllocationTracker::thisThread().allocations - measure.heapStart;
+        vixen::core::AllocationTracker::allThreads().allocations - measure.heapStart;
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
                             static_cast<std::int64_t>(kTotalBytes));
     state.counters["allocs_per_iter"] = benchmark::Counter(static_cast<double>(heapAllocations),
