@@ -10,6 +10,7 @@ std::atomic<std::uint64_t> gInjected{0};
 // Creations left before the injected failure; 0 = disarmed.
 std::atomic<std::uint64_t> gCountdown{0};
 std::atomic<bool> gLoseDevice{false};
+std::atomic<bool> gFailRecording{false};
 
 }  // namespace
 
@@ -47,6 +48,15 @@ void SubmitGate::loseDeviceAtNextSubmit() noexcept {
 VkResult SubmitGate::pass() noexcept {
     return gLoseDevice.exchange(false, std::memory_order_relaxed) ? VK_ERROR_DEVICE_LOST
                                                                   : VK_SUCCESS;
+}
+
+void RecordGate::failNextRecording() noexcept {
+    gFailRecording.store(true, std::memory_order_relaxed);
+}
+
+VkResult RecordGate::pass(VkResult result) noexcept {
+    return gFailRecording.exchange(false, std::memory_order_relaxed) ? VK_ERROR_OUT_OF_DEVICE_MEMORY
+                                                                     : result;
 }
 
 }  // namespace vixen::gpu

@@ -150,6 +150,16 @@ Result<FrameSlot> FramePacer::beginFrame(std::chrono::nanoseconds timeout) {
     };
 }
 
+Result<void> FramePacer::restartRecording(const FrameSlot& slot) {
+    if (!frameOpen_ || slot.frame != submitted_ + 1) {
+        return fail(ErrorCode::InvalidState, "restart of frame {}, which is not the open frame",
+                    slot.frame);
+    }
+    VIXEN_TRY_VK(vkResetCommandPool(device_, pools_[slot.index], 0),
+                 "resetting a frame's command pool to record it again");
+    return {};
+}
+
 Result<void> FramePacer::submit(FrameSlot& slot, std::span<const VkCommandBuffer> used) {
     return submit(slot, used, SubmitSemaphores{});
 }

@@ -39,6 +39,26 @@ Result<void> GpuPresentNode::compile(const graph::CompileContext& /*context*/) {
     return {};
 }
 
+void GpuPresentNode::recordSubstitute(VkCommandBuffer commandBuffer) noexcept {
+    if (!acquired_.usable()) {
+        return;
+    }
+    // As record(): the acquire's wait ends at the transfer stage; the old contents go.
+    gpu::ResourceState state;
+    state.writeStages = VK_PIPELINE_STAGE_2_TRANSFER_BIT;
+    gpu::BarrierBatch barriers;
+    barriers.image(commandBuffer, acquired_.image, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                   gpu::ResourceUsage::TransferWrite);
+    barriers.record(commandBuffer);
+    const VkClearColorValue black{};
+    const VkImageSubresourceRange range{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    vkCmdClearColorImage(commandBuffer, acquired_.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                         &black, 1, &range);
+    barriers.image(commandBuffer, acquired_.image, VK_IMAGE_ASPECT_COLOR_BIT, state,
+                   gpu::ResourceUsage::Present);
+    barriers.record(commandBuffer);
+}
+
 void GpuPresentNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
     auto acquired =
         swapchain_.acquire(runtime().frameSlot(), std::chrono::nanoseconds(kAcquireTimeout));

@@ -10,6 +10,7 @@
 #include "vixen/core/log.hpp"
 #include "vixen/core/resource_takes.hpp"
 #include "vixen/gpu/budget_manager.hpp"
+#include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/format.hpp"
 #include "vixen/gpu/vk_result.hpp"
@@ -452,7 +453,7 @@ Result<void> GpuRuntime::recordAndSubmit() {
             recorded = static_cast<VkResult>(nodeRecordingResult_.load(std::memory_order_relaxed));
         }
         if (recorded == VK_SUCCESS) {
-            recorded = vkEndCommandBuffer(commandBuffer_);
+            recorded = gpu::RecordGate::pass(vkEndCommandBuffer(commandBuffer_));
         } else {
             static_cast<void>(vkEndCommandBuffer(commandBuffer_));
         }
@@ -461,14 +462,15 @@ Result<void> GpuRuntime::recordAndSubmit() {
     commandBuffer_ = VK_NULL_HANDLE;
     timings_.recordNanoseconds = nanosecondsSince(recordStart);
     const Clock::time_point submitStart = Clock::now();
-    // The frame is open either way: submit it (empty when recording failed) to close it.
+    // The frame is open either way: submit it to close it. When recording failed, what the
+    // participant began (an acquired image) is ended by its substitute, recorded anew.
     const gpu::SubmitSemaphores semaphores =
         participant_ != nullptr ? participant_->submitSemaphores() : gpu::SubmitSemaphores{};
-    Result<void> submitted =
-        pacer_.submit(*slot,
-                      recorded == VK_SUCCESS ? std::span<const VkCommandBuffer>(&used, 1)
-                                             : std::span<const VkCommandBuffer>(),
-                      semaphores);
+    std::span<const VkCommandBuffer> commands(&used, 1);
+    if (recorded != VK_SUCCESS) {
+        commands = recordSubstitute(*slot) ? commands : std::span<const VkCommandBuffer>();
+    }
+    Result<void> submitted = pacer_.submit(*slot, commands, semaphores);
     timings_.submitNanoseconds = nanosecondsSince(submitStart);
     submitCpuNs_[slot->index] = core::steadyClockNs();
     if (timestamps_ && submitted && recorded == VK_SUCCESS) {
@@ -498,6 +500,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
     }
     if (recorded != VK_SUCCESS) {
         static_cast<void>(closeRings());
+        if (submitted && participant_ != nullptr) {
+            static_cast<void>(participant_->afterSubmit());  // presents what it began
+        }
         return std::unexpected(
             gpu::vulkanError(recorded, "vkEndCommandBuffer", "recording the graph's frame"));
     }
@@ -510,6 +515,21 @@ Result<void> GpuRuntime::recordAndSubmit() {
         return submitted;
     }
     return rings;
+}
+
+bool GpuRuntime::recordSubstitute(const gpu::FrameSlot& slot) noexcept {
+    if (participant_ == nullptr || !pacer_.restartRecording(slot)) {
+        return false;
+    }
+    const VkCommandBuffer commandBuffer = slot.commandBuffers[0];
+    VkCommandBufferBeginInfo begin{};
+    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    if (vkBeginCommandBuffer(commandBuffer, &begin) != VK_SUCCESS) {
+        return false;
+    }
+    participant_->recordSubstitute(commandBuffer);
+    return vkEndCommandBuffer(commandBuffer) == VK_SUCCESS;
 }
 
 Result<void> GpuRuntime::waitIdle() {

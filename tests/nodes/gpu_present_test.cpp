@@ -121,6 +121,25 @@ TEST_F(GpuPresentTest, PresentsAndRebuildsEverythingSizedByTheWindowInOneBatch) 
     EXPECT_EQ(present_->recreations(), 1U);
 }
 
+TEST_F(GpuPresentTest, AFrameWhoseRecordingFailsStillPresentsAndTheNextOnesGoOn) {
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(frame());
+    }
+    // The acquired image is cleared and presented in its place, so its acquire semaphore
+    // is waited on and its render-finished one consumed: the validation layer (on) would
+    // report a semaphore signalled twice or an image acquired and never presented.
+    gpu::RecordGate::failNextRecording();
+    const Result<void> failed = frame();
+    ASSERT_FALSE(failed);
+    EXPECT_NE(failed.error().message.find("recording the graph's frame"), std::string::npos)
+        << failed.error().message;
+    for (int i = 0; i < 10; ++i) {
+        const Result<void> next = frame();
+        ASSERT_TRUE(next) << "frame " << i << " after the failed one: " << next.error().message;
+    }
+    ASSERT_TRUE(runtime_->waitIdle());
+}
+
 class GpuPresentSteadyStateTest : public GpuPresentTest {
 protected:
     [[nodiscard]] bool validation() const override { return false; }

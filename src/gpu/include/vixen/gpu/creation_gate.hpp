@@ -35,6 +35,17 @@ public:
     [[nodiscard]] static VkResult pass() noexcept;
 };
 
+/// Test mode for a frame whose recording fails (out of memory while recording, which
+/// software drivers never report): the next frame's recording result passes this gate and
+/// turns into VK_ERROR_OUT_OF_DEVICE_MEMORY, so the failed-frame path runs for real.
+/// Process-wide, one-shot.
+class RecordGate {
+public:
+    static void failNextRecording() noexcept;
+    /// `result`, or the injected failure.
+    [[nodiscard]] static VkResult pass(VkResult result) noexcept;
+};
+
 /// Disarms the gate when it leaves scope, so a test's injection never leaks into the next.
 class ScopedFaultInjection {
 public:

@@ -60,6 +60,9 @@ public:
     /// slot, resets that slot's pool and opens the frame. A timeout is InvalidState and
     /// opens nothing; beginning while a frame is open is InvalidState.
     [[nodiscard]] Result<FrameSlot> beginFrame(std::chrono::nanoseconds timeout);
+    /// Resets the open frame's command pool again, so its command buffers can be recorded
+    /// anew (after a recording that failed). Allocates nothing.
+    [[nodiscard]] Result<void> restartRecording(const FrameSlot& slot);
 
     /// One vkQueueSubmit2 of `used` (in order) signalling the timeline with the frame's
     /// value, which closes the frame. `used` must be the slot's own command buffers:

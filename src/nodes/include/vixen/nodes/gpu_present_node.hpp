@@ -4,7 +4,9 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "vixen/gpu/swapchain.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
@@ -30,6 +32,9 @@ public:
 
     [[nodiscard]] gpu::SubmitSemaphores submitSemaphores() const noexcept override;
     [[nodiscard]] Result<void> afterSubmit() noexcept override;
+    /// For a frame whose recording failed: clears the acquired image to black and makes it
+    /// presentable, so the acquire is still answered by a present.
+    void recordSubstitute(VkCommandBuffer commandBuffer) noexcept override;
 
     /// Frames whose acquire gave no image (out of date), so nothing was presented.
     [[nodiscard]] std::uint64_t skippedFrames() const noexcept { return skipped_; }

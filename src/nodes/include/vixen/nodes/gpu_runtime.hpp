@@ -71,6 +71,10 @@ public:
     [[nodiscard]] virtual gpu::SubmitSemaphores submitSemaphores() const noexcept = 0;
     /// Runs right after the submit (the present). Must not allocate.
     [[nodiscard]] virtual Result<void> afterSubmit() noexcept = 0;
+    /// For a frame whose recording failed: records, into the frame's command buffer begun
+    /// anew, what ends what the frame began (an acquired image made presentable), so the
+    /// submit's semaphores and the present stay paired. Must not allocate.
+    virtual void recordSubstitute(VkCommandBuffer commandBuffer) noexcept = 0;
 };
 
 /// Where the last frame's CPU time went (steady_clock): waiting for its slot's previous
@@ -298,6 +302,9 @@ private:
                                                VkDeviceSize bytes, VkDeviceSize alignment) noexcept;
     Result<void> closeRings();
     Result<void> recordAndSubmit();
+    /// After a failed recording: the frame's command buffer holds the participant's
+    /// substitute instead (false when there is none or it could not be recorded).
+    bool recordSubstitute(const gpu::FrameSlot& slot) noexcept;
     Result<void> ensureTimestampPool();
     void collectTimestamps(std::uint32_t slot);
 
