@@ -33,6 +33,33 @@ namespace {
 
 using namespace vixen;
 
+/// `chains` chains of a pattern and `composes` composes each, joined by one compose (of
+/// `joinShape`) into a readback.
+void addComposeChains(graph::RenderGraph& graph, nodes::GpuRuntime& runtime, std::uint32_t chains,
+                      std::uint32_t composes, const nodes::GpuImageShape& shape,
+                      const nodes::GpuImageShape& joinShape) {
+    auto join = graph.addNode<nodes::GpuComposeNode>("join", runtime, joinShape);
+    for (std::uint32_t c = 0; c < chains; ++c) {
+        auto pattern =
+            graph.addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), runtime, shape,
+                                                 std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
+        auto last =
+            graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.0", c), runtime, shape);
+        graph.connect(pattern, nodes::GpuPatternConfig::image, last,
+                      nodes::GpuComposeConfig::layers);
+        for (std::uint32_t i = 1; i < composes; ++i) {
+            auto next = graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
+                                                             runtime, shape);
+            graph.connect(last, nodes::GpuComposeConfig::image, next,
+                          nodes::GpuComposeConfig::layers);
+            last = next;
+        }
+        graph.connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
+    }
+    auto readback = graph.addNode<nodes::GpuReadbackNode>("readback", runtime);
+    graph.connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+}
+
 void BM_GpuGraphFrame(benchmark::State& state) {
     const auto wantedNodes = static_cast<std::uint32_t>(state.range(0));
     const bool timestamps = state.range(1) != 0;
@@ -52,30 +79,11 @@ void BM_GpuGraphFrame(benchmark::State& state) {
         state.SkipWithError(runtime.error().message.c_str());
         return;
     }
-    // kChains chains of a pattern and composes, joined by one compose into the readback.
+    // 10 chains of a pattern and composes, joined by one compose into the readback.
     constexpr std::uint32_t kChains = 10;
     const std::uint32_t chainLength = std::max(2U, (wantedNodes - 2) / kChains);
     const nodes::GpuImageShape shape{8, 8, false, true};
-    auto join = graph.addNode<nodes::GpuComposeNode>("join", **runtime, shape);
-    for (std::uint32_t c = 0; c < kChains; ++c) {
-        auto pattern =
-            graph.addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), **runtime, shape,
-                                                 std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
-        auto last =
-            graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.1", c), **runtime, shape);
-        graph.connect(pattern, nodes::GpuPatternConfig::image, last,
-                      nodes::GpuComposeConfig::layers);
-        for (std::uint32_t i = 2; i < chainLength; ++i) {
-            auto next = graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
-                                                             **runtime, shape);
-            graph.connect(last, nodes::GpuComposeConfig::image, next,
-                          nodes::GpuComposeConfig::layers);
-            last = next;
-        }
-        graph.connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
-    }
-    auto readback = graph.addNode<nodes::GpuReadbackNode>("readback", **runtime);
-    graph.connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    addComposeChains(graph, **runtime, kChains, chainLength - 1, shape, shape);
     const auto nodeCount = static_cast<double>(graph.nodeCount());
     if (Result<void> compiled = graph.compile(); !compiled) {
         state.SkipWithError(compiled.error().message.c_str());
@@ -135,28 +143,8 @@ void BM_GpuResizeFrame(benchmark::State& state) {
     }
     // 10 chains of a pattern and 8 composes into one compose and a readback, every image
     // following the window.
-    const nodes::GpuImageShape shape{64, 64, true, true};
-    auto join = graph.addNode<nodes::GpuComposeNode>("join", **runtime,
-                                                     nodes::GpuImageShape{64, 64, true, false});
-    for (std::uint32_t c = 0; c < 10; ++c) {
-        auto pattern =
-            graph.addNode<nodes::GpuPatternNode>(fmt::format("pattern{}", c), **runtime, shape,
-                                                 std::array<float, 4>{0.2F, 0.4F, 0.6F, 1.0F});
-        auto last =
-            graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.0", c), **runtime, shape);
-        graph.connect(pattern, nodes::GpuPatternConfig::image, last,
-                      nodes::GpuComposeConfig::layers);
-        for (std::uint32_t i = 1; i < 8; ++i) {
-            auto next = graph.addNode<nodes::GpuComposeNode>(fmt::format("compose{}.{}", c, i),
-                                                             **runtime, shape);
-            graph.connect(last, nodes::GpuComposeConfig::image, next,
-                          nodes::GpuComposeConfig::layers);
-            last = next;
-        }
-        graph.connect(last, nodes::GpuComposeConfig::image, join, nodes::GpuComposeConfig::layers);
-    }
-    auto readback = graph.addNode<nodes::GpuReadbackNode>("readback", **runtime);
-    graph.connect(join, nodes::GpuComposeConfig::image, readback, nodes::GpuReadbackConfig::image);
+    addComposeChains(graph, **runtime, 10, 8, nodes::GpuImageShape{64, 64, true, true},
+                     nodes::GpuImageShape{64, 64, true, false});
     if (Result<void> compiled = graph.compile(); !compiled) {
         state.SkipWithError(compiled.error().message.c_str());
         return;
