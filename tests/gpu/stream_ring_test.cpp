@@ -22,6 +22,11 @@ using namespace std::chrono_literals;
 
 class StreamRingTest : public testing::LavapipeFixture {
 protected:
+    // No command is recorded here. The validation layer (1.3.239) loses track of a timeline
+    // signalled from the host on one thread while another waits on it, and after 10 s
+    // reports its own UNASSIGNED-VkSemaphore-state-timeout ("most likely a validation bug").
+    [[nodiscard]] bool validation() const override { return false; }
+
     void SetUp() override {
         LavapipeFixture::SetUp();
         budget_.emplace(*physical_);
