@@ -236,6 +236,7 @@ void BarrierBatch::record(VkCommandBuffer commandBuffer) noexcept {
 // ---- BakedBarriers ----------------------------------------------------------------------
 
 void BakedBarriers::clear() noexcept {
+    uses_.clear();
     images_.clear();
     buffers_.clear();
     groups_.clear();
@@ -245,7 +246,8 @@ void BakedBarriers::clear() noexcept {
 
 void BakedBarriers::beginGroup() {
     groups_.push_back(Group{static_cast<std::uint32_t>(images_.size()), 0,
-                            static_cast<std::uint32_t>(buffers_.size()), 0});
+                            static_cast<std::uint32_t>(buffers_.size()), 0,
+                            static_cast<std::uint32_t>(uses_.size()), 0});
 }
 
 void BakedBarriers::remember(ResourceState& state) {
@@ -257,71 +259,65 @@ void BakedBarriers::remember(ResourceState& state) {
     touched_.emplace_back(&state, state);
 }
 
+void BakedBarriers::use(std::uint64_t handle, bool barrier) {
+    uses_.push_back(Use{handle, barrier});
+    ++groups_.back().useCount;
+}
+
 void BakedBarriers::image(VkImage image, VkImageAspectFlags aspect, ResourceState& state,
                           ResourceUsage usage) {
     assert(!groups_.empty());
     remember(state);
-    if (const auto dependency = advanceState(state, UsageScope::of(usage), true)) {
+    const auto dependency = advanceState(state, UsageScope::of(usage), true);
+    if (dependency) {
         images_.push_back(imageBarrier(*dependency, image, aspect));
         ++groups_.back().imageCount;
     }
+    use(reinterpret_cast<std::uint64_t>(image), dependency.has_value());
 }
 
 void BakedBarriers::buffer(VkBuffer buffer, ResourceState& state, ResourceUsage usage) {
     assert(!groups_.empty());
     remember(state);
-    if (const auto dependency =
-            advanceState(state, UsageScope::of(usage, ResourceKind::Buffer), false)) {
+    const auto dependency = advanceState(state, UsageScope::of(usage, ResourceKind::Buffer), false);
+    if (dependency) {
         buffers_.push_back(bufferBarrier(*dependency, buffer));
         ++groups_.back().bufferCount;
     }
+    use(reinterpret_cast<std::uint64_t>(buffer), dependency.has_value());
 }
 
 void BakedBarriers::seal(std::span<const std::uint32_t> batchOf) {
     assert(batchOf.empty() || batchOf.size() == groups_.size());
     dependencies_.assign(groups_.size(), VkDependencyInfo{});
-    std::vector<std::uint64_t> batchHandles;  // what the open batch touches
+    std::vector<Use> batchUses;  // what the open batch uses, and whether with a barrier
     std::size_t batchStart = 0;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
-        const std::span<const VkImageMemoryBarrier2> groupImages =
-            images(static_cast<std::uint32_t>(g));
-        const std::span<const VkBufferMemoryBarrier2> groupBuffers =
-            buffers(static_cast<std::uint32_t>(g));
-        const auto handleOf = [](const auto& barrier) {
-            if constexpr (requires { barrier.image; }) {
-                return reinterpret_cast<std::uint64_t>(barrier.image);
-            } else {
-                return reinterpret_cast<std::uint64_t>(barrier.buffer);
-            }
-        };
+        const Group& group = groups_[g];
+        const std::span<const Use> uses(uses_.data() + group.firstUse, group.useCount);
+        // A group joins its wave's open batch unless it and the batch share a resource that
+        // either needs a barrier for: recorded early, that barrier would change the resource
+        // under the other's commands.
         bool joins = g > 0 && !batchOf.empty() && batchOf[g] == batchOf[g - 1];
-        for (const auto& barrier : groupImages) {
-            joins = joins && std::find(batchHandles.begin(), batchHandles.end(),
-                                       handleOf(barrier)) == batchHandles.end();
-        }
-        for (const auto& barrier : groupBuffers) {
-            joins = joins && std::find(batchHandles.begin(), batchHandles.end(),
-                                       handleOf(barrier)) == batchHandles.end();
+        for (const Use& next : uses) {
+            for (const Use& earlier : batchUses) {
+                joins =
+                    joins && !(earlier.handle == next.handle && (earlier.barrier || next.barrier));
+            }
         }
         if (!joins) {
             batchStart = g;
-            batchHandles.clear();
+            batchUses.clear();
         }
-        for (const auto& barrier : groupImages) {
-            batchHandles.push_back(handleOf(barrier));
-        }
-        for (const auto& barrier : groupBuffers) {
-            batchHandles.push_back(handleOf(barrier));
-        }
+        batchUses.insert(batchUses.end(), uses.begin(), uses.end());
         // The batch's barriers are contiguous: it records from its first group to this one.
         const Group& first = groups_[batchStart];
-        const Group& last = groups_[g];
         VkDependencyInfo& dependency = dependencies_[batchStart];
         dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
-        dependency.imageMemoryBarrierCount = last.firstImage + last.imageCount - first.firstImage;
+        dependency.imageMemoryBarrierCount = group.firstImage + group.imageCount - first.firstImage;
         dependency.pImageMemoryBarriers = images_.data() + first.firstImage;
         dependency.bufferMemoryBarrierCount =
-            last.firstBuffer + last.bufferCount - first.firstBuffer;
+            group.firstBuffer + group.bufferCount - first.firstBuffer;
         dependency.pBufferMemoryBarriers = buffers_.data() + first.firstBuffer;
     }
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace vixen::gpu {
 namespace {
 
@@ -132,6 +134,36 @@ TEST(BarrierBatchTest, RayTracingAndHostUsesCarryTheirStages) {
     EXPECT_NE(write.srcStageMask & VK_PIPELINE_STAGE_2_RAY_TRACING_SHADER_BIT_KHR, 0U);
     EXPECT_EQ(write.dstAccessMask,
               VK_ACCESS_2_SHADER_STORAGE_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT);
+}
+
+TEST(BakedBarriersTest, AWaveSharesOneCallUnlessABarrierWouldChangeWhatAnotherUses) {
+    const VkImage imageA = reinterpret_cast<VkImage>(std::uintptr_t{0x3000});
+    const VkImage imageB = reinterpret_cast<VkImage>(std::uintptr_t{0x4000});
+    const VkImage imageC = reinterpret_cast<VkImage>(std::uintptr_t{0x5000});
+    ResourceState a = ResourceState::settled(VK_IMAGE_LAYOUT_GENERAL);
+    ResourceState b = ResourceState::settled(VK_IMAGE_LAYOUT_GENERAL);
+    ResourceState c = ResourceState::settled(VK_IMAGE_LAYOUT_GENERAL);
+    BakedBarriers baked;
+    // One wave of three nodes: the first two need barriers on different images; the third
+    // reads A (already made visible by the first) and needs a barrier on C.
+    baked.beginGroup();
+    baked.image(imageA, VK_IMAGE_ASPECT_COLOR_BIT, a, ResourceUsage::ComputeRead);
+    baked.beginGroup();
+    baked.image(imageB, VK_IMAGE_ASPECT_COLOR_BIT, b, ResourceUsage::ComputeRead);
+    baked.beginGroup();
+    baked.image(imageA, VK_IMAGE_ASPECT_COLOR_BIT, a, ResourceUsage::ComputeRead);
+    baked.image(imageC, VK_IMAGE_ASPECT_COLOR_BIT, c, ResourceUsage::ComputeRead);
+    ASSERT_EQ(baked.images(0).size(), 1U);
+    ASSERT_EQ(baked.images(1).size(), 1U);
+    ASSERT_EQ(baked.images(2).size(), 1U) << "A is visible already: only C needs one";
+
+    const std::array<std::uint32_t, 3> oneWave{0, 0, 0};
+    baked.seal(oneWave);
+    // The first two share a call; the third uses A, which the batch has a barrier for, so it
+    // starts a batch of its own (uses of a resource a barrier touches keep their order).
+    EXPECT_EQ(baked.recordCalls(), 2U);
+    baked.seal({});
+    EXPECT_EQ(baked.recordCalls(), 3U) << "unbatched: one call per group with barriers";
 }
 
 }  // namespace

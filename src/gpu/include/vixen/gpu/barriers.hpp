@@ -174,12 +174,21 @@ private:
         std::uint32_t imageCount = 0;
         std::uint32_t firstBuffer = 0;
         std::uint32_t bufferCount = 0;
+        std::uint32_t firstUse = 0;  ///< in uses_
+        std::uint32_t useCount = 0;
     };
+    /// Every resource a group uses, with or without a barrier: what batching must respect.
+    struct Use {
+        std::uint64_t handle = 0;
+        bool barrier = false;
+    };
+    void use(std::uint64_t handle, bool barrier);
     std::vector<VkImageMemoryBarrier2> images_;
     std::vector<VkBufferMemoryBarrier2> buffers_;
     std::vector<Group> groups_;
     std::vector<VkDependencyInfo> dependencies_;  // one per group, pointing into the above
     std::vector<std::pair<ResourceState*, ResourceState>> touched_;
+    std::vector<Use> uses_;
 };
 
 }  // namespace vixen::gpu
