@@ -206,7 +206,13 @@ protected:
 // ---------------------------------------------------------------------------------------
 // StagingPool, driven by a timeline the test signals from the host.
 
-using StagingPoolTest = StagingTestBase;
+class StagingPoolTest : public StagingTestBase {
+protected:
+    // Nothing is submitted here. The validation layer (1.3.239) loses track of a timeline
+    // signalled from the host on one thread while another waits on it, and after 10 s
+    // reports its own UNASSIGNED-VkSemaphore-state-timeout ("most likely a validation bug").
+    [[nodiscard]] bool validation() const override { return false; }
+};
 
 TEST_F(StagingPoolTest, HandsOutAlignedRangesAndRecyclesInTimelineOrder) {
     auto created = StagingPool::create(
