@@ -43,6 +43,16 @@ std::string describeEstimate(const ResourceEstimate& estimate) {
 
 }  // namespace
 
+void RenderGraph::noteCompileStage(std::string_view name, std::uint64_t microseconds) {
+    compileStages_.push_back(CompileStage{name, microseconds});
+}
+
+void RenderGraph::failCompile(Error error) {
+    if (!hookCompileError_) {
+        hookCompileError_ = std::move(error);
+    }
+}
+
 std::string CompileReport::describe(const RenderGraph& graph) const {
     std::string text;
     text += fmt::format(

@@ -270,16 +270,6 @@ std::uint64_t microsecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-void RenderGraph::noteCompileStage(std::string_view name, std::uint64_t microseconds) {
-    compileStages_.push_back(CompileStage{name, microseconds});
-}
-
-void RenderGraph::failCompile(Error error) {
-    if (!hookCompileError_) {
-        hookCompileError_ = std::move(error);
-    }
-}
-
 Result<void> RenderGraph::compile() {
     if (compiled_ && !structureDirty_) {
         return {};
