@@ -287,31 +287,41 @@ void BakedBarriers::buffer(VkBuffer buffer, ResourceState& state, ResourceUsage 
     use(reinterpret_cast<std::uint64_t>(buffer), dependency.has_value());
 }
 
-void BakedBarriers::seal(std::span<const std::uint32_t> batchOf) {
-    assert(batchOf.empty() || batchOf.size() == groups_.size());
-    dependencies_.assign(groups_.size(), VkDependencyInfo{});
+std::vector<std::uint8_t> BakedBarriers::batchStarts(std::span<const std::uint32_t> batchOf) const {
+    assert(batchOf.size() == groups_.size());
+    std::vector<std::uint8_t> starts(groups_.size(), 1);
     std::vector<Use> batchUses;  // what the open batch uses, and whether with a barrier
-    std::size_t batchStart = 0;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         const Group& group = groups_[g];
         const std::span<const Use> uses(uses_.data() + group.firstUse, group.useCount);
-        // A group joins its wave's open batch unless it and the batch share a resource that
-        // either needs a barrier for: recorded early, that barrier would change the resource
-        // under the other's commands.
-        bool joins = g > 0 && !batchOf.empty() && batchOf[g] == batchOf[g - 1];
+        bool joins = g > 0 && batchOf[g] == batchOf[g - 1];
         for (const Use& next : uses) {
             for (const Use& earlier : batchUses) {
                 joins =
                     joins && !(earlier.handle == next.handle && (earlier.barrier || next.barrier));
             }
         }
-        if (!joins) {
-            batchStart = g;
+        if (joins) {
+            starts[g] = 0;
+        } else {
             batchUses.clear();
         }
         batchUses.insert(batchUses.end(), uses.begin(), uses.end());
-        // The batch's barriers are contiguous: it records from its first group to this one.
+    }
+    return starts;
+}
+
+void BakedBarriers::seal(std::span<const std::uint8_t> starts) {
+    assert(starts.empty() || starts.size() == groups_.size());
+    dependencies_.assign(groups_.size(), VkDependencyInfo{});
+    std::size_t batchStart = 0;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        if (starts.empty() || starts[g] != 0) {
+            batchStart = g;
+        }
+        // A batch's barriers are contiguous: it records from its first group to this one.
         const Group& first = groups_[batchStart];
+        const Group& group = groups_[g];
         VkDependencyInfo& dependency = dependencies_[batchStart];
         dependency.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO;
         dependency.imageMemoryBarrierCount = group.firstImage + group.imageCount - first.firstImage;

@@ -1,6 +1,7 @@
 #include "vixen/gpu/timestamp_pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <utility>
 
@@ -171,7 +172,12 @@ Result<void> TimestampPool::begin(VkCommandBuffer cmd, std::uint32_t scope,
                     scope, recordingSlot_);
     }
     state = ScopeState::Begun;
-    scopesUsed_[recordingSlot_] = std::max(scopesUsed_[recordingSlot_], scope + 1);
+    // Workers may begin their scopes at once (parallel recording): raise the mark atomically.
+    std::atomic_ref<std::uint32_t> used(scopesUsed_[recordingSlot_]);
+    std::uint32_t seen = used.load(std::memory_order_relaxed);
+    while (scope + 1 > seen &&
+           !used.compare_exchange_weak(seen, scope + 1, std::memory_order_relaxed)) {
+    }
     if (enabled()) {
         vkCmdWriteTimestamp2(cmd, stage, pool_, firstQuery(recordingSlot_) + scope * 2);
     }

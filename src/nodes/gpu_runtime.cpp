@@ -306,7 +306,7 @@ Result<void> GpuRuntime::recordAndSubmit() {
             return pool;
         }
     }
-    if (parallel_ && nodeCommandBuffers_.empty()) {
+    if (parallel_ && threadPools_.empty()) {
         // Their creation failed at compile: try again rather than record without them.
         if (Result<void> buffers = ensureNodeCommandBuffers(); !buffers) {
             return buffers;
@@ -343,6 +343,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
             static_cast<void>(timestamps_->beginFrame(commandBuffer_, slot->index));
         }
         nodeRecordingResult_.store(VK_SUCCESS, std::memory_order_relaxed);
+        if (parallel_) {
+            beginParallelFrame();
+        }
         graph_->execute();
         if (parallel_) {
             executeNodeCommandBuffers();

@@ -50,31 +50,12 @@ void GpuRuntime::bakeSlotBarriers() {
     // from those the first leaves, which every later frame starts from (replaying the same
     // barriers ends in the same states). The resources keep their present states until the
     // first frame is submitted.
-    // Recorded in order into one command buffer, the nodes of a wave (independent of each
-    // other) take their barriers together, before the wave's first node.
-    std::vector<std::uint32_t> waveOf;
-    if (!parallel_) {
-        const graph::CompileReport& report = graph_->report();
-        std::uint32_t wave = 0;
-        std::uint32_t position = 0;
-        for (const graph::NodeId id : report.order) {
-            while (wave + 1 < report.waveOffsets.size() &&
-                   position >= report.waveOffsets[wave + 1]) {
-                ++wave;
-            }
-            ++position;
-            if (dynamic_cast<GpuNodeBase*>(&graph_->node(id)) != nullptr) {
-                waveOf.push_back(wave);
-            }
-        }
-    }
     for (gpu::BakedBarriers& baked : baked_) {
         baked.clear();
         for (const GpuNodeBase* node : gpuNodes_) {
             baked.beginGroup();
             node->bakeSlotBarriers(baked);
         }
-        baked.seal(waveOf);
     }
     steadyStates_.clear();
     for (const auto& [state, before] : baked_[0].touched()) {
@@ -82,46 +63,80 @@ void GpuRuntime::bakeSlotBarriers() {
         *state = before;
     }
     firstFramePending_ = true;
+
+    // The nodes of a wave are independent: they take their barriers together, in one call
+    // before the batch's first node (sequential) or before the batch's secondaries
+    // (parallel). Both frames use the same batches, split wherever either needs it.
+    std::vector<std::uint32_t> waveOf;
+    const graph::CompileReport& report = graph_->report();
+    std::uint32_t wave = 0;
+    std::uint32_t position = 0;
+    for (const graph::NodeId id : report.order) {
+        while (wave + 1 < report.waveOffsets.size() && position >= report.waveOffsets[wave + 1]) {
+            ++wave;
+        }
+        ++position;
+        if (dynamic_cast<GpuNodeBase*>(&graph_->node(id)) != nullptr) {
+            waveOf.push_back(wave);
+        }
+    }
+    std::vector<std::uint8_t> starts = baked_[0].batchStarts(waveOf);
+    const std::vector<std::uint8_t> steadyStarts = baked_[1].batchStarts(waveOf);
+    for (std::size_t g = 0; g < starts.size(); ++g) {
+        starts[g] = static_cast<std::uint8_t>(starts[g] | steadyStarts[g]);
+    }
+    for (gpu::BakedBarriers& baked : baked_) {
+        baked.seal(starts);
+    }
+    nodeBatch_.assign(gpuNodes_.size(), 0);
+    batchFirstNode_.clear();
+    for (std::uint32_t g = 0; g < starts.size(); ++g) {
+        if (starts[g] != 0) {
+            batchFirstNode_.push_back(g);
+        }
+        nodeBatch_[g] = static_cast<std::uint32_t>(batchFirstNode_.size() - 1);
+    }
 }
 
 Result<void> GpuRuntime::ensureNodeCommandBuffers() {
-    // The pools only change with the number of GPU nodes.
-    if (gpuNodes_.size() * pacer_.framesInFlight() == nodeCommandBuffers_.size() &&
-        !nodeCommandBuffers_.empty()) {
+    // Per frame slot and executing thread: one pool, reset once per frame, holding one
+    // secondary per batch, which the thread records every node of that batch it runs into.
+    const auto threads = static_cast<std::uint32_t>(graph_->executingThreads());
+    const auto batches = static_cast<std::uint32_t>(batchFirstNode_.size());
+    batchBegun_.assign(std::size_t{batches} * threads, 0);
+    executeList_.reserve(threads);
+    if (threads == threadCount_ && batches <= batchCapacity_ && !threadPools_.empty()) {
         return {};
     }
     destroyNodeCommandBuffers();  // the Before hook waited for the GPU
-    const std::size_t count = std::size_t{pacer_.framesInFlight()} * gpuNodes_.size();
-    nodePools_.reserve(count);
-    nodeCommandBuffers_.assign(count, VK_NULL_HANDLE);
-    for (std::size_t i = 0; i < count; ++i) {
-        // One pool per node and slot: command buffers of one pool must not be recorded
-        // from two threads at once, and any two nodes may record at once.
+    const std::size_t pools = std::size_t{pacer_.framesInFlight()} * threads;
+    threadPools_.reserve(pools);
+    batchCommandBuffers_.assign(pools * batches, VK_NULL_HANDLE);
+    for (std::size_t p = 0; p < pools; ++p) {
         VkCommandPoolCreateInfo poolInfo{};
         poolInfo.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
-        poolInfo.flags =
-            VK_COMMAND_POOL_CREATE_TRANSIENT_BIT | VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+        poolInfo.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
         poolInfo.queueFamilyIndex = device_->queueFamily();
         VkCommandPool pool = VK_NULL_HANDLE;
         Result<void> created = [&]() -> Result<void> {
             VIXEN_TRY_VK_CREATE(vkCreateCommandPool(device_->handle(), &poolInfo, nullptr, &pool),
-                                "GPU runtime: a node's command pool");
+                                "GPU runtime: a worker's command pool");
             return {};
         }();
         if (!created) {
             destroyNodeCommandBuffers();
             return created;
         }
-        nodePools_.push_back(pool);
+        threadPools_.push_back(pool);
         VkCommandBufferAllocateInfo allocate{};
         allocate.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
         allocate.commandPool = pool;
         allocate.level = VK_COMMAND_BUFFER_LEVEL_SECONDARY;
-        allocate.commandBufferCount = 1;
+        allocate.commandBufferCount = batches;
         Result<void> allocated = [&]() -> Result<void> {
-            VIXEN_TRY_VK_CREATE(
-                vkAllocateCommandBuffers(device_->handle(), &allocate, &nodeCommandBuffers_[i]),
-                "GPU runtime: a node's command buffer");
+            VIXEN_TRY_VK_CREATE(vkAllocateCommandBuffers(device_->handle(), &allocate,
+                                                         &batchCommandBuffers_[p * batches]),
+                                "GPU runtime: a worker's command buffers");
             return {};
         }();
         if (!allocated) {
@@ -129,57 +144,86 @@ Result<void> GpuRuntime::ensureNodeCommandBuffers() {
             return allocated;
         }
     }
-    core::ResourceTakes::note(core::ResourceTake::CommandBuffer, count,
-                              "GPU runtime: node command buffers");
+    threadCount_ = threads;
+    batchCapacity_ = batches;
+    core::ResourceTakes::note(core::ResourceTake::CommandBuffer, pools * batches,
+                              "GPU runtime: worker command buffers");
     return {};
 }
 
 void GpuRuntime::destroyNodeCommandBuffers() noexcept {
-    for (const VkCommandPool pool : nodePools_) {
+    for (const VkCommandPool pool : threadPools_) {
         vkDestroyCommandPool(device_->handle(), pool, nullptr);  // frees its buffers
     }
-    nodePools_.clear();
-    nodeCommandBuffers_.clear();
+    threadPools_.clear();
+    batchCommandBuffers_.clear();
+    threadCount_ = 0;
+    batchCapacity_ = 0;
 }
 
-VkCommandBuffer GpuRuntime::beginNodeCommandBuffer(graph::NodeId node) noexcept {
-    // Any worker may begin its node's buffer: each has a pool of its own, and the slot
-    // barriers were derived at compile, so no state is shared.
-    VkCommandBufferInheritanceInfo inheritance{};
-    inheritance.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO;
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    begin.pInheritanceInfo = &inheritance;
-    const std::uint32_t index = gpuNodeIndex_[node.value];
-    const VkCommandBuffer commandBuffer =
-        nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + index];
-    if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin); result != VK_SUCCESS) {
-        nodeRecordingResult_.store(result, std::memory_order_relaxed);
-        return VK_NULL_HANDLE;
+void GpuRuntime::beginParallelFrame() noexcept {
+    std::fill(batchBegun_.begin(), batchBegun_.end(), 0);
+    for (std::uint32_t t = 0; t < threadCount_; ++t) {
+        const VkCommandPool pool = threadPools_[std::size_t{frameSlot_} * threadCount_ + t];
+        if (const VkResult result = vkResetCommandPool(device_->handle(), pool, 0);
+            result != VK_SUCCESS) {
+            nodeRecordingResult_.store(result, std::memory_order_relaxed);
+        }
     }
-    activeBarriers().record(commandBuffer, index);
+}
+
+VkCommandBuffer GpuRuntime::beginNodeCommandBuffer(graph::NodeId node,
+                                                   std::uint32_t worker) noexcept {
+    // The worker's secondary of the node's batch: begun by the first of the batch's nodes
+    // this worker runs. Each worker has a pool of its own, and the slot barriers were
+    // derived at compile and go into the primary, so nothing is shared.
+    const std::uint32_t batch = nodeBatch_[gpuNodeIndex_[node.value]];
+    const std::size_t key = std::size_t{batch} * threadCount_ + worker;
+    const VkCommandBuffer commandBuffer =
+        batchCommandBuffers_[(std::size_t{frameSlot_} * threadCount_ + worker) * batchCapacity_ +
+                             batch];
+    if (batchBegun_[key] == 0) {
+        VkCommandBufferInheritanceInfo inheritance{};
+        inheritance.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO;
+        VkCommandBufferBeginInfo begin{};
+        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+        begin.pInheritanceInfo = &inheritance;
+        if (const VkResult result = vkBeginCommandBuffer(commandBuffer, &begin);
+            result != VK_SUCCESS) {
+            nodeRecordingResult_.store(result, std::memory_order_relaxed);
+            return VK_NULL_HANDLE;
+        }
+        batchBegun_[key] = 1;
+    }
     return commandBuffer;
 }
 
-void GpuRuntime::endNodeCommandBuffer(graph::NodeId node) noexcept {
-    const VkCommandBuffer commandBuffer =
-        nodeCommandBuffers_[std::size_t{frameSlot_} * gpuNodes_.size() + gpuNodeIndex_[node.value]];
-    if (const VkResult result = vkEndCommandBuffer(commandBuffer); result != VK_SUCCESS) {
-        nodeRecordingResult_.store(result, std::memory_order_relaxed);
-    }
-}
-
 void GpuRuntime::executeNodeCommandBuffers() noexcept {
-    if (nodeRecordingResult_.load(std::memory_order_relaxed) != VK_SUCCESS) {
-        return;  // some node's buffer is not executable; the frame fails
-    }
-    const std::size_t base = std::size_t{frameSlot_} * gpuNodes_.size();
-    for (std::size_t i = 0; i < gpuNodes_.size(); ++i) {
-        const graph::NodeId id = gpuNodes_[i]->gpuNodeId();
-        beginNodeScope(commandBuffer_, id);
-        vkCmdExecuteCommands(commandBuffer_, 1, &nodeCommandBuffers_[base + i]);
-        endNodeScope(commandBuffer_, id);
+    // Batch by batch: its barriers, then every worker's secondary of it.
+    for (std::uint32_t batch = 0; batch < batchFirstNode_.size(); ++batch) {
+        activeBarriers().record(commandBuffer_, batchFirstNode_[batch]);
+        executeList_.clear();
+        for (std::uint32_t worker = 0; worker < threadCount_; ++worker) {
+            if (batchBegun_[std::size_t{batch} * threadCount_ + worker] == 0) {
+                continue;
+            }
+            const VkCommandBuffer commandBuffer =
+                batchCommandBuffers_[(std::size_t{frameSlot_} * threadCount_ + worker) *
+                                         batchCapacity_ +
+                                     batch];
+            if (const VkResult result = vkEndCommandBuffer(commandBuffer); result != VK_SUCCESS) {
+                nodeRecordingResult_.store(result, std::memory_order_relaxed);
+            }
+            executeList_.push_back(commandBuffer);
+        }
+        if (nodeRecordingResult_.load(std::memory_order_relaxed) != VK_SUCCESS) {
+            return;  // some buffer is not executable; the frame fails
+        }
+        if (!executeList_.empty()) {
+            vkCmdExecuteCommands(commandBuffer_, static_cast<std::uint32_t>(executeList_.size()),
+                                 executeList_.data());
+        }
     }
 }
 

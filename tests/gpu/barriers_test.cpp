@@ -158,7 +158,7 @@ TEST(BakedBarriersTest, AWaveSharesOneCallUnlessABarrierWouldChangeWhatAnotherUs
     ASSERT_EQ(baked.images(2).size(), 1U) << "A is visible already: only C needs one";
 
     const std::array<std::uint32_t, 3> oneWave{0, 0, 0};
-    baked.seal(oneWave);
+    baked.seal(baked.batchStarts(oneWave));
     // The first two share a call; the third uses A, which the batch has a barrier for, so it
     // starts a batch of its own (uses of a resource a barrier touches keep their order).
     EXPECT_EQ(baked.recordCalls(), 2U);

@@ -398,9 +398,10 @@ TEST_F(GpuGraphTest, DestroyingTheRuntimeCleansUpTheGraphFirst) {
     EXPECT_EQ(allocator.statistics().total.allocationCount, 0U) << "every image was freed";
 }
 
-TEST_F(GpuGraphTest, AParallelGraphRecordsEachNodeIntoItsOwnCommandBuffer) {
-    // The same picture as the sequential graph, with every node recorded on the worker
-    // pool into a secondary command buffer; synchronization validation checks the barriers.
+TEST_F(GpuGraphTest, AParallelGraphRecordsItsWavesOnTheWorkers) {
+    // The same picture as the sequential graph, every node recorded on the worker pool into
+    // its worker's secondary command buffer of its wave's batch (the batch's barriers in
+    // the primary before it); synchronization validation checks the barriers.
     GpuGraph& gpu =
         makeGraph(graph::GraphOptions{.mode = graph::ExecutionMode::Parallel, .workerThreads = 3});
     GpuReadbackNode& readback = gpu.buildSideBySide(64, 32, true);
@@ -417,7 +418,7 @@ TEST_F(GpuGraphTest, AParallelGraphRecordsEachNodeIntoItsOwnCommandBuffer) {
     EXPECT_GT(gpu.runtime->timedFrames(), 0U);
     EXPECT_GT(gpu.runtime->gpuNanoseconds(gpu.graph.findNode("compose")->id()), 0U);
 
-    // A resize rebuilds the three images (an image and a view each), not the nodes'
+    // A resize rebuilds the three images (an image and a view each), not the workers'
     // command buffers.
     const std::uint64_t creations = gpu::CreationGate::count();
     ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{32, 16}));

@@ -139,11 +139,16 @@ public:
     void beginGroup();
     void image(VkImage image, VkImageAspectFlags aspect, ResourceState& state, ResourceUsage usage);
     void buffer(VkBuffer buffer, ResourceState& state, ResourceUsage usage);
-    /// Makes the groups replayable (call after the last barrier is added). Consecutive groups
-    /// of the same `batchOf` value (a wave of independent nodes, say) are recorded as one
-    /// vkCmdPipelineBarrier2 before the first of them, unless two of them touch the same image
-    /// or buffer (whose uses must then stay in order); empty: every group on its own.
-    void seal(std::span<const std::uint32_t> batchOf = {});
+    /// Where batches start (1) when consecutive groups of the same `batchOf` value (a wave
+    /// of independent nodes, say) are batched: a group joins the open batch unless it uses
+    /// an image or buffer that another group of the batch has a barrier for, or has one for
+    /// what another uses (those uses must stay in order).
+    [[nodiscard]] std::vector<std::uint8_t> batchStarts(
+        std::span<const std::uint32_t> batchOf) const;
+    /// Makes the groups replayable (call after the last barrier is added): each batch's
+    /// barriers are recorded as one vkCmdPipelineBarrier2 before its first group; `starts`
+    /// empty: every group is a batch of its own.
+    void seal(std::span<const std::uint8_t> starts = {});
 
     /// Records what is due before group `group`: its barriers, those of the groups batched
     /// with it, or nothing. Allocates nothing.

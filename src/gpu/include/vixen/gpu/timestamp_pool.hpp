@@ -68,7 +68,8 @@ struct TimestampReadout {
 /// Nothing in beginFrame, begin, end or read allocates. On a device whose queue cannot
 /// write timestamps the pool is created disabled: every call checks its arguments as usual
 /// and then does nothing, and read() reports TimestampStatus::Unsupported.
-/// Not thread-safe; the device must outlive the pool.
+/// begin and end may run on several threads at once for distinct scopes (each thread its
+/// own command buffer); everything else on one thread. The device must outlive the pool.
 class TimestampPool {
 public:
     /// InvalidArgument for zero frames or scopes or a query count past 2^32; the Vulkan

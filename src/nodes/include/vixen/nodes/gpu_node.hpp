@@ -184,11 +184,13 @@ protected:
 
     void execute(const graph::ExecuteContext& context) final {
         if (runtime_.recordsInParallel()) {
-            // A command buffer of its own, begun with the node's baked slot barriers in.
-            const VkCommandBuffer commandBuffer = runtime_.beginNodeCommandBuffer(this->id());
+            // The worker's secondary for the node's batch; its barriers are in the primary.
+            const VkCommandBuffer commandBuffer =
+                runtime_.beginNodeCommandBuffer(this->id(), context.workerIndex);
             if (commandBuffer != VK_NULL_HANDLE) {
+                runtime_.beginNodeScope(commandBuffer, this->id());
                 record(commandBuffer, context);
-                runtime_.endNodeCommandBuffer(this->id());
+                runtime_.endNodeScope(commandBuffer, this->id());
             }
             return;
         }

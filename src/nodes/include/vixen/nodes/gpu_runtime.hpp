@@ -143,11 +143,12 @@ public:
     void recordSlotBarriers(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
         activeBarriers().record(commandBuffer, gpuNodeIndex_[node.value]);
     }
-    /// In a parallel graph, on the node's worker: begins the node's command buffer of the
-    /// frame and records its slot barriers; null when it could not be begun (the frame then
-    /// fails).
-    [[nodiscard]] VkCommandBuffer beginNodeCommandBuffer(graph::NodeId node) noexcept;
-    void endNodeCommandBuffer(graph::NodeId node) noexcept;
+    /// In a parallel graph, on the node's worker: the secondary command buffer the node
+    /// records into (the worker's for the node's batch of its wave, begun by the first such
+    /// node; its slot barriers are recorded in the primary before the batch); null when it
+    /// could not be begun (the frame then fails).
+    [[nodiscard]] VkCommandBuffer beginNodeCommandBuffer(graph::NodeId node,
+                                                         std::uint32_t worker) noexcept;
     /// Slot barriers per frame as derived at the last compile: for the first frame after it
     /// (from the states compile left) and for every frame after that.
     [[nodiscard]] std::size_t firstFrameSlotBarriers() const noexcept {
@@ -295,6 +296,7 @@ private:
     }
     Result<void> ensureNodeCommandBuffers();
     void destroyNodeCommandBuffers() noexcept;
+    void beginParallelFrame() noexcept;
     void executeNodeCommandBuffers() noexcept;
     Result<void> ensureUploader();
     Result<void> ensureRings();
@@ -327,10 +329,17 @@ private:
     bool firstFramePending_ = false;
     std::uint64_t slotBarriersRecorded_ = 0;
 
-    // Parallel recording: each GPU node with one command pool and one secondary command
-    // buffer per frame slot (slot-major), made at compile.
-    std::vector<VkCommandPool> nodePools_;
-    std::vector<VkCommandBuffer> nodeCommandBuffers_;
+    // Batches: consecutive GPU nodes of a wave whose barriers go in one call.
+    std::vector<std::uint32_t> nodeBatch_;       // per GPU node: its batch
+    std::vector<std::uint32_t> batchFirstNode_;  // per batch: its first GPU node (barrier group)
+    // Parallel recording: per frame slot and executing thread one pool (reset per frame)
+    // holding one secondary per batch; made at compile.
+    std::vector<VkCommandPool> threadPools_;            // slot-major, then thread
+    std::vector<VkCommandBuffer> batchCommandBuffers_;  // (slot, thread) pool, then batch
+    std::vector<std::uint8_t> batchBegun_;              // per batch and thread, this frame
+    std::vector<VkCommandBuffer> executeList_;          // one batch's secondaries
+    std::uint32_t threadCount_ = 0;
+    std::uint32_t batchCapacity_ = 0;
     std::atomic<int> nodeRecordingResult_{VK_SUCCESS};
     FrameTimings timings_;
     std::uint32_t frameSlot_ = 0;
