@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <regex>
 
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/events/engine_events.hpp"
@@ -137,6 +138,48 @@ TEST_F(GpuPresentTest, AFrameWhoseRecordingFailsStillPresentsAndTheNextOnesGoOn)
         const Result<void> next = frame();
         ASSERT_TRUE(next) << "frame " << i << " after the failed one: " << next.error().message;
     }
+    ASSERT_TRUE(runtime_->waitIdle());
+}
+
+TEST_F(GpuPresentTest, EveryFailedCreationOfASwapchainRecreationIsRecoverable) {
+    ASSERT_TRUE(frame());
+    const VkExtent2D size = swapchain_->extent();
+    // The present node recompiles alone and recreates the swapchain at the window's size.
+    const auto recreate = [&]() -> Result<void> {
+        if (!graph_->events().emit(events::SwapchainInvalidated{size.width, size.height})) {
+            return fail(ErrorCode::CapacityExceeded, "event queue full");
+        }
+        VIXEN_TRY(frame());
+        VIXEN_TRY(frame());
+        return {};
+    };
+    const std::uint64_t before = gpu::CreationGate::count();
+    ASSERT_TRUE(recreate());
+    const std::uint64_t creations = gpu::CreationGate::count() - before;
+    ASSERT_GT(creations, 2U) << "a swapchain, its views and semaphores";
+    const std::regex namesTheCall("vk[A-Z][A-Za-z0-9]+ failed with VK_ERROR_OUT_OF_DEVICE_MEMORY");
+    std::uint64_t failed = 0;
+    for (std::uint64_t nth = 1; nth <= creations; ++nth) {
+        const std::uint64_t injected = gpu::CreationGate::injectedFailures();
+        Result<void> ran;
+        {
+            const gpu::ScopedFaultInjection fault(nth);
+            ran = recreate();
+        }
+        ASSERT_EQ(gpu::CreationGate::injectedFailures(), injected + 1)
+            << "creation " << nth << " of " << creations << " was not reached";
+        if (ran) {
+            continue;
+        }
+        ++failed;
+        EXPECT_TRUE(std::regex_search(ran.error().message, namesTheCall)) << ran.error().message;
+        // The graph is left recompilable: compile it again and the window presents again.
+        if (!graph_->compiled()) {
+            ASSERT_TRUE(graph_->compile()) << "after failing creation " << nth;
+        }
+        ASSERT_TRUE(recreate()) << "after failing creation " << nth;
+    }
+    EXPECT_GT(failed, 0U);
     ASSERT_TRUE(runtime_->waitIdle());
 }
 
