@@ -47,10 +47,6 @@ std::string formatName(VkFormat format) {
     return vk::to_string(static_cast<vk::Format>(format));
 }
 
-std::uint32_t formatBlockBytes(VkFormat format) noexcept {
-    return format == VK_FORMAT_UNDEFINED ? 0 : vk::blockSize(static_cast<vk::Format>(format));
-}
-
 std::uint64_t imageBytes(const ImageDesc& desc) noexcept {
     const vk::Format format = static_cast<vk::Format>(desc.format);
     if (desc.format == VK_FORMAT_UNDEFINED) {

@@ -78,7 +78,7 @@ void GpuRuntime::attach(graph::RenderGraph& graph) {
                     waitForGpu();
                 }
                 break;
-            case core::Phase::Compile:
+            case core::Phase::Compile: {
                 if (!before) {
                     afterCompile();
                     break;
@@ -89,9 +89,11 @@ void GpuRuntime::attach(graph::RenderGraph& graph) {
                     waitForGpu();
                     return {};
                 });
-                compileStage("GPU: staging", [this] { return ensureUploader(); });
-                compileStage("GPU: streaming rings", [this] { return ensureRings(); });
+                const graph::ResourceEstimate total = setUpEstimate();
+                compileStage("GPU: staging", [&] { return ensureUploader(total); });
+                compileStage("GPU: streaming rings", [&] { return ensureRings(total); });
                 break;
+            }
             case core::Phase::Setup:
                 break;
         }

@@ -36,11 +36,19 @@ std::uint64_t GpuRuntime::barriersRecorded() const noexcept {
 void GpuRuntime::collectGpuNodes() {
     // The index is rebuilt every time (a replaced node may even reuse an address).
     gpuNodes_.clear();
+    gpuNodeWave_.clear();
     gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
-    for (const graph::NodeId id : graph_->report().order) {
+    const graph::CompileReport& report = graph_->report();
+    std::uint32_t wave = 0;
+    for (std::uint32_t position = 0; position < report.order.size(); ++position) {
+        while (wave + 1 < report.waveOffsets.size() && position >= report.waveOffsets[wave + 1]) {
+            ++wave;
+        }
+        const graph::NodeId id = report.order[position];
         if (auto* node = dynamic_cast<GpuNodeBase*>(&graph_->node(id))) {
             gpuNodeIndex_[id.value] = static_cast<std::uint32_t>(gpuNodes_.size());
             gpuNodes_.push_back(node);
+            gpuNodeWave_.push_back(wave);
         }
     }
 }
@@ -67,21 +75,8 @@ void GpuRuntime::bakeSlotBarriers() {
     // The nodes of a wave are independent: they take their barriers together, in one call
     // before the batch's first node (sequential) or before the batch's secondaries
     // (parallel). Both frames use the same batches, split wherever either needs it.
-    std::vector<std::uint32_t> waveOf;
-    const graph::CompileReport& report = graph_->report();
-    std::uint32_t wave = 0;
-    std::uint32_t position = 0;
-    for (const graph::NodeId id : report.order) {
-        while (wave + 1 < report.waveOffsets.size() && position >= report.waveOffsets[wave + 1]) {
-            ++wave;
-        }
-        ++position;
-        if (dynamic_cast<GpuNodeBase*>(&graph_->node(id)) != nullptr) {
-            waveOf.push_back(wave);
-        }
-    }
-    std::vector<std::uint8_t> starts = baked_[0].batchStarts(waveOf);
-    const std::vector<std::uint8_t> steadyStarts = baked_[1].batchStarts(waveOf);
+    std::vector<std::uint8_t> starts = baked_[0].batchStarts(gpuNodeWave_);
+    const std::vector<std::uint8_t> steadyStarts = baked_[1].batchStarts(gpuNodeWave_);
     for (std::size_t g = 0; g < starts.size(); ++g) {
         starts[g] = static_cast<std::uint8_t>(starts[g] | steadyStarts[g]);
     }

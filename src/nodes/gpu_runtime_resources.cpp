@@ -10,14 +10,18 @@
 
 namespace vixen::nodes {
 
-Result<void> GpuRuntime::ensureUploader() {
-    // Every node set up so far counts (culling comes later): staging is sized once, up front.
-    VkDeviceSize wanted = 0;
+graph::ResourceEstimate GpuRuntime::setUpEstimate() const {
+    graph::ResourceEstimate total;
     for (std::uint32_t id = 0; id < graph_->nodeCapacity(); ++id) {
         if (graph_->contains(graph::NodeId{id})) {
-            wanted += graph_->estimate(graph::NodeId{id}).stagingBytes;
+            total += graph_->estimate(graph::NodeId{id});
         }
     }
+    return total;
+}
+
+Result<void> GpuRuntime::ensureUploader(const graph::ResourceEstimate& total) {
+    const VkDeviceSize wanted = total.stagingBytes;
     if (wanted == 0 || (uploader_ && uploader_->staging().capacity() >= wanted)) {
         return {};
     }
@@ -45,16 +49,7 @@ Result<void> GpuRuntime::ensureUploader() {
     return {};
 }
 
-Result<void> GpuRuntime::ensureRings() {
-    // As the uploader: every node set up so far counts, so culling never shrinks a ring.
-    graph::ResourceEstimate perFrame;
-    for (std::uint32_t id = 0; id < graph_->nodeCapacity(); ++id) {
-        if (graph_->contains(graph::NodeId{id})) {
-            const graph::ResourceEstimate& estimate = graph_->estimate(graph::NodeId{id});
-            perFrame.streamBytesPerFrame += estimate.streamBytesPerFrame;
-            perFrame.readbackBytesPerFrame += estimate.readbackBytesPerFrame;
-        }
-    }
+Result<void> GpuRuntime::ensureRings(const graph::ResourceEstimate& total) {
     const auto ensure = [&](std::optional<gpu::StreamRing>& ring, std::uint64_t bytesPerFrame,
                             gpu::RingDirection direction, std::string_view what) -> Result<void> {
         // Every frame in flight holds its ranges until the GPU is done with it; 4 KiB a frame
@@ -77,9 +72,9 @@ Result<void> GpuRuntime::ensureRings() {
         ring.emplace(std::move(*created));
         return {};
     };
-    VIXEN_TRY(ensure(uploads_, perFrame.streamBytesPerFrame, gpu::RingDirection::Upload,
+    VIXEN_TRY(ensure(uploads_, total.streamBytesPerFrame, gpu::RingDirection::Upload,
                      "GPU runtime upload ring"));
-    VIXEN_TRY(ensure(readbacks_, perFrame.readbackBytesPerFrame, gpu::RingDirection::Readback,
+    VIXEN_TRY(ensure(readbacks_, total.readbackBytesPerFrame, gpu::RingDirection::Readback,
                      "GPU runtime readback ring"));
     return {};
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// Image formats: their names for messages, their texel sizes for estimates, and whether a
+// Image formats: their names for messages, the bytes an image takes for estimates, and whether a
 // device supports an image description before anything is created.
 
 #include <vulkan/vulkan.h>
@@ -17,9 +17,6 @@ class Device;
 
 /// The format's name as the Vulkan headers spell it without the prefix: "R8G8B8A8Unorm".
 [[nodiscard]] std::string formatName(VkFormat format);
-
-/// Bytes of one texel block (one texel for uncompressed formats); 0 for VK_FORMAT_UNDEFINED.
-[[nodiscard]] std::uint32_t formatBlockBytes(VkFormat format) noexcept;
 
 /// Device-local bytes the image's texels take, every mip level and layer counted (the
 /// driver may add padding and alignment; this is what estimates use).

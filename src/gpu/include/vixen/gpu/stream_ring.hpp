@@ -86,8 +86,6 @@ public:
     [[nodiscard]] std::optional<Error> takeError();
 
     [[nodiscard]] const StreamRingStats& stats() const noexcept { return stats_; }
-    [[nodiscard]] bool valid() const noexcept { return buffer_.valid(); }
-    [[nodiscard]] VkBuffer handle() const noexcept { return buffer_.handle(); }
 
 private:
     struct FrameEnd {

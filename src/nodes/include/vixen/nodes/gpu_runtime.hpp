@@ -127,7 +127,6 @@ public:
     [[nodiscard]] const gpu::Device& device() const noexcept { return *device_; }
     [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
-    [[nodiscard]] bool attached() const noexcept { return graph_ != nullptr; }
     /// The command buffer of the frame being recorded (null outside a frame).
     [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
     /// The barrier batch of the executing thread (ExecuteContext::workerIndex), for the
@@ -298,8 +297,11 @@ private:
     void destroyNodeCommandBuffers() noexcept;
     void beginParallelFrame() noexcept;
     void executeNodeCommandBuffers() noexcept;
-    Result<void> ensureUploader();
-    Result<void> ensureRings();
+    /// The estimates of every node set up so far, culled ones too: staging and rings are
+    /// sized up front, so culling never shrinks them.
+    [[nodiscard]] graph::ResourceEstimate setUpEstimate() const;
+    Result<void> ensureUploader(const graph::ResourceEstimate& total);
+    Result<void> ensureRings(const graph::ResourceEstimate& total);
     std::optional<gpu::RingRange> takeFromRing(std::optional<gpu::StreamRing>& ring,
                                                VkDeviceSize bytes, VkDeviceSize alignment) noexcept;
     Result<void> closeRings();
@@ -324,6 +326,7 @@ private:
     // first frame after it, and for every later one, with the states each frame leaves.
     std::vector<GpuNodeBase*> gpuNodes_;
     std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_
+    std::vector<std::uint32_t> gpuNodeWave_;   // per GPU node: its wave
     std::array<gpu::BakedBarriers, 2> baked_;
     std::vector<std::pair<gpu::ResourceState*, gpu::ResourceState>> steadyStates_;
     bool firstFramePending_ = false;
