@@ -1,7 +1,8 @@
 // GPU frames beyond the small-node graph of gpu_graph_bench.cpp:
 // - BM_GpuGraphFrameBusy: the same 10 chains, each node recording `commands` clears of its
 //   image and a copy of its input, sequentially or in parallel (workers:N): where parallel
-//   recording starts to pay.
+//   recording starts to pay. commands:0 records no command in the passes (only their slot
+//   barriers, and the readbacks' copies): what the engine itself costs per node.
 // - BM_GpuStreamFrame: a buffer updated by `bytes` from the CPU every frame through the
 //   upload ring (64 KiB writes) and 256 bytes of it read back every frame through the
 //   readback ring: per-frame throughput, ring waits, and readback_age_frames: after each
@@ -64,7 +65,8 @@ graph::NodeHandle<BusyPass> addBusy(graph::RenderGraph& graph, nodes::GpuRuntime
                 vkCmdClearColorImage(commandBuffer, image.image.handle(),
                                      VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &grey, 1, &range);
             }
-            if (const nodes::GpuImage* source = pass.In(BusyConfig::source)) {
+            const nodes::GpuImage* source = pass.In(BusyConfig::source);
+            if (commands > 0 && source != nullptr) {
                 const std::uint32_t extent = std::min(source->desc().width, image.desc().width);
                 VkImageCopy region{};
                 region.srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
@@ -164,6 +166,7 @@ void BM_GpuGraphFrameBusy(benchmark::State& state) {
 }
 BENCHMARK(BM_GpuGraphFrameBusy)
     ->ArgNames({"commands", "workers"})
+    ->Args({0, 0})
     ->Args({1, 0})
     ->Args({1, 3})
     ->Args({16, 0})

@@ -12,7 +12,11 @@
 // validation layer is off). Device: VIXEN_DEVICE, else the best one (lavapipe without a GPU).
 // BM_GpuResizeFrame times a frame that follows a WindowResized event (alternating two sizes)
 // and so recompiles every node of a similar graph of 64x64 images sized by the window; the
-// steady frame before it is timed apart (steady_frame_us).
+// steady frame before it is timed apart (steady_frame_us). `wait` 1 makes every rebuild wait
+// for the GPU to go idle first (GpuRuntimeOptions::rebuildWithoutWaiting off, as every
+// rebuild did before it existed); 0 rebuilds while the steady frame is still in flight
+// (in_flight: frames on the GPU when the rebuild began, averaged; slot_wait_us: the resize
+// frame's wait for its frame slot, after the rebuild).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -134,9 +138,11 @@ void BM_GpuResizeFrame(benchmark::State& state) {
         state.SkipWithError(("no Vulkan device: " + gpu.error()).c_str());
         return;
     }
+    const bool wait = state.range(0) != 0;
     graph::RenderGraph graph;
-    auto runtime = nodes::GpuRuntime::create(graph, *gpu.device(), gpu.allocator(),
-                                             nodes::GpuRuntimeOptions{.timestamps = false});
+    auto runtime = nodes::GpuRuntime::create(
+        graph, *gpu.device(), gpu.allocator(),
+        nodes::GpuRuntimeOptions{.timestamps = false, .rebuildWithoutWaiting = !wait});
     if (!runtime) {
         state.SkipWithError(runtime.error().message.c_str());
         return;
@@ -153,6 +159,7 @@ void BM_GpuResizeFrame(benchmark::State& state) {
         static_cast<void>((*runtime)->frame());
     }
     std::uint64_t steadyNs = 0;
+    std::uint64_t slotWaitNs = 0;
     std::uint64_t iteration = 0;
     for (auto _ : state) {
         // One steady frame (timed apart), then the resize frame the benchmark times.
@@ -169,11 +176,22 @@ void BM_GpuResizeFrame(benchmark::State& state) {
             state.SkipWithError("resize frame failed");
             break;
         }
+        slotWaitNs += (*runtime)->lastFrameTimings().waitNanoseconds;
     }
-    state.counters["steady_frame_us"] =
-        static_cast<double>(steadyNs) / static_cast<double>(state.iterations()) / 1000.0;
+    const auto iterations = static_cast<double>(state.iterations());
+    const nodes::RebuildStats rebuilds = (*runtime)->rebuildStats();
+    state.counters["steady_frame_us"] = static_cast<double>(steadyNs) / iterations / 1000.0;
     state.counters["nodes"] = static_cast<double>(graph.nodeCount());
+    state.counters["waited"] = static_cast<double>(rebuilds.waited) / iterations;
+    state.counters["slot_wait_us"] = static_cast<double>(slotWaitNs) / iterations / 1000.0;
+    state.counters["in_flight"] =
+        static_cast<double>(rebuilds.framesInFlightAtRebuild) / iterations;
 }
-BENCHMARK(BM_GpuResizeFrame)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_GpuResizeFrame)
+    ->ArgName("wait")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 }  // namespace

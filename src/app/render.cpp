@@ -213,6 +213,13 @@ int runRender(const RenderOptions& options) {
             "GPU): median {:.3f} ms, p95 {:.3f} ms, max {:.3f} ms\n",
             sorted.size(), percentile(50), percentile(95), sorted.empty() ? 0.0 : sorted.back());
         const nodes::TransientMemoryStats transients = (*runtime)->transientStats();
+        const nodes::RebuildStats rebuilds = (*runtime)->rebuildStats();
+        fmt::print(
+            "rebuilds (invalidation batches): {} with frames in flight ({} frame(s) on the GPU "
+            "when they began, {} replaced objects destroyed once those finished), {} after "
+            "waiting for the GPU\n",
+            rebuilds.withoutWaiting, rebuilds.framesInFlightAtRebuild, rebuilds.retired,
+            rebuilds.waited);
         fmt::print("transient arena: {} for {} placed in it ({} transients, {} fallbacks)\n",
                    core::formatBytes(transients.arenaBytes),
                    core::formatBytes(transients.placedBytes), transients.placed,

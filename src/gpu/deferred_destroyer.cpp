@@ -1,6 +1,9 @@
 #include "vixen/gpu/deferred_destroyer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "vixen/gpu/device.hpp"
@@ -53,6 +56,8 @@ std::string_view toString(VulkanObjectKind kind) noexcept {
             return "query pool";
         case VulkanObjectKind::ShaderModule:
             return "shader module";
+        case VulkanObjectKind::OwningObject:
+            return "owning object";
     }
     return "unknown object";
 }
@@ -100,30 +105,53 @@ Result<void> DeferredDestroyer::enqueue(VulkanObjectKind kind, std::uint64_t han
         return {};
     }
     if (count_ == entries_.size()) {
-        ++refusals_;
-        return fail(ErrorCode::CapacityExceeded,
-                    "deferred destruction ring is full ({} of {} entries pending): the {} "
-                    "0x{:x} (retire value {}) was not queued and the caller still owns it; "
-                    "collect() more often or raise the capacity",
-                    count_, entries_.size(), toString(kind), handle, retireValue);
+        return refuse(kind, handle, retireValue);
     }
-    entries_[slot(count_)] = Entry{handle, retireValue, kind};
+    push(Entry{handle, retireValue, kind, nullptr});
+    return {};
+}
+
+Result<void> DeferredDestroyer::refuse(VulkanObjectKind kind, std::uint64_t handle,
+                                       std::uint64_t retireValue) {
+    ++refusals_;
+    const std::string what = handle == 0 ? fmt::format("the {}", toString(kind))
+                                         : fmt::format("the {} 0x{:x}", toString(kind), handle);
+    return fail(ErrorCode::CapacityExceeded,
+                "deferred destruction ring is full ({} of {} entries pending): {} (retire value "
+                "{}) was not queued and the caller still owns it; collect() more often or raise "
+                "the capacity",
+                count_, entries_.size(), what, retireValue);
+}
+
+void DeferredDestroyer::push(Entry entry) noexcept {
+    entries_[slot(count_)] = std::move(entry);
     ++count_;
     peakPending_ = std::max(peakPending_, count_);
-    return {};
+}
+
+void DeferredDestroyer::reserve(std::size_t capacity) {
+    if (capacity <= entries_.size()) {
+        return;
+    }
+    std::vector<Entry> grown(capacity);
+    for (std::size_t i = 0; i < count_; ++i) {
+        grown[i] = std::move(entries_[slot(i)]);
+    }
+    entries_ = std::move(grown);
+    head_ = 0;
 }
 
 std::size_t DeferredDestroyer::collect(std::uint64_t completedValue) noexcept {
     std::size_t kept = 0;
     std::size_t destroyedNow = 0;
     for (std::size_t i = 0; i < count_; ++i) {
-        const Entry& entry = entries_[slot(i)];
+        Entry& entry = entries_[slot(i)];
         if (entry.retireValue <= completedValue) {
             destroy(entry);
             ++destroyedNow;
         } else {
             if (kept != i) {
-                entries_[slot(kept)] = entry;
+                entries_[slot(kept)] = std::move(entry);
             }
             ++kept;
         }
@@ -151,9 +179,12 @@ DeferredDestroyerStats DeferredDestroyer::stats() const noexcept {
     return DeferredDestroyerStats{count_, peakPending_, destroyed_, refusals_};
 }
 
-void DeferredDestroyer::destroy(const Entry& entry) const noexcept {
+void DeferredDestroyer::destroy(Entry& entry) const noexcept {
     const std::uint64_t raw = entry.handle;
     switch (entry.kind) {
+        case VulkanObjectKind::OwningObject:
+            entry.object.reset();
+            break;
         case VulkanObjectKind::Buffer:
             vkDestroyBuffer(device_, fromRaw<VkBuffer>(raw), nullptr);
             break;

@@ -257,6 +257,7 @@ Result<MemoryAllocation> DeviceMemoryAllocator::allocate(const VkMemoryRequireme
     if (!slot) {
         if (slot.error().code == ErrorCode::OverBudget) {
             // A whole block does not fit: try a memory object of exactly this size.
+            ++blockFallbacks_;
             return dedicated();
         }
         return std::unexpected(std::move(slot.error()));
@@ -299,6 +300,7 @@ void DeviceMemoryAllocator::free(const MemoryAllocation& allocation) noexcept {
 MemoryStatistics DeviceMemoryAllocator::statistics() const {
     const std::scoped_lock lock(mutex_);
     MemoryStatistics result;
+    result.blockFallbacks = blockFallbacks_;
     result.types.resize(types_.size());
     std::vector<VkDeviceSize> pooledFree(types_.size(), 0);
     for (const std::optional<Block>& slot : slots_) {

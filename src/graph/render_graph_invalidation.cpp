@@ -52,12 +52,18 @@ Result<void> RenderGraph::processInvalidations() {
         }
         return fits;
     }
+    recompileNodes_.clear();
+    for (const std::uint32_t position : dirtyPositions_) {
+        recompileNodes_.push_back(executionOrder_[position]->id_.value);
+    }
     compileStages_.clear();
     hookCompileError_.reset();
+    recompiling_ = true;
     beginPhase(core::Phase::Compile);
     Result<void> recompiled =
         hookCompileError_ ? Result<void>(std::unexpected(*hookCompileError_)) : recompileDirty();
     endPhase(core::Phase::Compile);
+    recompiling_ = false;
     report_.stages.assign(compileStages_.begin(), compileStages_.end());
     if (recompiled && hookCompileError_) {
         recompiled = std::unexpected(*hookCompileError_);

@@ -3,11 +3,13 @@
 #include <utility>
 
 #include "vixen/gpu/device.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
 
 namespace vixen::nodes {
 
-Result<void> ComputeKernel::prepare(const gpu::Device& device, std::span<const std::uint32_t> spirv,
+Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
                                     std::string_view name) {
+    const gpu::Device& device = runtime.device();
     if (!pipeline_.valid()) {
         auto pipeline = gpu::ComputePipeline::create(device, spirv, name);
         if (!pipeline) {
@@ -25,16 +27,16 @@ Result<void> ComputeKernel::prepare(const gpu::Device& device, std::span<const s
     if (pipeline_.setLayouts().setCount() == 0) {
         return {};
     }
-    if (!pool_) {
-        auto pool = gpu::DescriptorAllocator::create(
-            device, gpu::DescriptorPoolSizes{}.add(pipeline_.interface()), name);
-        if (!pool) {
-            return std::unexpected(std::move(pool.error()));
-        }
-        pool_.emplace(std::move(*pool));
-    } else if (Result<void> reset = pool_->reset(); !reset) {
-        return reset;
+    if (pool_) {
+        runtime.retire(std::move(*pool_));
+        pool_.reset();
     }
+    auto pool = gpu::DescriptorAllocator::create(
+        device, gpu::DescriptorPoolSizes{}.add(pipeline_.interface()), name);
+    if (!pool) {
+        return std::unexpected(std::move(pool.error()));
+    }
+    pool_.emplace(std::move(*pool));
     auto set = pool_->allocate(pipeline_.setLayouts(), 0, name);
     if (!set) {
         return std::unexpected(std::move(set.error()));

@@ -96,7 +96,7 @@ void GpuGradientNode::setup(graph::SetupContext& context) {
 }
 
 Result<void> GpuGradientNode::compile(const graph::CompileContext& /*context*/) {
-    VIXEN_TRY(kernel_.prepare(runtime().device(), shaders::gradientComp(), "gradient.comp"));
+    VIXEN_TRY(kernel_.prepare(runtime(), shaders::gradientComp(), "gradient.comp"));
     VIXEN_TRY(createImage());
     VIXEN_TRY(kernel_.bind(0, Out(GpuGradientConfig::image)));
     kernel_.commit(runtime().device());
@@ -233,7 +233,8 @@ Result<void> GpuReadbackNode::compile(const graph::CompileContext& /*context*/) 
                            .format = source.format,
                            .aspect = source.aspect,
                            .depth = source.depth};
-    buffer_.reset();
+    runtime().retire(std::move(buffer_));  // frames in flight may still copy into it
+    buffer_ = gpu::Buffer{};
     auto buffer = gpu::Buffer::create(
         runtime().device(), runtime().allocator(),
         gpu::BufferDesc{gpu::imageBytes(desc_), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
@@ -266,7 +267,8 @@ void GpuReadbackNode::record(VkCommandBuffer commandBuffer, const graph::Execute
 }
 
 void GpuReadbackNode::release(const graph::CleanupContext& /*context*/) {
-    buffer_.reset();
+    runtime().retire(std::move(buffer_));
+    buffer_ = gpu::Buffer{};
     copiedInFrame_ = 0;
 }
 

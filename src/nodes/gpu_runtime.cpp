@@ -58,7 +58,9 @@ GpuRuntime::GpuRuntime(const gpu::Device& device, gpu::DeviceMemoryAllocator& al
       pacer_(std::move(pacer)),
       options_(options),
       barriers_(1),
-      transients_(allocator) {
+      transients_(allocator),
+      // Grown at compile when a rebuild retires more; collected as frames come back.
+      retired_(device, 64) {
     submitCpuNs_.assign(pacer_.framesInFlight(), 0);
     unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
 }
@@ -83,12 +85,24 @@ void GpuRuntime::attach(graph::RenderGraph& graph) {
                     afterCompile();
                     break;
                 }
-                // A compile (or a recompile batch) destroys what earlier frames may still
-                // use: let the GPU finish first. Resizes are rare; a stall there is simple.
-                compileStage("GPU: wait for frames in flight", [this]() -> Result<void> {
-                    waitForGpu();
-                    return {};
-                });
+                // What a recompile batch replaces is retired, so earlier frames stay in
+                // flight; a full compile, or a batch with a node that destroys what it
+                // replaces itself, lets the GPU finish first.
+                if (rebuildMayOverlapFrames()) {
+                    ++rebuildStats_.withoutWaiting;
+                    compileStage("GPU: finish staged uploads", [this]() -> Result<void> {
+                        rebuildStats_.framesInFlightAtRebuild += framesInFlightCount();
+                        return uploader_ ? uploader_->finish() : Result<void>{};
+                    });
+                } else {
+                    if (!graph_->recompileBatch().empty()) {
+                        ++rebuildStats_.waited;
+                    }
+                    compileStage("GPU: wait for frames in flight", [this]() -> Result<void> {
+                        waitForGpu();
+                        return {};
+                    });
+                }
                 const graph::ResourceEstimate total = setUpEstimate();
                 compileStage("GPU: staging", [&] { return ensureUploader(total); });
                 compileStage("GPU: streaming rings", [&] { return ensureRings(total); });
@@ -131,6 +145,46 @@ void GpuRuntime::waitForGpu() {
         if (!hookError_) {
             hookError_ = std::move(idle.error());
         }
+    }
+    collectRetired();
+}
+
+std::uint64_t GpuRuntime::framesInFlightCount() const noexcept {
+    const Result<std::uint64_t> completed = pacer_.completedFrame();
+    const std::uint64_t submitted = pacer_.submittedFrame();
+    return completed ? submitted - std::min(*completed, submitted) : submitted;
+}
+
+bool GpuRuntime::rebuildMayOverlapFrames() const {
+    const std::span<const std::uint32_t> batch = graph_->recompileBatch();
+    if (!options_.rebuildWithoutWaiting || batch.empty()) {
+        return false;
+    }
+    return std::all_of(batch.begin(), batch.end(), [this](std::uint32_t id) {
+        const std::uint32_t index = id < gpuNodeIndex_.size() ? gpuNodeIndex_[id] : kNotGpuNode;
+        return index == kNotGpuNode || gpuNodes_[index]->retiresReplacedObjects();
+    });
+}
+
+void GpuRuntime::retireHandle(gpu::VulkanObjectKind kind, std::uint64_t handle) noexcept {
+    if (retired_.pending() == retired_.capacity()) {
+        retired_.reserve(2 * retired_.capacity());
+    }
+    const std::uint64_t retireValue = framesInFlight() ? pacer_.submittedFrame() : 0;
+    static_cast<void>(retired_.enqueue(kind, handle, retireValue));  // room was made above
+    if (retireValue == 0) {
+        collectRetired();  // nothing in flight: destroyed now
+    } else {
+        ++rebuildStats_.retired;
+    }
+}
+
+void GpuRuntime::collectRetired() noexcept {
+    if (retired_.pending() == 0) {
+        return;
+    }
+    if (const Result<std::uint64_t> completed = pacer_.completedFrame()) {
+        retired_.collect(*completed);
     }
 }
 
@@ -258,6 +312,7 @@ GpuRuntime::~GpuRuntime() {
     if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
         log::error("GPU runtime shutdown: {}", idle.error().message);
     }
+    retired_.flush();
     destroyNodeCommandBuffers();
     releaseParked();
     uploads_.reset();
@@ -332,6 +387,7 @@ Result<void> GpuRuntime::recordAndSubmit() {
         return std::unexpected(std::move(slot.error()));
     }
     collectTimestamps(slot->index);  // some drivers block here until the results land
+    collectRetired();
     timings_.waitNanoseconds = nanosecondsSince(waitStart);
     const Clock::time_point recordStart = Clock::now();
     commandBuffer_ = slot->commandBuffers[0];
@@ -430,6 +486,7 @@ Result<void> GpuRuntime::waitIdle() {
         for (std::uint32_t slot = 0; slot < unreadTimestamps_.size(); ++slot) {
             collectTimestamps(slot);
         }
+        collectRetired();
     }
     return idle;
 }

@@ -37,7 +37,7 @@ void GpuRuntime::collectGpuNodes() {
     // The index is rebuilt every time (a replaced node may even reuse an address).
     gpuNodes_.clear();
     gpuNodeWave_.clear();
-    gpuNodeIndex_.assign(graph_->nodeCapacity(), 0);
+    gpuNodeIndex_.assign(graph_->nodeCapacity(), kNotGpuNode);
     const graph::CompileReport& report = graph_->report();
     std::uint32_t wave = 0;
     for (std::uint32_t position = 0; position < report.order.size(); ++position) {
@@ -103,7 +103,12 @@ Result<void> GpuRuntime::ensureNodeCommandBuffers() {
     if (threads == threadCount_ && batches <= batchCapacity_ && !threadPools_.empty()) {
         return {};
     }
-    destroyNodeCommandBuffers();  // the Before hook waited for the GPU
+    // Frames in flight may still execute secondaries of the old pools.
+    for (const VkCommandPool pool : threadPools_) {
+        retireHandle(gpu::VulkanObjectKind::CommandPool, gpu::rawHandle(pool));
+    }
+    threadPools_.clear();
+    destroyNodeCommandBuffers();
     const std::size_t pools = std::size_t{pacer_.framesInFlight()} * threads;
     threadPools_.reserve(pools);
     batchCommandBuffers_.assign(pools * batches, VK_NULL_HANDLE);

@@ -63,7 +63,13 @@ Result<void> GpuRuntime::ensureRings(const graph::ResourceEstimate& total) {
         if (wanted == 0 || (ring && ring->stats().capacity >= wanted)) {
             return {};
         }
-        ring.reset();  // the Before hook waited for the GPU
+        if (ring && framesInFlight()) {
+            // Nodes hold ranges of the old ring, which frames in flight fill: a ring grows
+            // once those frames are done.
+            VIXEN_TRY(pacer_.waitIdle(options_.frameTimeout));
+            collectRetired();
+        }
+        ring.reset();
         auto created = gpu::StreamRing::create(*device_, *allocator_, pacer_.timeline(), wanted,
                                                pacer_.framesInFlight(), direction, what);
         if (!created) {
@@ -165,19 +171,54 @@ Result<void> GpuRuntime::createBuffer(GpuBuffer& target, const gpu::BufferDesc& 
     return {};
 }
 
-void GpuRuntime::release(GpuImage& target) noexcept {
-    const gpu::MemoryAllocation memory = target.image.allocation();
-    target.image.reset();
-    if (target.transientMemory) {
-        freeTransient(memory);
+namespace {
+
+/// A transient image on its way out: the image goes, then its memory returns to the arena
+/// (which, while frames in flight still use it, places nothing new beside it).
+class RetiredTransientImage {
+public:
+    RetiredTransientImage(gpu::Image image, TransientArena& arena) noexcept
+        : image_(std::move(image)), memory_(image_.allocation()), arena_(&arena) {
+        arena_->retire(memory_);
     }
+    RetiredTransientImage(RetiredTransientImage&& other) noexcept
+        : image_(std::move(other.image_)),
+          memory_(std::exchange(other.memory_, gpu::MemoryAllocation{})),
+          arena_(other.arena_) {}
+    RetiredTransientImage(const RetiredTransientImage&) = delete;
+    RetiredTransientImage& operator=(const RetiredTransientImage&) = delete;
+    RetiredTransientImage& operator=(RetiredTransientImage&&) = delete;
+    ~RetiredTransientImage() {
+        image_.reset();
+        if (memory_.valid()) {
+            arena_->free(memory_);
+        }
+    }
+
+private:
+    gpu::Image image_;
+    gpu::MemoryAllocation memory_;
+    TransientArena* arena_;
+};
+
+}  // namespace
+
+void GpuRuntime::release(GpuImage& target) noexcept {
+    if (target.image.valid() && target.transientMemory) {
+        // Placed in the arena or, past it or with aliasing off, the arena's own allocation.
+        retire(RetiredTransientImage(std::move(target.image), transients_));
+    } else {
+        retire(std::move(target.image));
+    }
+    target.image = gpu::Image{};
     target.transientMemory = false;
     target.aliased = false;
     target.state = gpu::ResourceState{};
 }
 
 void GpuRuntime::release(GpuBuffer& target) noexcept {
-    target.buffer.reset();
+    retire(std::move(target.buffer));
+    target.buffer = gpu::Buffer{};
     target.state = gpu::ResourceState{};
 }
 

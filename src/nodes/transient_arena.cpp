@@ -7,12 +7,42 @@
 namespace vixen::nodes {
 using core::alignUp;  // Vulkan alignments are powers of two
 
+namespace {
+
+/// Whether `placed` lies in `arena` (arenas may be neighbours in one memory block).
+bool within(const gpu::MemoryAllocation& arena, const gpu::MemoryAllocation& placed) noexcept {
+    return arena.valid() && placed.memory == arena.memory && placed.offset >= arena.offset &&
+           placed.offset < arena.offset + arena.size;
+}
+
+}  // namespace
+
 TransientArena::TransientArena(gpu::DeviceMemoryAllocator& allocator) : allocator_(&allocator) {
     placements_.reserve(kPlacementCapacity);
 }
 
 TransientArena::~TransientArena() {
+    for (const DrainingArena& old : draining_) {
+        allocator_->free(old.memory);
+    }
     allocator_->free(arena_);
+}
+
+void TransientArena::drainIfRetired() {
+    // The retired placements' lifetimes are the old compile's: the new one's plan cannot
+    // share memory with them, so it gets an arena of its own.
+    if (std::none_of(placements_.begin(), placements_.end(),
+                     [](const Placement& p) { return p.retired; })) {
+        return;
+    }
+    DrainingArena old{arena_, {}};
+    old.placementIds.reserve(placements_.size());
+    for (const Placement& p : placements_) {
+        old.placementIds.push_back(p.id);
+    }
+    draining_.push_back(std::move(old));
+    placements_.clear();
+    arena_ = {};
 }
 
 Result<void> TransientArena::prepare(const VkMemoryRequirements& requirements, std::uint64_t peak) {
@@ -74,6 +104,7 @@ Result<gpu::MemoryAllocation> TransientArena::allocate(graph::TransientLifetime 
     aliased = false;
     if (life.valid() && placements_.size() < kPlacementCapacity &&
         requirements.alignment <= kArenaAlignment) {
+        drainIfRetired();
         if (Result<void> arena = prepare(requirements, plannedPeak); !arena) {
             return std::unexpected(std::move(arena.error()));
         }
@@ -85,7 +116,7 @@ Result<gpu::MemoryAllocation> TransientArena::allocate(graph::TransientLifetime 
                 gpu::MemoryAllocation placed = arena_;
                 placed.offset = arena_.offset + *offset;
                 placed.size = requirements.size;
-                placed.block = ~std::uint32_t{0};           // not the allocator's: free() knows
+                placed.block = kPlacedBlock;                // not the allocator's: free() knows
                 placed.handle = gpu::AllocationHandle{id};  // which placement, for free()
                 aliased = true;
                 return placed;
@@ -98,22 +129,44 @@ Result<gpu::MemoryAllocation> TransientArena::allocate(graph::TransientLifetime 
 }
 
 void TransientArena::free(const gpu::MemoryAllocation& allocation) noexcept {
-    if (allocation.valid() && arena_.valid() && allocation.memory == arena_.memory &&
-        allocation.block == ~std::uint32_t{0}) {
-        const auto it =
-            std::find_if(placements_.begin(), placements_.end(),
-                         [&](const Placement& p) { return p.id == allocation.handle.value; });
-        if (it != placements_.end()) {
-            placements_.erase(it);
-        }
+    if (!allocation.valid() || !placedHere(allocation)) {
+        allocator_->free(allocation);
         return;
     }
-    allocator_->free(allocation);
+    const std::uint32_t id = allocation.handle.value;
+    if (within(arena_, allocation)) {
+        std::erase_if(placements_, [&](const Placement& p) { return p.id == id; });
+        return;
+    }
+    const auto old = std::find_if(draining_.begin(), draining_.end(), [&](const DrainingArena& d) {
+        return within(d.memory, allocation);
+    });
+    if (old != draining_.end()) {
+        std::erase(old->placementIds, id);
+        if (old->placementIds.empty()) {
+            allocator_->free(old->memory);
+            draining_.erase(old);
+        }
+    }
+}
+
+void TransientArena::retire(const gpu::MemoryAllocation& allocation) noexcept {
+    if (!allocation.valid() || !placedHere(allocation) || !within(arena_, allocation)) {
+        return;
+    }
+    for (Placement& p : placements_) {
+        if (p.id == allocation.handle.value) {
+            p.retired = true;
+        }
+    }
 }
 
 TransientMemoryStats TransientArena::stats() const noexcept {
     TransientMemoryStats stats;
     stats.arenaBytes = arena_.valid() ? arena_.size : 0;
+    for (const DrainingArena& old : draining_) {
+        stats.drainingBytes += old.memory.size;
+    }
     for (const Placement& p : placements_) {
         stats.placedBytes += p.size;
     }

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "lavapipe_fixture.hpp"
@@ -159,6 +160,62 @@ TEST_F(DeferredDestroyerTest, EnqueueAndCollectAllocateNothing) {
         EXPECT_TRUE(guard.ok()) << guard.describe();
     }
     EXPECT_EQ(destroyer.pending(), 8U);  // retire values 2 and 3: the destructor frees them
+}
+
+// An owner of one buffer, as gpu::Image or a descriptor pool own their objects.
+class OwnedBuffer {
+public:
+    OwnedBuffer(VkDevice device, VkBuffer buffer, int& destroyed) noexcept
+        : device_(device), buffer_(buffer), destroyed_(&destroyed) {}
+    OwnedBuffer(OwnedBuffer&& other) noexcept
+        : device_(other.device_),
+          buffer_(std::exchange(other.buffer_, VK_NULL_HANDLE)),
+          destroyed_(other.destroyed_) {}
+    OwnedBuffer(const OwnedBuffer&) = delete;
+    OwnedBuffer& operator=(const OwnedBuffer&) = delete;
+    OwnedBuffer& operator=(OwnedBuffer&&) = delete;
+    ~OwnedBuffer() {
+        if (buffer_ != VK_NULL_HANDLE) {
+            vkDestroyBuffer(device_, buffer_, nullptr);
+            ++*destroyed_;
+        }
+    }
+    [[nodiscard]] bool owns() const noexcept { return buffer_ != VK_NULL_HANDLE; }
+
+private:
+    VkDevice device_;
+    VkBuffer buffer_;
+    int* destroyed_;
+};
+
+TEST_F(DeferredDestroyerTest, OwningObjectsAreDestroyedOnceTheirValueIsReachedInQueueOrder) {
+    DeferredDestroyer destroyer(*device_, 2);
+    int destroyed = 0;
+    ASSERT_TRUE(
+        destroyer.enqueueObject(OwnedBuffer(device_->handle(), makeBuffer(), destroyed), 2));
+    ASSERT_TRUE(destroyer.enqueue(VulkanObjectKind::Buffer, rawHandle(makeBuffer()), 1));
+
+    OwnedBuffer third(device_->handle(), makeBuffer(), destroyed);
+    const auto refused = destroyer.enqueueObject(std::move(third), 3);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::CapacityExceeded);
+    EXPECT_NE(refused.error().message.find("the owning object (retire value 3)"), std::string::npos)
+        << refused.error().message;
+    EXPECT_TRUE(third.owns());  // refused: still the caller's
+
+    destroyer.reserve(4);  // grows, keeping the queue and its order
+    EXPECT_EQ(destroyer.capacity(), 4U);
+    EXPECT_EQ(destroyer.pending(), 2U);
+    ASSERT_TRUE(destroyer.enqueueObject(std::move(third), 3));
+    EXPECT_FALSE(third.owns());
+
+    EXPECT_EQ(destroyer.collect(1), 1U);  // the raw buffer
+    EXPECT_EQ(destroyed, 0);
+    EXPECT_EQ(destroyer.collect(2), 1U);
+    EXPECT_EQ(destroyed, 1);
+    EXPECT_EQ(destroyer.flush(), 1U);
+    EXPECT_EQ(destroyed, 2);
+    EXPECT_EQ(destroyer.stats().destroyed, 3U);
 }
 
 TEST_F(DeferredDestroyerTest, DestructorFlushesEverythingLeft) {

@@ -221,9 +221,11 @@ TEST_F(MemoryAllocatorTest, ABlockOverBudgetFallsBackToAnExactMemoryObject) {
     MemoryStatistics stats = allocator_->statistics();
     EXPECT_EQ(stats.total.blocks, 0U);
     EXPECT_EQ(stats.total.dedicatedCount, 1U);
+    EXPECT_EQ(stats.blockFallbacks, 1U);
     EXPECT_EQ(budgetUsed(), 64 * kKiB);
     allocator_->free(*allocation);
     EXPECT_EQ(budgetUsed(), 0U);
+    EXPECT_EQ(allocator_->statistics().blockFallbacks, 1U) << "counted for good";
 }
 
 TEST_F(MemoryAllocatorTest, StatisticsAddUp) {

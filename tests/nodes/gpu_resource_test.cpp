@@ -53,6 +53,7 @@ public:
     std::uint32_t uploads = 0;
 
 protected:
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override {
         followWindow(context, width_, height_);
         reestimate(context.estimate());
@@ -109,14 +110,17 @@ public:
     VkFormat format = VK_FORMAT_R32_SFLOAT;
 
 protected:
+    /// Outputs are the runtime's; the kernel retires its descriptor pool: a rebuild need not
+    /// wait for the GPU.
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override {
         followWindow(context, width_, height_);
         context.estimate().memory(graph::MemoryKind::DeviceLocal) =
             std::uint64_t{width_} * height_ * 4;
     }
     Result<void> compile(const graph::CompileContext& /*context*/) override {
-        if (Result<void> prepared = kernel_.prepare(
-                runtime().device(), test_shaders::scaleToImageComp(), "scale_to_image.comp");
+        if (Result<void> prepared =
+                kernel_.prepare(runtime(), test_shaders::scaleToImageComp(), "scale_to_image.comp");
             !prepared) {
             return prepared;
         }
@@ -170,6 +174,7 @@ public:
     explicit VolumeNode(GpuRuntime& runtime) : GpuNode(runtime) {}
 
 protected:
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     Result<void> compile(const graph::CompileContext& /*context*/) override {
         VIXEN_TRY(createOutput(VolumeConfig::volume,
                                gpu::ImageDesc{.width = 8,
@@ -245,7 +250,7 @@ TEST_F(GpuResourceTest, AOneOffPassIsTwoLambdasOnTheSameTypedSlots) {
     auto scale = gpu.graph.addNode<ScalePass>(
         "scale pass", *gpu.runtime,
         [](ScalePass& pass) -> Result<void> {
-            VIXEN_TRY(pass.state.prepare(pass.runtime().device(), test_shaders::scaleToImageComp(),
+            VIXEN_TRY(pass.state.prepare(pass.runtime(), test_shaders::scaleToImageComp(),
                                          "scale_to_image.comp"));
             VIXEN_TRY(pass.createOutput(ScaleConfig::image,
                                         gpu::ImageDesc{.width = kWidth,

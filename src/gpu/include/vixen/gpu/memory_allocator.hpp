@@ -75,6 +75,9 @@ struct MemoryTypeStatistics {
 struct MemoryStatistics {
     std::vector<MemoryTypeStatistics> types;  ///< by memory type index
     MemoryTypeStatistics total;
+    /// Allocations so far that got memory of their own because a new block did not fit
+    /// (the budget, or a failed block allocation): a sign of memory pressure.
+    std::uint64_t blockFallbacks = 0;
 };
 
 /// Device memory in blocks per memory type, sub-allocated with TlsfAllocator (granularity =
@@ -148,6 +151,7 @@ private:
     std::vector<std::optional<Block>> slots_;
     std::vector<std::uint32_t> freeSlots_;
     mutable std::mutex mutex_;
+    std::uint64_t blockFallbacks_ = 0;
 };
 
 }  // namespace vixen::gpu

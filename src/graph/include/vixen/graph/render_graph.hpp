@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -170,6 +171,12 @@ public:
     Result<void> processInvalidations();
     /// Marks a node for recompilation at the next frame boundary.
     void markDirty(NodeId node) noexcept;
+    /// While processInvalidations recompiles a batch (its Compile hooks included): the ids
+    /// of the batch's nodes in execution order; empty otherwise (a full compile too).
+    [[nodiscard]] std::span<const std::uint32_t> recompileBatch() const noexcept {
+        return recompiling_ ? std::span<const std::uint32_t>(recompileNodes_)
+                            : std::span<const std::uint32_t>();
+    }
     /// How many times each node has been compiled; for reports and tests.
     [[nodiscard]] std::uint64_t compileCount(NodeId node) const noexcept;
 
@@ -298,8 +305,9 @@ private:
     // Recompile batch scratch, sized at compile so a cascade allocates nothing.
     std::vector<std::uint32_t> dirtyPositions_;
     std::vector<ResourceEstimate> recompileEstimates_;  // the dry run's, per dirty position
-    std::vector<std::uint32_t> recompileNodes_;         // the dry run's, named on failure
-    std::vector<std::int64_t> waveTransientDelta_;      // the dry run's transient sweep
+    std::vector<std::uint32_t> recompileNodes_;         // the batch's node ids
+    bool recompiling_ = false;
+    std::vector<std::int64_t> waveTransientDelta_;  // the dry run's transient sweep
     std::vector<NodeId> dirtyStack_;
     bool anyDirty_ = false;
 

@@ -2,8 +2,9 @@
 
 // What a compute node needs besides its slots: its shader's pipeline, the one descriptor set
 // the shader declares (set 0, laid out from its reflection) bound to slot resources, and the
-// dispatch. The pipeline and the pool are made once and kept by recompiles; the set is
-// taken again at each compile, so resized resources are bound anew.
+// dispatch. The pipeline is made once and kept by recompiles; the set is taken again at
+// each compile from a fresh pool, so resized resources are bound anew while frames in
+// flight still use the old set (its pool is retired through the runtime).
 
 #include <vulkan/vulkan.h>
 
@@ -24,12 +25,15 @@ class Device;
 
 namespace vixen::nodes {
 
+class GpuRuntime;
+
 class ComputeKernel {
 public:
-    /// At compile: the pipeline and the pool the first time, then a fresh set 0. Errors name
-    /// `name` (the shader); a shader with descriptor sets past set 0 is InvalidArgument.
-    [[nodiscard]] Result<void> prepare(const gpu::Device& device,
-                                       std::span<const std::uint32_t> spirv, std::string_view name);
+    /// At compile: the pipeline the first time, then set 0 from a new pool (the previous
+    /// pool goes to `runtime.retire`, since frames in flight may still bind its set). Errors
+    /// name `name` (the shader); a shader with descriptor sets past set 0 is InvalidArgument.
+    [[nodiscard]] Result<void> prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
+                                       std::string_view name);
     /// Queues `binding` of set 0: a storage or uniform buffer, or a storage or sampled image
     /// in the layout its slot's compute use puts it (GENERAL). Errors name the binding.
     [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuBuffer& buffer);
@@ -51,7 +55,8 @@ public:
         dispatchGroups(commandBuffer, x, y, z);
     }
 
-    /// Destroys the pipeline and the pool (the node leaves the graph).
+    /// Destroys the pipeline and the pool now (the node leaves the graph, after the GPU
+    /// finished with it).
     void reset() noexcept;
     [[nodiscard]] const gpu::ComputePipeline& pipeline() const noexcept { return pipeline_; }
 

@@ -78,6 +78,8 @@ public:
     GpuPatternNode(GpuRuntime& runtime, GpuImageShape shape, std::array<float, 4> color);
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
 
@@ -102,6 +104,8 @@ public:
     GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape);
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
@@ -127,6 +131,8 @@ public:
     GpuComposeNode(GpuRuntime& runtime, GpuImageShape shape);
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
 };
@@ -144,6 +150,8 @@ public:
     GpuCheckerboardNode(GpuRuntime& runtime, GpuImageShape shape, std::uint32_t cellPixels);
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override;
     void reestimate(graph::ResourceEstimate& estimate) override;
     Result<void> compile(const graph::CompileContext& context) override;
@@ -179,6 +187,8 @@ public:
     [[nodiscard]] Result<void> writePng(const std::string& path) const;
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
     void release(const graph::CleanupContext& context) override;

@@ -61,6 +61,8 @@ public:
     }
 
 protected:
+    /// It owns nothing: the resource stays its owner's.
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     Result<void> compile(const graph::CompileContext& /*context*/) override {
         auto& target = this->Out(kSlot);
         target = detail::borrowed<std::remove_cvref_t<decltype(target)>>(resource_);

@@ -6,9 +6,11 @@
 // pipeline) and goes when the pass leaves the graph.
 
 #include <functional>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
+#include "vixen/nodes/compute_kernel.hpp"
 #include "vixen/nodes/gpu_node.hpp"
 
 namespace vixen::nodes {
@@ -28,6 +30,12 @@ public:
           compile_(std::move(compile)),
           record_(std::move(record)),
           estimate_(estimate) {}
+
+    /// A pass whose state holds nothing or a ComputeKernel (which retires its descriptor
+    /// pool) rebuilds with frames in flight; other state may destroy what they use.
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override {
+        return std::is_same_v<State, std::monostate> || std::is_same_v<State, ComputeKernel>;
+    }
 
     using GpuNode<Config>::createOutput;
     using GpuNode<Config>::runtime;

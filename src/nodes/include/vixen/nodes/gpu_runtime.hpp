@@ -13,12 +13,15 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "vixen/core/error.hpp"
 #include "vixen/core/trace.hpp"
 #include "vixen/gpu/barriers.hpp"
+#include "vixen/gpu/deferred_destroyer.hpp"
 #include "vixen/gpu/frame_pacer.hpp"
 #include "vixen/gpu/image.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
@@ -44,6 +47,22 @@ struct GpuRuntimeOptions {
     bool aliasTransients = true;
     /// GPU timestamps around every GPU node (where the queue can write them).
     bool timestamps = true;
+    /// A recompile batch whose GPU nodes all retire what they replace
+    /// (GpuNodeBase::retiresReplacedObjects) rebuilds while earlier frames are in flight;
+    /// off, every rebuild first waits for the GPU to go idle (simplest to reason about when
+    /// a node is suspected of destroying what the GPU still uses).
+    bool rebuildWithoutWaiting = true;
+};
+
+/// What recompile batches (invalidations; full compiles always wait) cost the GPU side: how
+/// many waited for the GPU to go idle, how many went on with frames in flight, and what
+/// was handed to the deferred destruction ring.
+struct RebuildStats {
+    std::uint64_t waited = 0;
+    std::uint64_t withoutWaiting = 0;
+    std::uint64_t framesInFlightAtRebuild = 0;  ///< summed over rebuilds that did not wait
+    std::uint64_t retired = 0;                  ///< objects queued for later destruction
+    std::size_t pendingDestruction = 0;         ///< of those, not destroyed yet
 };
 
 /// The graph's compile-time budget from the device's: device-local memory up to the soft
@@ -60,6 +79,12 @@ public:
     /// Adds the barriers that bring the node's GPU resource slots to their declared use,
     /// moving the resources' states as a frame would (compile time).
     virtual void bakeSlotBarriers(gpu::BakedBarriers& barriers) const = 0;
+    /// True when whatever the node's release() and compile() replace (pipelines, descriptor
+    /// pools, buffers of its own) goes to GpuRuntime::retire rather than being destroyed,
+    /// so frames in flight may still use it: a recompile of the node need not wait for the
+    /// GPU. Its outputs are the runtime's and always retired. A node that destroys Vulkan
+    /// objects itself keeps the default, and a rebuild that includes it waits.
+    [[nodiscard]] virtual bool retiresReplacedObjects() const noexcept { return false; }
 };
 
 /// A node that takes part in the frame's submit beyond recording commands: presentation.
@@ -86,8 +111,9 @@ struct FrameTimings {
     std::uint64_t submitNanoseconds = 0;
 };
 
-/// Drives a RenderGraph of GPU nodes: `frame()` recompiles what events invalidated (after
-/// the GPU finished with what the recompile destroys), begins a frame in flight, lets the
+/// Drives a RenderGraph of GPU nodes: `frame()` recompiles what events invalidated (what the
+/// recompile replaces is destroyed once the frames in flight are done with it; see
+/// GpuRuntimeOptions::rebuildWithoutWaiting), begins a frame in flight, lets the
 /// graph record, and submits one primary command buffer. A sequential graph records into
 /// that buffer in order. A parallel graph records each GPU node into a secondary command
 /// buffer of its own (one per node per frame in flight, from pools made at compile): the
@@ -238,9 +264,32 @@ public:
                                            bool transient);
     [[nodiscard]] Result<void> createBuffer(GpuBuffer& target, const gpu::BufferDesc& desc,
                                             std::string_view what);
-    /// Destroys the resource now and returns its memory (the GPU must be done with it).
+    /// Empties `target`: its resource and memory go once every frame submitted so far is
+    /// done on the GPU (now, when none is in flight).
     void release(GpuImage& target) noexcept;
     void release(GpuBuffer& target) noexcept;
+    /// Destroys `object` (anything owning GPU objects: a gpu::Buffer, a descriptor pool, a
+    /// pipeline) once every frame submitted so far is done with it: now when none is in
+    /// flight, otherwise through the deferred destruction ring, collected as frames come
+    /// back. For what a compile or release replaces; it may allocate (compile time).
+    template <class T>
+    void retire(T&& object) noexcept {
+        static_assert(!std::is_lvalue_reference_v<T>, "retire takes ownership: std::move it");
+        if (!framesInFlight()) {
+            [[maybe_unused]] const T dying = std::move(object);
+            return;
+        }
+        if (retired_.pending() == retired_.capacity()) {
+            retired_.reserve(2 * retired_.capacity());
+        }
+        static_cast<void>(retired_.enqueueObject(std::move(object), pacer_.submittedFrame()));
+        ++rebuildStats_.retired;
+    }
+    [[nodiscard]] RebuildStats rebuildStats() const noexcept {
+        RebuildStats stats = rebuildStats_;
+        stats.pendingDestruction = retired_.pending();
+        return stats;
+    }
     /// Keeps output `output` of `node` across a recompile: the resource moves here, with
     /// its barrier state, until the node's next compile reclaims it. What the compile after
     /// does not reclaim is released.
@@ -288,6 +337,15 @@ private:
     template <class Work>
     void compileStage(std::string_view name, Work&& work);
     void waitForGpu();
+    /// Frames submitted and not known to be finished (all of them when that cannot be told).
+    [[nodiscard]] std::uint64_t framesInFlightCount() const noexcept;
+    [[nodiscard]] bool framesInFlight() const noexcept { return framesInFlightCount() > 0; }
+    /// retire() for a raw handle (a command pool).
+    void retireHandle(gpu::VulkanObjectKind kind, std::uint64_t handle) noexcept;
+    /// Whether the compile beginning now may leave earlier frames in flight: a recompile
+    /// batch whose GPU nodes all retire what they replace.
+    [[nodiscard]] bool rebuildMayOverlapFrames() const;
+    void collectRetired() noexcept;
     void collectGpuNodes();
     void bakeSlotBarriers();
     [[nodiscard]] const gpu::BakedBarriers& activeBarriers() const noexcept {
@@ -325,7 +383,8 @@ private:
     // GPU nodes in execution order, and their slot barriers derived at compile: for the
     // first frame after it, and for every later one, with the states each frame leaves.
     std::vector<GpuNodeBase*> gpuNodes_;
-    std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_
+    static constexpr std::uint32_t kNotGpuNode = ~std::uint32_t{0};
+    std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_, or kNotGpuNode
     std::vector<std::uint32_t> gpuNodeWave_;   // per GPU node: its wave
     std::array<gpu::BakedBarriers, 2> baked_;
     std::vector<std::pair<gpu::ResourceState*, gpu::ResourceState>> steadyStates_;
@@ -377,6 +436,11 @@ private:
     };
     std::vector<ParkedResource> parked_;  // persistent outputs between cleanup and compile
     std::uint64_t keptResources_ = 0;
+
+    // What rebuilds replaced while frames in flight may still use it (destroyed before the
+    // arena it may reach into).
+    gpu::DeferredDestroyer retired_;
+    RebuildStats rebuildStats_;
     void releaseParked() noexcept;
 };
 

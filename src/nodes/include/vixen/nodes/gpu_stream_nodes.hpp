@@ -78,6 +78,8 @@ public:
     [[nodiscard]] std::uint64_t refusedWrites() const noexcept { return refused_; }
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
@@ -111,6 +113,8 @@ public:
     [[nodiscard]] std::optional<Landed> latest() const noexcept;
 
 protected:
+    /// Everything it replaces goes through the runtime (outputs, retired).
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;

@@ -15,16 +15,21 @@ namespace vixen::nodes {
 
 /// Statistics of the transient memory shared by aliased images.
 struct TransientMemoryStats {
-    VkDeviceSize arenaBytes = 0;   ///< the shared memory object's size
-    VkDeviceSize placedBytes = 0;  ///< sum of the live transients placed in it
-    std::uint32_t placed = 0;      ///< live transients in it
-    std::uint32_t fallbacks = 0;   ///< transients that did not fit and got their own memory
+    VkDeviceSize arenaBytes = 0;     ///< the shared memory object's size
+    VkDeviceSize drainingBytes = 0;  ///< earlier arenas that frames in flight still use
+    VkDeviceSize placedBytes = 0;    ///< sum of the live transients placed in it
+    std::uint32_t placed = 0;        ///< live transients in it
+    std::uint32_t fallbacks = 0;     ///< transients that did not fit and got their own memory
 };
 
 /// Device memory shared by transient resources whose lifetimes (in waves) do not overlap:
 /// one memory object sized from the compile's planned peak, and a first-fit placement that
 /// keeps resources with overlapping lifetimes apart. What does not fit gets memory of its
-/// own from the allocator, counted as a fallback. The allocator must outlive the arena.
+/// own from the allocator, counted as a fallback. A rebuild that does not wait for the GPU
+/// marks the placements it replaces `retire`d (frames in flight still use them, and their
+/// lifetimes belong to the old compile); the next placement then starts a fresh arena, and
+/// the old one drains: its memory goes back once its last placement is freed. The
+/// allocator must outlive the arena.
 class TransientArena {
 public:
     static constexpr std::size_t kPlacementCapacity = 256;
@@ -45,6 +50,9 @@ public:
                                                          std::string_view what, bool& aliased);
     /// Takes back what `allocate` gave, placed or not.
     void free(const gpu::MemoryAllocation& allocation) noexcept;
+    /// Marks a placement that frames in flight still use while a rebuild replaces it: it is
+    /// freed later (`free`), once the GPU is past it, and nothing new is placed beside it.
+    void retire(const gpu::MemoryAllocation& allocation) noexcept;
     [[nodiscard]] TransientMemoryStats stats() const noexcept;
 
 private:
@@ -53,7 +61,18 @@ private:
         VkDeviceSize size = 0;
         graph::TransientLifetime lifetime;
         std::uint32_t id = 0;  ///< carried in the allocation's handle, so free() finds it
+        bool retired = false;
     };
+    /// An arena replaced while placements in it were still in use.
+    struct DrainingArena {
+        gpu::MemoryAllocation memory;
+        std::vector<std::uint32_t> placementIds;
+    };
+
+    [[nodiscard]] bool placedHere(const gpu::MemoryAllocation& allocation) const noexcept {
+        return allocation.block == kPlacedBlock;
+    }
+    void drainIfRetired();
 
     Result<void> prepare(const VkMemoryRequirements& requirements, std::uint64_t peak);
     [[nodiscard]] std::optional<VkDeviceSize> findPlacement(VkDeviceSize size,
@@ -61,8 +80,11 @@ private:
                                                             graph::TransientLifetime life) const;
 
     gpu::DeviceMemoryAllocator* allocator_;
+    static constexpr std::uint32_t kPlacedBlock = ~std::uint32_t{0};
+
     gpu::MemoryAllocation arena_{};
     std::vector<Placement> placements_;
+    std::vector<DrainingArena> draining_;
     std::uint32_t fallbacks_ = 0;
     std::uint32_t lastPlacementId_ = 0;
 };
