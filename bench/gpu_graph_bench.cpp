@@ -122,6 +122,7 @@ void BM_GpuGraphFrame(benchmark::State& state) {
     state.counters["nodes"] = nodeCount;
     state.counters["ns_per_node"] = static_cast<double>(record) / iterations / nodeCount;
     state.counters["allocs_per_iter"] = static_cast<double>(heapAfter - heapBefore) / iterations;
+    state.counters["barrier_calls"] = static_cast<double>((*runtime)->steadySlotBarrierCalls());
 }
 BENCHMARK(BM_GpuGraphFrame)
     ->ArgNames({"nodes", "timestamps", "workers"})
