@@ -8,6 +8,7 @@ packages=(
     libfmt-dev nlohmann-json3-dev libcli11-dev
     libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
     glslang-tools spirv-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
+    libtbb-dev
     clang-format
 )
 
