@@ -1,0 +1,137 @@
+#pragma once
+
+// The voxel renderer's nodes: the scene's words uploaded once (persistent), a camera whose
+// constants stream every frame, and a compute ray marcher per acceleration structure that
+// writes colour, depth and a per-pixel count of the steps its rays took.
+
+#include <vulkan/vulkan.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vixen/nodes/compute_kernel.hpp"
+#include "vixen/nodes/gpu_image_nodes.hpp"
+#include "vixen/nodes/gpu_node.hpp"
+#include "vixen/voxel/camera.hpp"
+
+namespace vixen::nodes {
+
+inline constexpr graph::SlotOptions kComputeRead{.stage = graph::StageKind::Compute};
+inline constexpr graph::SlotOptions kComputeWrite{.access = graph::Access::Write,
+                                                  .stage = graph::StageKind::Compute};
+
+struct VoxelSceneConfig {
+    static constexpr std::string_view kTypeName = "VoxelScene";
+    static constexpr graph::Output<"scene", GpuBuffer,
+                                   graph::SlotOptions{.access = graph::Access::Write,
+                                                      .stage = graph::StageKind::Transfer,
+                                                      .persistent = true}>
+        scene{};
+    static constexpr graph::SlotList slots{scene};
+};
+
+/// A voxel scene as one storage buffer of 32-bit words (a brick map or a sparse voxel
+/// octree: vixen/voxel), uploaded through the staging uploader at compile. The buffer is
+/// persistent: a recompile such as a resize keeps it and uploads nothing.
+class VoxelSceneNode : public GpuNode<VoxelSceneConfig> {
+public:
+    VoxelSceneNode(GpuRuntime& runtime, std::shared_ptr<const std::vector<std::uint32_t>> words);
+
+    /// Times the words were uploaded (once, unless the buffer had to be made again).
+    [[nodiscard]] std::uint32_t uploads() const noexcept { return uploads_; }
+
+protected:
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
+    void setup(graph::SetupContext& context) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer /*commandBuffer*/,
+                const graph::ExecuteContext& /*context*/) override {}
+    [[nodiscard]] bool writesOutputsEachFrame() const noexcept override { return false; }
+
+private:
+    std::shared_ptr<const std::vector<std::uint32_t>> words_;
+    std::uint32_t uploads_ = 0;
+};
+
+struct VoxelCameraConfig {
+    static constexpr std::string_view kTypeName = "VoxelCamera";
+    static constexpr graph::Output<"camera", GpuBuffer,
+                                   graph::SlotOptions{.access = graph::Access::Write,
+                                                      .stage = graph::StageKind::Transfer,
+                                                      .persistent = true}>
+        camera{};
+    static constexpr graph::SlotList slots{camera};
+};
+
+/// The camera, as vixen::voxel::CameraConstants streamed into a small buffer every frame
+/// through the upload ring: `path(frame)` says where it is (an orbit, a scripted flight, the
+/// user's input). Its image size follows the window when `shape.followWindow`.
+class VoxelCameraNode : public GpuNode<VoxelCameraConfig> {
+public:
+    using Path = std::function<voxel::Camera(std::uint64_t frame)>;
+    VoxelCameraNode(GpuRuntime& runtime, Path path, GpuImageShape shape);
+
+    /// The constants of the last frame recorded (what the CPU oracle traces).
+    [[nodiscard]] const voxel::CameraConstants& lastConstants() const noexcept { return last_; }
+
+protected:
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
+    void setup(graph::SetupContext& context) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+
+private:
+    Path path_;
+    GpuImageShape shape_;
+    voxel::CameraConstants last_{};
+};
+
+/// The acceleration structure a ray marcher traverses.
+enum class VoxelStructure : std::uint8_t { BrickMap, Octree };
+
+struct VoxelShading {
+    bool shadows = false;
+    std::array<float, 3> towardsLight{0.45F, 0.8F, 0.35F};  ///< normalised by the node
+    float ambient = 0.25F;
+};
+
+struct VoxelRayMarchConfig {
+    static constexpr std::string_view kTypeName = "VoxelRayMarch";
+    static constexpr graph::Input<"scene", GpuBuffer, kComputeRead> scene{};
+    static constexpr graph::Input<"camera", GpuBuffer, kComputeRead> camera{};
+    static constexpr graph::Output<"color", GpuImage, kComputeWrite> color{};
+    static constexpr graph::Output<"depth", GpuImage, kComputeWrite> depth{};
+    static constexpr graph::Output<"steps", GpuImage, kComputeWrite> steps{};
+    static constexpr graph::SlotList slots{scene, camera, color, depth, steps};
+};
+
+/// Primary rays through every pixel, first hit, face normal, Lambert shading with one
+/// directional light (and a hard shadow ray when asked), written as colour (RGBA8, sRGB-ish
+/// gamma), depth (R32F: distance along the ray in voxels, -1 for a miss) and steps (R32UI:
+/// bricks or nodes visited << 16 | voxels visited, shadow rays included), all counted on the
+/// GPU. One compute shader per structure.
+class VoxelRayMarchNode : public GpuNode<VoxelRayMarchConfig> {
+public:
+    VoxelRayMarchNode(GpuRuntime& runtime, VoxelStructure structure, GpuImageShape shape,
+                      VoxelShading shading = {});
+
+protected:
+    [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
+    void setup(graph::SetupContext& context) override;
+    void reestimate(graph::ResourceEstimate& estimate) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void release(const graph::CleanupContext& context) override;
+
+private:
+    VoxelStructure structure_;
+    GpuImageShape shape_;
+    VoxelShading shading_;
+    ComputeKernel kernel_;
+};
+
+}  // namespace vixen::nodes

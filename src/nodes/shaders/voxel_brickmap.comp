@@ -1,0 +1,126 @@
+#version 460
+// Ray marching the two-level brick map (vixen/voxel/brick_map.hpp): a DDA over bricks that
+// skips the cube of empty bricks each empty cell's distance allows, and an exact voxel DDA
+// (Amanatides-Woo, as the CPU reference tracer) inside occupied bricks.
+#extension GL_GOOGLE_include_directive : require
+
+#include "voxel_common.glsl"
+
+const uint kEmptyCell = 0x80000000u;
+const uint kUniformRef = 0x80000000u;
+
+uint paletteOffset() {
+    return words[11];
+}
+
+bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
+    const ivec3 size = ivec3(words[1], words[2], words[3]);
+    const ivec3 grid = ivec3(words[4], words[5], words[6]);
+    const uint gridOffset = words[7];
+    const uint occupancyOffset = words[8];
+    const uint refsOffset = words[9];
+    const uint materialsOffset = words[10];
+
+    float tEnter;
+    float tExit;
+    int enterAxis;
+    if (!enterBox(o, d, vec3(size), maxDistance, tEnter, tExit, enterAxis)) {
+        return false;
+    }
+    const ivec3 step = ivec3(sign(d));
+    const vec3 delta = vec3(d.x != 0.0 ? abs(1.0 / d.x) : 1e30, d.y != 0.0 ? abs(1.0 / d.y) : 1e30,
+                            d.z != 0.0 ? abs(1.0 / d.z) : 1e30);
+    ivec3 voxel = clamp(ivec3(floor(o + tEnter * d)), ivec3(0), size - 1);
+    if (enterAxis >= 0) {
+        voxel[enterAxis] = step[enterAxis] > 0 ? 0 : size[enterAxis] - 1;
+    }
+    float t = tEnter;
+    int lastAxis = enterAxis;
+    ivec3 brick = voxel >> 3;
+    uint bricks = 0u;
+    uint voxels = 0u;
+    while (true) {
+        ++bricks;
+        const uint cell = words[gridOffset + uint(brick.x + grid.x * (brick.y + grid.y * brick.z))];
+        if ((cell & kEmptyCell) == 0u) {
+            // Voxel by voxel until the ray leaves this brick.
+            vec3 next;
+            for (int a = 0; a < 3; ++a) {
+                next[a] = step[a] == 0 ? 1e30
+                                       : (float(voxel[a] + (step[a] > 0 ? 1 : 0)) - o[a]) / d[a];
+            }
+            const uint occupancy = occupancyOffset + cell * 16u;
+            bool left = false;
+            while (t <= tExit) {
+                ++voxels;
+                const ivec3 local = voxel - brick * 8;
+                const uint bit = uint(local.x + 8 * local.y);
+                const uint word = words[occupancy + uint(local.z) * 2u + (bit >> 5u)];
+                if (((word >> (bit & 31u)) & 1u) != 0u) {
+                    hit.voxel = voxel;
+                    hit.distance = t;
+                    hit.normal = ivec3(0);
+                    if (lastAxis >= 0) {
+                        hit.normal[lastAxis] = -step[lastAxis];
+                    }
+                    const uint ref = words[refsOffset + cell];
+                    if ((ref & kUniformRef) != 0u) {
+                        hit.material = ref & 0xFFu;
+                    } else {
+                        const uint index = uint(local.x + 8 * (local.y + 8 * local.z));
+                        hit.material = (words[materialsOffset + ref * 128u + (index >> 2u)] >>
+                                        (8u * (index & 3u))) & 0xFFu;
+                    }
+                    hit.steps += (bricks << 16u) + voxels;
+                    return true;
+                }
+                const int a = nearestAxis(next);
+                t = next[a];
+                voxel[a] += step[a];
+                next[a] += delta[a];
+                lastAxis = a;
+                if ((voxel[a] >> 3) != brick[a]) {
+                    left = true;
+                    break;
+                }
+            }
+            if (!left) {
+                break;
+            }
+            brick[lastAxis] += step[lastAxis];
+        } else {
+            // An empty cell: the cube of distance - 1 bricks around it is empty too; jump to
+            // where the ray leaves that cube.
+            const int reach = int(cell & 0xFFu) - 1;
+            vec3 next;
+            for (int a = 0; a < 3; ++a) {
+                const int boundary = step[a] > 0 ? brick[a] + reach + 1 : brick[a] - reach;
+                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) / d[a];
+            }
+            const int a = nearestAxis(next);
+            t = next[a];
+            lastAxis = a;
+            if (t > tExit) {
+                break;
+            }
+            const ivec3 lo = brick - reach;
+            const ivec3 hi = brick + reach;
+            const ivec3 around = clamp(ivec3(floor((o + t * d) / 8.0)), lo, hi);
+            const int crossed = step[a] > 0 ? brick[a] + reach + 1 : brick[a] - reach - 1;
+            brick = around;
+            brick[a] = crossed;
+            for (int b = 0; b < 3; ++b) {
+                if (b == a) {
+                    voxel[b] = step[b] > 0 ? brick[b] * 8 : brick[b] * 8 + 7;
+                } else {
+                    voxel[b] = clamp(int(floor(o[b] + t * d[b])), brick[b] * 8, brick[b] * 8 + 7);
+                }
+            }
+        }
+        if (any(lessThan(brick, ivec3(0))) || any(greaterThanEqual(brick, grid))) {
+            break;
+        }
+    }
+    hit.steps += (bricks << 16u) + voxels;
+    return false;
+}

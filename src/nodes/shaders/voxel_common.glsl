@@ -1,0 +1,137 @@
+// What every voxel ray marcher shares: its bindings, the primary ray (the same float
+// arithmetic as vixen::voxel::primaryRay), the hit it reports, and Lambert shading with one
+// directional light, an optional hard shadow and emission. A marcher defines
+// `bool traceScene(vec3 origin, vec3 direction, float maxDistance, inout Hit hit)` and
+// includes this file after the scene's buffer layout.
+
+layout(local_size_x = 8, local_size_y = 8) in;
+
+layout(std430, set = 0, binding = 0) readonly buffer SceneWords {
+    uint words[];
+};
+layout(std430, set = 0, binding = 1) readonly buffer CameraBlock {
+    vec4 eye;
+    vec4 forward;
+    vec4 right;  // scaled to the image plane at distance 1
+    vec4 up;
+} camera;
+layout(set = 0, binding = 2, rgba8) uniform writeonly image2D colorImage;
+layout(set = 0, binding = 3, r32f) uniform writeonly image2D depthImage;
+layout(set = 0, binding = 4, r32ui) uniform writeonly uimage2D stepImage;
+
+const uint kShadows = 1u;
+
+layout(push_constant) uniform Params {
+    uvec2 size;
+    uint flags;
+    uint pad;
+    vec4 light;  // xyz: unit direction towards the light; w: ambient term
+} params;
+
+struct Hit {
+    ivec3 voxel;
+    float distance;  // along the unit direction, to where the ray enters the voxel
+    ivec3 normal;    // the face entered, pointing back at the ray (zero from inside)
+    uint material;
+    uint steps;      // bricks (or nodes) and voxels visited, all rays of the pixel
+};
+
+vec3 primaryDirection(uvec2 pixel) {
+    const float sx = 2.0 * (float(pixel.x) + 0.5) / float(params.size.x) - 1.0;
+    const float sy = 1.0 - 2.0 * (float(pixel.y) + 0.5) / float(params.size.y);
+    return camera.forward.xyz + sx * camera.right.xyz + sy * camera.up.xyz;
+}
+
+// The axis whose next boundary comes first; ties go to the lowest axis (as the CPU tracer).
+int nearestAxis(vec3 next) {
+    int axis = 0;
+    if (next.y < next[axis]) {
+        axis = 1;
+    }
+    if (next.z < next[axis]) {
+        axis = 2;
+    }
+    return axis;
+}
+
+// The ray's entry into the box [0, size): the distance and the face crossed (-1: inside).
+bool enterBox(vec3 o, vec3 d, vec3 size, float maxDistance, out float tEnter, out float tExit,
+              out int enterAxis) {
+    tEnter = 0.0;
+    tExit = maxDistance;
+    enterAxis = -1;
+    for (int a = 0; a < 3; ++a) {
+        if (d[a] == 0.0) {
+            if (o[a] < 0.0 || o[a] >= size[a]) {
+                return false;
+            }
+            continue;
+        }
+        float t0 = (0.0 - o[a]) / d[a];
+        float t1 = (size[a] - o[a]) / d[a];
+        if (t0 > t1) {
+            const float swap = t0;
+            t0 = t1;
+            t1 = swap;
+        }
+        if (t0 > tEnter) {
+            tEnter = t0;
+            enterAxis = a;
+        }
+        tExit = min(tExit, t1);
+    }
+    return tEnter < tExit;
+}
+
+vec3 paletteAlbedo(uint paletteOffset, uint material) {
+    const uint base = paletteOffset + material * 8u;
+    return vec3(uintBitsToFloat(words[base]), uintBitsToFloat(words[base + 1u]),
+                uintBitsToFloat(words[base + 2u]));
+}
+
+vec3 paletteEmission(uint paletteOffset, uint material) {
+    const uint base = paletteOffset + material * 8u + 4u;
+    return vec3(uintBitsToFloat(words[base]), uintBitsToFloat(words[base + 1u]),
+                uintBitsToFloat(words[base + 2u]));
+}
+
+bool traceScene(vec3 origin, vec3 direction, float maxDistance, inout Hit hit);
+uint paletteOffset();
+
+void main() {
+    const uvec2 pixel = gl_GlobalInvocationID.xy;
+    if (any(greaterThanEqual(pixel, params.size))) {
+        return;
+    }
+    const vec3 direction = normalize(primaryDirection(pixel));
+    const vec3 origin = camera.eye.xyz;
+    Hit hit;
+    hit.steps = 0u;
+    vec3 color;
+    float depth = -1.0;
+    if (traceScene(origin, direction, 1e30, hit)) {
+        depth = hit.distance;
+        const vec3 normal = hit.normal == ivec3(0) ? -direction : vec3(hit.normal);
+        float lit = max(dot(normal, params.light.xyz), 0.0);
+        if (lit > 0.0 && (params.flags & kShadows) != 0u) {
+            // Leave the surface along its normal, then look for anything towards the light.
+            const vec3 point = origin + direction * hit.distance + normal * 1e-3;
+            Hit blocker;
+            blocker.steps = 0u;
+            if (traceScene(point, params.light.xyz, 1e30, blocker)) {
+                lit = 0.0;
+            }
+            hit.steps += blocker.steps;
+        }
+        const uint palette = paletteOffset();
+        color = paletteAlbedo(palette, hit.material) * (params.light.w + lit) +
+                paletteEmission(palette, hit.material);
+    } else {
+        // Sky: a vertical gradient.
+        color = mix(vec3(0.60, 0.70, 0.85), vec3(0.20, 0.35, 0.65), clamp(direction.y, 0.0, 1.0));
+    }
+    color = pow(clamp(color, 0.0, 1.0), vec3(1.0 / 2.2));
+    imageStore(colorImage, ivec2(pixel), vec4(color, 1.0));
+    imageStore(depthImage, ivec2(pixel), vec4(depth));
+    imageStore(stepImage, ivec2(pixel), uvec4(hit.steps));
+}

@@ -1,0 +1,73 @@
+#pragma once
+
+// The two-level brick map as the GPU reads it: one array of 32-bit words, uploaded as a
+// plain storage buffer.
+//
+//   header     kHeaderWords words (BrickMapHeader)
+//   grid       one word per brick cell, x fastest: an occupied cell holds its brick's index;
+//              an empty one kEmptyCell | d, where d >= 1 is the chessboard distance in bricks
+//              to the nearest occupied cell (capped at kMaxEmptyDistance), so a ray may
+//              skip the cube of d - 1 empty bricks around it at once
+//   occupancy  16 words per brick: slice z is words 2z (bits x + 8y < 32) and 2z + 1
+//   refs       one word per brick: kUniformRef | material for a full brick of one material,
+//              else the brick's slot in `materials`
+//   materials  128 words per brick that is not uniform: voxel i's material is byte i % 4 of
+//              word i / 4
+//   palette    8 floats per material index 0..255: albedo rgb, roughness, emission rgb, 0
+//
+// Bricks can be edited in place (occupancy, materials, refs) without moving anything else;
+// a brick turning empty or occupied changes its grid word and the distances around it.
+
+#include <cstdint>
+#include <vector>
+
+#include "vixen/voxel/brick_volume.hpp"
+
+namespace vixen::voxel {
+
+struct BrickMapHeader {
+    static constexpr std::uint32_t kMagic = 0x4D425856U;  // "VXBM"
+    enum Word : std::uint32_t {
+        Magic,
+        SizeX,
+        SizeY,
+        SizeZ,
+        GridX,
+        GridY,
+        GridZ,
+        GridOffset,
+        OccupancyOffset,
+        RefsOffset,
+        MaterialsOffset,
+        PaletteOffset,
+        BrickCount,
+        Count  ///< header words
+    };
+};
+
+inline constexpr std::uint32_t kEmptyCell = 0x80000000U;
+inline constexpr std::uint32_t kUniformRef = 0x80000000U;
+inline constexpr std::uint32_t kMaxEmptyDistance = 255;
+inline constexpr std::uint32_t kPaletteFloats = 8;
+
+struct BrickMap {
+    std::vector<std::uint32_t> words;
+    std::uint64_t solidVoxels = 0;
+
+    [[nodiscard]] std::uint64_t bytes() const noexcept { return words.size() * 4; }
+    [[nodiscard]] double bytesPerSolidVoxel() const noexcept {
+        return solidVoxels == 0 ? 0.0
+                                : static_cast<double>(bytes()) / static_cast<double>(solidVoxels);
+    }
+    [[nodiscard]] std::uint32_t header(BrickMapHeader::Word word) const noexcept {
+        return words[word];
+    }
+};
+
+/// Lays `volume` out as a brick map (parallel where it pays).
+[[nodiscard]] BrickMap buildBrickMap(const BrickVolume& volume);
+
+/// The palette as the GPU structures store it (kPaletteFloats per index 0..255).
+void appendPalette(const Palette& palette, std::vector<std::uint32_t>& words);
+
+}  // namespace vixen::voxel

@@ -1,0 +1,64 @@
+#pragma once
+
+// A sparse voxel octree in the Laine-Karras style over the volume's bricks, as the GPU reads
+// it: one array of 32-bit words.
+//
+//   header     SparseOctreeHeader::Count words
+//   nodes      two words a node, breadth first: the index of its first child, and its
+//              valid mask (bits 0-7, one per octant, x + 2y + 4z) with its leaf mask
+//              (bits 8-15). A node's valid children follow one another in octant order,
+//              child i at firstChild + popcount(valid & ((1 << i) - 1)). A leaf child is a
+//              brick: its first word is the brick's index, its second 0.
+//   occupancy, refs, materials, palette: the bricks, as in the brick map (brick_map.hpp)
+//
+// The root covers 8 * 2^depth voxels a side; node indices are 32-bit (2^31 nodes), far
+// beyond the 15-bit relative pointers of the reference engine.
+
+#include <cstdint>
+#include <vector>
+
+#include "vixen/voxel/brick_volume.hpp"
+
+namespace vixen::voxel {
+
+struct SparseOctreeHeader {
+    static constexpr std::uint32_t kMagic = 0x4F535856U;  // "VXSO"
+    enum Word : std::uint32_t {
+        Magic,
+        SizeX,
+        SizeY,
+        SizeZ,
+        Depth,  ///< levels of nodes above the bricks (at least 1)
+        NodesOffset,
+        OccupancyOffset,
+        RefsOffset,
+        MaterialsOffset,
+        PaletteOffset,
+        NodeCount,
+        BrickCount,
+        Count
+    };
+};
+
+struct SparseOctree {
+    std::vector<std::uint32_t> words;
+    std::uint64_t solidVoxels = 0;
+
+    [[nodiscard]] std::uint64_t bytes() const noexcept { return words.size() * 4; }
+    [[nodiscard]] double bytesPerSolidVoxel() const noexcept {
+        return solidVoxels == 0 ? 0.0
+                                : static_cast<double>(bytes()) / static_cast<double>(solidVoxels);
+    }
+    [[nodiscard]] std::uint32_t header(SparseOctreeHeader::Word word) const noexcept {
+        return words[word];
+    }
+};
+
+/// Builds the octree of `volume`'s bricks (Morton order, sorted in parallel).
+[[nodiscard]] SparseOctree buildSparseOctree(const BrickVolume& volume);
+
+/// The brick at brick coordinates `brick` found by descending the octree (kNoBrick if
+/// none): the CPU's check of the layout.
+[[nodiscard]] std::uint32_t findBrick(const SparseOctree& octree, Int3 brick);
+
+}  // namespace vixen::voxel
