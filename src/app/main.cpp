@@ -2,11 +2,14 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
 
 #include "demo.hpp"
 #include "graph_commands.hpp"
 #include "info.hpp"
-#include "render.hpp"
+#include "sample.hpp"
+#include "voxel_render.hpp"
 
 #ifndef VIXEN_VERSION
 #error "VIXEN_VERSION must be defined by the build"
@@ -71,9 +74,54 @@ int main(int argc, char** argv) {
     bool noValidation = false;
     infoCommand->add_flag("--no-validation", noValidation, "Do not load the validation layer");
 
-    vixen::app::RenderOptions render;
-    CLI::App* renderCommand = app.add_subcommand(
+    vixen::app::VoxelRenderOptions voxel;
+    std::string voxelSize = "1280x720";
+    CLI::App* voxelCommand = app.add_subcommand(
         "render",
+        "Render a voxel scene through the render graph on the best device (lavapipe without a "
+        "GPU) and write a PNG; print the scene's build, the ray march's GPU time and primary "
+        "rays per second");
+    voxelCommand->add_option("--scene", voxel.scene, "Procedural scene")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cornell", "noise", "tunnels", "cityscape"}));
+    voxelCommand->add_option("--voxels", voxel.voxels, "Voxels a side of the scene")
+        ->capture_default_str()
+        ->check(CLI::Range(8U, 4096U));
+    voxelCommand->add_option("--seed", voxel.seed, "Seed of the procedural scene")
+        ->capture_default_str();
+    voxelCommand->add_option("--structure", voxel.structure, "Acceleration structure")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"brickmap", "svo", "octree"}));
+    voxelCommand->add_option("--size", voxelSize, "Image size WIDTHxHEIGHT")->capture_default_str();
+    voxelCommand->add_flag("--shadows", voxel.shadows, "Trace a hard shadow ray per hit");
+    voxelCommand->add_option(
+        "--camera", voxel.camera,
+        "front, orbit, orbit:DEGREES, or X,Y,Z:TX,TY,TZ (eye and target in voxels); "
+        "default: front for cornell, orbit:35 otherwise");
+    voxelCommand->add_option("--fov", voxel.fov, "Vertical field of view in degrees")
+        ->capture_default_str()
+        ->check(CLI::Range(1.0F, 170.0F));
+    voxelCommand->add_option("--frames", voxel.frames, "Frames to render (the first warms up)")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 1000000U));
+    voxelCommand->add_option("--out", voxel.out, "The PNG to write")->capture_default_str();
+    voxelCommand
+        ->add_option("--memory-budget", voxel.memoryBudgetMiB,
+                     "Cap the device-local memory the graph may plan for, in MiB (0: the "
+                     "device's budget)")
+        ->capture_default_str();
+    voxelCommand->add_option("--trace", voxel.trace, "Write a Chrome trace to this JSON file");
+    std::uint32_t voxelDevice = 0;
+    CLI::Option* voxelDeviceOption =
+        voxelCommand->add_option("--device", voxelDevice, "Use device N (see vixen info)");
+    bool voxelNoValidation = false;
+    voxelCommand->add_flag("--no-validation", voxelNoValidation,
+                           "Do not load the validation layer");
+    voxelCommand->add_flag("--quiet", voxel.quiet, "Leave out the compile report");
+
+    vixen::app::SampleOptions render;
+    CLI::App* renderCommand = app.add_subcommand(
+        "sample",
         "Run the sample GPU graph headless (a compute gradient, an uploaded checkerboard and a "
         "cleared pattern composed, read back); print compile, frame-time and allocation "
         "reports; optionally save a PNG");
@@ -108,14 +156,40 @@ int main(int argc, char** argv) {
                             "check: the layer allocates on every submit)");
     renderCommand->add_flag("--quiet", render.quiet, "Print only the reports");
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        // Help and version print and succeed; a bad argument prints why and exits with 1.
+        return app.exit(error) == 0 ? 0 : 1;
+    }
+
+    if (voxelCommand->parsed()) {
+        unsigned width = 0;
+        unsigned height = 0;
+        char extra = 0;
+        if (std::sscanf(voxelSize.c_str(), "%ux%u%c", &width, &height, &extra) != 2 || width < 1 ||
+            height < 1 || width > 16384 || height > 16384) {
+            std::fprintf(stderr,
+                         "vixen render: --size %s: expected WIDTHxHEIGHT, each 1 to 16384 (for "
+                         "example 1280x720)\n",
+                         voxelSize.c_str());
+            return 1;
+        }
+        voxel.width = width;
+        voxel.height = height;
+        if (voxelDeviceOption->count() > 0) {
+            voxel.device = voxelDevice;
+        }
+        voxel.validation = !voxelNoValidation;
+        return vixen::app::runVoxelRender(voxel);
+    }
 
     if (renderCommand->parsed()) {
         if (renderDeviceOption->count() > 0) {
             render.device = renderDevice;
         }
         render.validation = !renderNoValidation;
-        return vixen::app::runRender(render);
+        return vixen::app::runSample(render);
     }
 
     if (infoCommand->parsed()) {

@@ -21,14 +21,14 @@ Vec normalize(Vec a) {
 
 }  // namespace
 
-Camera Camera::orbit(Int3 size, float orbitRadians) {
+Camera Camera::orbit(Int3 size, float orbitRadians, float elevation) {
     const float cx = 0.5F * static_cast<float>(size.x);
     const float cy = 0.5F * static_cast<float>(size.y);
     const float cz = 0.5F * static_cast<float>(size.z);
     const float radius = 1.4F * static_cast<float>(std::max({size.x, size.y, size.z}));
     Camera camera;
-    camera.target = {cx, cy * 0.8F, cz};
-    camera.eye = {cx + radius * std::sin(orbitRadians), cy + 0.55F * radius,
+    camera.target = {cx, cy * (elevation > 0.0F ? 0.8F : 1.0F), cz};
+    camera.eye = {cx + radius * std::sin(orbitRadians), cy + elevation * radius,
                   cz + radius * std::cos(orbitRadians)};
     return camera;
 }

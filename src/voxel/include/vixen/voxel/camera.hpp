@@ -18,8 +18,9 @@ struct Camera {
     float verticalFovDegrees = 50.0F;
 
     /// Looking at the centre of a volume of `size` voxels from outside it, from the front
-    /// (+z), above, turned by `orbitRadians` about the vertical axis through the centre.
-    [[nodiscard]] static Camera orbit(Int3 size, float orbitRadians);
+    /// (+z) and `elevation` (in volume heights) above the centre, turned by `orbitRadians`
+    /// about the vertical axis through the centre.
+    [[nodiscard]] static Camera orbit(Int3 size, float orbitRadians, float elevation = 0.55F);
 };
 
 /// What a ray marcher needs per frame (std430: four vec4): the eye, the forward direction,

@@ -1,4 +1,4 @@
-#include "render.hpp"
+#include "sample.hpp"
 
 #include <fmt/format.h>
 
@@ -29,7 +29,7 @@ namespace {
 constexpr std::uint32_t kWarmupFrames = 4;
 
 int failWith(const Error& error) {
-    fmt::print(stderr, "vixen render: {}\n", error.message);
+    fmt::print(stderr, "vixen sample: {}\n", error.message);
     return 1;
 }
 
@@ -44,7 +44,7 @@ struct FrameStats {
 /// side in a transient scene, scaled twice more (the sources are dead by the time the last
 /// step runs, so it reuses their memory), read back by "target".
 void buildSampleGraph(graph::RenderGraph& graph, nodes::GpuRuntime& runtime,
-                      const RenderOptions& options) {
+                      const SampleOptions& options) {
     const nodes::GpuImageShape half{options.width / 2, options.height, true, true};
     auto sky = graph.addNode<nodes::GpuGradientNode>("sky", runtime, half);
     auto board = graph.addNode<nodes::GpuCheckerboardNode>("board", runtime, half, 16U);
@@ -78,7 +78,7 @@ const nodes::GpuReadbackNode* findReadback(const graph::RenderGraph& graph) {
 
 }  // namespace
 
-int runRender(const RenderOptions& options) {
+int runSample(const SampleOptions& options) {
     auto context = GpuContext::open(options.validation, options.device);
     if (!context) {
         return failWith(context.error());
@@ -231,11 +231,11 @@ int runRender(const RenderOptions& options) {
             stats.steadyFramesThatCreated);
         fmt::print("{}", graph.allocations().report());
         if (stats.steadyFramesThatCreated > 0) {
-            fmt::print(stderr, "vixen render: steady-state frames created Vulkan objects\n");
+            fmt::print(stderr, "vixen sample: steady-state frames created Vulkan objects\n");
             exitCode = 1;
         }
         if (!options.validation && stats.steadyFramesThatAllocated > 0) {
-            fmt::print(stderr, "vixen render: steady-state frames allocated on the heap\n");
+            fmt::print(stderr, "vixen sample: steady-state frames allocated on the heap\n");
             exitCode = 1;
         } else if (options.validation && !options.quiet) {
             fmt::print(
@@ -246,7 +246,7 @@ int runRender(const RenderOptions& options) {
     }
     gpu::Instance& instance = (*context)->instance();
     if (instance.validationEnabled() && instance.validation().errors() > 0) {
-        fmt::print(stderr, "vixen render: {} validation error(s); last: {}\n",
+        fmt::print(stderr, "vixen sample: {} validation error(s); last: {}\n",
                    instance.validation().errors(), instance.validation().lastMessage());
         return 1;
     }

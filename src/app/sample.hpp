@@ -6,7 +6,7 @@
 
 namespace vixen::app {
 
-struct RenderOptions {
+struct SampleOptions {
     std::uint32_t frames = 120;
     std::uint32_t width = 512;
     std::uint32_t height = 256;
@@ -19,12 +19,12 @@ struct RenderOptions {
     bool quiet = false;
 };
 
-/// `vixen render`: the sample GPU graph, headless (a compute gradient, an uploaded
+/// `vixen sample`: the sample GPU graph, headless (a compute gradient, an uploaded
 /// checkerboard and a cleared pattern composed side by side, scaled and read back), or the
 /// graph of a file (`graph`), with a window resize on the way. Prints the compile report (with
 /// what aliasing saved), frame times and the allocation report with device-memory takes;
 /// writes the last frame as a PNG. Returns the exit code: 1 when anything failed, or when a
 /// steady-state frame allocated (checked without validation, whose layer allocates).
-int runRender(const RenderOptions& options);
+int runSample(const SampleOptions& options);
 
 }  // namespace vixen::app

@@ -1,0 +1,274 @@
+#include "voxel_render.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <optional>
+#include <vector>
+
+#include "gpu_context.hpp"
+#include "vixen/core/alloc_tracker.hpp"
+#include "vixen/core/trace.hpp"
+#include "vixen/gpu/creation_gate.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/voxel_nodes.hpp"
+#include "voxel_scene.hpp"
+
+namespace vixen::app {
+namespace {
+
+int failWith(const Error& error) {
+    fmt::print(stderr, "vixen render: {}\n", error.message);
+    return 1;
+}
+
+/// The directory of `path` must exist and be writable: checked before anything is built.
+Result<void> checkWritable(const std::string& path) {
+    const std::filesystem::path target(path);
+    const std::filesystem::path directory =
+        target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error)) {
+        return fail(ErrorCode::InvalidArgument, "--out {}: the directory '{}' does not exist", path,
+                    directory.string());
+    }
+    if (::access(directory.c_str(), W_OK) != 0) {
+        return fail(ErrorCode::InvalidArgument, "--out {}: the directory '{}' is not writable",
+                    path, directory.string());
+    }
+    if (std::filesystem::is_directory(target, error)) {
+        return fail(ErrorCode::InvalidArgument, "--out {}: is a directory, not a file", path);
+    }
+    return {};
+}
+
+Result<std::array<float, 3>> parseTriple(const std::string& text, const std::string& option) {
+    std::array<float, 3> v{};
+    char extra = 0;
+    if (std::sscanf(text.c_str(), "%f,%f,%f%c", &v[0], &v[1], &v[2], &extra) != 3) {
+        return fail(ErrorCode::InvalidArgument, "--camera {}: '{}' is not three numbers X,Y,Z",
+                    option, text);
+    }
+    return v;
+}
+
+/// The camera path the option describes.
+Result<nodes::VoxelCameraNode::Path> parseCamera(const std::string& option, voxel::Int3 size,
+                                                 float fov) {
+    if (option == "front") {
+        return nodes::VoxelCameraNode::Path([size, fov](std::uint64_t) {
+            voxel::Camera camera = voxel::Camera::orbit(size, 0.0F, 0.0F);
+            camera.verticalFovDegrees = fov;
+            return camera;
+        });
+    }
+    if (option == "orbit" || option.starts_with("orbit:")) {
+        float degrees = 35.0F;
+        if (option.size() > 6) {
+            char extra = 0;
+            if (std::sscanf(option.c_str() + 6, "%f%c", &degrees, &extra) != 1) {
+                return fail(ErrorCode::InvalidArgument,
+                            "--camera {}: expected orbit:DEGREES (for example orbit:35)", option);
+            }
+        }
+        return nodes::VoxelCameraNode::Path([size, degrees, fov](std::uint64_t) {
+            voxel::Camera camera =
+                voxel::Camera::orbit(size, degrees * std::numbers::pi_v<float> / 180.0F);
+            camera.verticalFovDegrees = fov;
+            return camera;
+        });
+    }
+    const std::size_t colon = option.find(':');
+    if (colon == std::string::npos) {
+        return fail(ErrorCode::InvalidArgument,
+                    "--camera {}: expected front, orbit, orbit:DEGREES or X,Y,Z:TX,TY,TZ (eye "
+                    "and target in voxels)",
+                    option);
+    }
+    auto eye = parseTriple(option.substr(0, colon), option);
+    auto target = parseTriple(option.substr(colon + 1), option);
+    if (!eye || !target) {
+        return std::unexpected(eye ? target.error() : eye.error());
+    }
+    if (*eye == *target) {
+        return fail(ErrorCode::InvalidArgument,
+                    "--camera {}: the eye and the target are the same point", option);
+    }
+    voxel::Camera camera;
+    camera.eye = *eye;
+    camera.target = *target;
+    camera.verticalFovDegrees = fov;
+    return nodes::VoxelCameraNode::Path([camera](std::uint64_t) { return camera; });
+}
+
+double percentile(std::vector<double> values, double fraction) {
+    if (values.empty()) {
+        return 0.0;
+    }
+    std::sort(values.begin(), values.end());
+    return values[static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) +
+                                           0.5)];
+}
+
+}  // namespace
+
+int runVoxelRender(const VoxelRenderOptions& options) {
+    auto structure = parseStructure(options.structure);
+    if (!structure) {
+        return failWith(structure.error());
+    }
+    if (Result<void> writable = checkWritable(options.out); !writable) {
+        return failWith(writable.error());
+    }
+    const auto side = static_cast<std::int32_t>(options.voxels);
+    // The Cornell box is seen through its open front; the others from above.
+    const std::string view = !options.camera.empty()
+                                 ? options.camera
+                                 : (options.scene == "cornell" ? "front" : "orbit:35");
+    auto path = parseCamera(view, voxel::Int3{side, side, side}, options.fov);
+    if (!path) {
+        return failWith(path.error());
+    }
+    auto context = GpuContext::open(options.validation, options.device);
+    if (!context) {
+        return failWith(context.error());
+    }
+    const gpu::Device& device = (*context)->device();
+    fmt::print("device: {} ({}), validation {}\n", (*context)->physical().name,
+               gpu::toString((*context)->physical().type), options.validation ? "on" : "off");
+    auto scene = buildScene(options.scene, options.voxels, options.seed, *structure);
+    if (!scene) {
+        return failWith(scene.error());
+    }
+    fmt::print("{}", describe(*scene, options.scene));
+
+    int exitCode = 0;
+    {
+        graph::GraphOptions graphOptions{.budget =
+                                             nodes::graphBudgetFrom((*context)->budget(), device)};
+        if (options.memoryBudgetMiB != 0) {
+            std::uint64_t& deviceLocal =
+                graphOptions.budget
+                    .memoryBytes[static_cast<std::size_t>(graph::MemoryKind::DeviceLocal)];
+            deviceLocal = std::min<std::uint64_t>(deviceLocal, options.memoryBudgetMiB << 20U);
+        }
+        graph::RenderGraph graph(graphOptions);
+        auto runtime = nodes::GpuRuntime::create(graph, device, (*context)->allocator());
+        if (!runtime) {
+            return failWith(runtime.error());
+        }
+        const nodes::GpuImageShape shape{options.width, options.height, false, false};
+        auto sceneNode = graph.addNode<nodes::VoxelSceneNode>("scene", **runtime, scene->words);
+        auto camera = graph.addNode<nodes::VoxelCameraNode>("camera", **runtime, *path, shape);
+        auto march = graph.addNode<nodes::VoxelRayMarchNode>(
+            "ray march", **runtime, *structure, shape,
+            nodes::VoxelShading{.shadows = options.shadows});
+        auto color = graph.addNode<nodes::GpuReadbackNode>("color", **runtime);
+        auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
+        graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march,
+                      nodes::VoxelRayMarchConfig::scene);
+        graph.connect(camera, nodes::VoxelCameraConfig::camera, march,
+                      nodes::VoxelRayMarchConfig::camera);
+        graph.connect(march, nodes::VoxelRayMarchConfig::color, color,
+                      nodes::GpuReadbackConfig::image);
+        graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps,
+                      nodes::GpuReadbackConfig::image);
+
+        std::optional<core::TraceRecorder> trace;
+        if (!options.trace.empty()) {
+            trace.emplace(std::size_t{options.frames} * (graph.nodeCount() + 4) + 64);
+            (*runtime)->setTrace(&*trace);
+        }
+        if (Result<void> compiled = graph.compile(); !compiled) {
+            return failWith(compiled.error());
+        }
+        if (!options.quiet) {
+            fmt::print("{}", graph.report().describe(graph));
+        }
+        // Frame by frame, waiting for each: the ray march's own GPU time per frame comes
+        // from its timestamps (the wait does not enter it).
+        std::vector<double> gpuMilliseconds;
+        std::vector<double> cpuMilliseconds;
+        std::uint64_t previousNs = 0;
+        for (std::uint32_t frame = 0; frame < options.frames; ++frame) {
+            const auto started = std::chrono::steady_clock::now();
+            if (Result<void> ran = (*runtime)->frame(); !ran) {
+                exitCode = failWith(ran.error());
+                break;
+            }
+            if (Result<void> idle = (*runtime)->waitIdle(); !idle) {
+                exitCode = failWith(idle.error());
+                break;
+            }
+            cpuMilliseconds.push_back(std::chrono::duration<double, std::milli>(
+                                          std::chrono::steady_clock::now() - started)
+                                          .count());
+            const std::uint64_t totalNs = (*runtime)->gpuNanoseconds(march.id);
+            if (frame > 0 || options.frames == 1) {  // the first frame warms caches and JITs
+                gpuMilliseconds.push_back(static_cast<double>(totalNs - previousNs) / 1e6);
+            }
+            previousNs = totalNs;
+        }
+        if (exitCode == 0) {
+            const auto& readback = static_cast<const nodes::GpuReadbackNode&>(graph.node(color.id));
+            if (Result<void> written = readback.writePng(options.out); !written) {
+                return failWith(written.error());
+            }
+            fmt::print("wrote {} ({}x{})\n", options.out, options.width, options.height);
+            const double pixels = static_cast<double>(options.width) * options.height;
+            if ((*runtime)->timestampsEnabled() && !gpuMilliseconds.empty()) {
+                const double median = percentile(gpuMilliseconds, 0.5);
+                fmt::print(
+                    "ray march ({}{}): GPU {:.3f} ms median of {} frame(s) (timestamps; p5 "
+                    "{:.3f}, p95 {:.3f}), {:.3f} G primary rays/s\n",
+                    structureName(*structure), options.shadows ? ", shadows" : "", median,
+                    gpuMilliseconds.size(), percentile(gpuMilliseconds, 0.05),
+                    percentile(gpuMilliseconds, 0.95), pixels / (median * 1e-3) / 1e9);
+            } else {
+                fmt::print("ray march: no GPU timestamps on this device\n");
+            }
+            const auto& stepImage =
+                static_cast<const nodes::GpuReadbackNode&>(graph.node(steps.id));
+            if (auto counted = stepImage.pixels()) {
+                std::uint64_t coarse = 0;
+                std::uint64_t fine = 0;
+                for (std::size_t i = 0; i + 4 <= counted->size(); i += 4) {
+                    std::uint32_t value = 0;
+                    std::memcpy(&value, counted->data() + i, 4);
+                    coarse += value >> 16U;
+                    fine += value & 0xFFFFU;
+                }
+                fmt::print(
+                    "steps per pixel (GPU counters, shadow rays included): {:.2f} {} and "
+                    "{:.2f} voxels\n",
+                    static_cast<double>(coarse) / pixels,
+                    *structure == nodes::VoxelStructure::BrickMap ? "bricks" : "nodes",
+                    static_cast<double>(fine) / pixels);
+            }
+            fmt::print(
+                "frames: {} (CPU wall time of GpuRuntime::frame plus its wait): median "
+                "{:.3f} ms\n",
+                cpuMilliseconds.size(), percentile(cpuMilliseconds, 0.5));
+        }
+        if (trace && exitCode == 0) {
+            if (Result<void> written = trace->writeChromeTrace(options.trace); !written) {
+                return failWith(written.error());
+            }
+            fmt::print("wrote {} (open it in ui.perfetto.dev)\n", options.trace);
+        }
+        graph.cleanup();
+    }
+    gpu::Instance& instance = (*context)->instance();
+    if (instance.validationEnabled() && instance.validation().errors() > 0) {
+        fmt::print(stderr, "vixen render: {} validation error(s); last: {}\n",
+                   instance.validation().errors(), instance.validation().lastMessage());
+        return 1;
+    }
+    return exitCode;
+}
+
+}  // namespace vixen::app
