@@ -1,5 +1,7 @@
 #include "gpu_context.hpp"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 namespace vixen::app {
@@ -29,6 +31,15 @@ Result<std::unique_ptr<GpuContext>> GpuContext::open(bool validation,
     context->budget_.emplace(context->physical());
     context->allocator_.emplace(*context->device_, *context->budget_);
     return context;
+}
+
+int GpuContext::exitCodeAfterValidation(std::string_view command, int exitCode) {
+    if (instance_.validationEnabled() && instance_.validation().errors() > 0) {
+        fmt::print(stderr, "{}: {} validation error(s); last: {}\n", command,
+                   instance_.validation().errors(), instance_.validation().lastMessage());
+        return 1;
+    }
+    return exitCode;
 }
 
 }  // namespace vixen::app

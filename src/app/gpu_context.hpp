@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "vixen/core/error.hpp"
@@ -29,6 +30,9 @@ public:
     [[nodiscard]] const gpu::Device& device() const noexcept { return *device_; }
     [[nodiscard]] gpu::BudgetManager& budget() noexcept { return *budget_; }
     [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
+    /// `exitCode`, or 1 after printing (as `command`) how many validation errors the run
+    /// caused and the last one.
+    [[nodiscard]] int exitCodeAfterValidation(std::string_view command, int exitCode);
 
 private:
     explicit GpuContext(gpu::Instance instance) : instance_(std::move(instance)) {}

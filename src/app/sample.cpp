@@ -244,13 +244,7 @@ int runSample(const SampleOptions& options) {
         }
         graph.cleanup();
     }
-    gpu::Instance& instance = (*context)->instance();
-    if (instance.validationEnabled() && instance.validation().errors() > 0) {
-        fmt::print(stderr, "vixen sample: {} validation error(s); last: {}\n",
-                   instance.validation().errors(), instance.validation().lastMessage());
-        return 1;
-    }
-    return exitCode;
+    return (*context)->exitCodeAfterValidation("vixen sample", exitCode);
 }
 
 }  // namespace vixen::app

@@ -262,13 +262,7 @@ int runVoxelRender(const VoxelRenderOptions& options) {
         }
         graph.cleanup();
     }
-    gpu::Instance& instance = (*context)->instance();
-    if (instance.validationEnabled() && instance.validation().errors() > 0) {
-        fmt::print(stderr, "vixen render: {} validation error(s); last: {}\n",
-                   instance.validation().errors(), instance.validation().lastMessage());
-        return 1;
-    }
-    return exitCode;
+    return (*context)->exitCodeAfterValidation("vixen render", exitCode);
 }
 
 }  // namespace vixen::app
