@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpu_graph_fixture.hpp"
+#include "vixen/events/engine_events.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "vixen/voxel/brick_map.hpp"
 #include "vixen/voxel/procedural.hpp"
@@ -180,6 +181,80 @@ INSTANTIATE_TEST_SUITE_P(Scenes, VoxelRenderTest, ::testing::ValuesIn(allCases()
                                                                                        : "Octree") +
                                     std::to_string(param.param.side);
                          });
+
+}  // namespace
+}  // namespace vixen::nodes
+
+namespace vixen::nodes {
+namespace {
+
+class VoxelSteadyStateTest : public GpuGraphTest {
+protected:
+    [[nodiscard]] bool validation() const override { return false; }
+};
+
+TEST_F(VoxelSteadyStateTest, FramesWithAMovingCameraAllocateNothingAndCreateNothing) {
+    const voxel::Int3 size{64, 64, 64};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cityscape", size));
+    ASSERT_TRUE(volume);
+    for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+        GpuGraph& gpu = makeGraph();
+        auto words = std::make_shared<std::vector<std::uint32_t>>(
+            structure == VoxelStructure::BrickMap ? voxel::buildBrickMap(*volume).words
+                                                  : voxel::buildSparseOctree(*volume).words);
+        const GpuImageShape shape{64, 48, false, false};
+        auto scene = gpu.graph.addNode<VoxelSceneNode>("scene", *gpu.runtime, words);
+        // The camera orbits a little further every frame: its constants stream each frame.
+        auto camera = gpu.graph.addNode<VoxelCameraNode>(
+            "camera", *gpu.runtime,
+            [size](std::uint64_t frame) {
+                return voxel::Camera::orbit(size, 0.01F * static_cast<float>(frame));
+            },
+            shape);
+        auto march = gpu.graph.addNode<VoxelRayMarchNode>("march", *gpu.runtime, structure, shape,
+                                                          VoxelShading{.shadows = true});
+        auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
+        gpu.graph.connect(scene, VoxelSceneConfig::scene, march, VoxelRayMarchConfig::scene);
+        gpu.graph.connect(camera, VoxelCameraConfig::camera, march, VoxelRayMarchConfig::camera);
+        gpu.graph.connect(march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+        ASSERT_TRUE(gpu.graph.compile());
+        expectSteadyFrames(gpu, 100);
+        const auto& node = static_cast<const VoxelCameraNode&>(gpu.graph.node(camera.id));
+        EXPECT_NE(node.lastConstants().eye, voxel::cameraConstants(voxel::Camera::orbit(size, 0.0F), 64, 48).eye)
+            << "the camera moved";
+        EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(scene.id)).uploads(), 1U);
+        ASSERT_TRUE(gpu.runtime->waitIdle());
+    }
+}
+
+TEST_F(VoxelSteadyStateTest, AResizeKeepsTheSceneAndUploadsNothingAgain) {
+    const voxel::Int3 size{32, 32, 32};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cornell", size));
+    ASSERT_TRUE(volume);
+    GpuGraph& gpu = makeGraph();
+    auto words = std::make_shared<std::vector<std::uint32_t>>(voxel::buildBrickMap(*volume).words);
+    const GpuImageShape shape{48, 32, true, false};
+    auto scene = gpu.graph.addNode<VoxelSceneNode>("scene", *gpu.runtime, words);
+    auto camera = gpu.graph.addNode<VoxelCameraNode>(
+        "camera", *gpu.runtime,
+        [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.0F, 0.0F); }, shape);
+    auto march = gpu.graph.addNode<VoxelRayMarchNode>("march", *gpu.runtime,
+                                                      VoxelStructure::BrickMap, shape);
+    auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
+    gpu.graph.connect(scene, VoxelSceneConfig::scene, march, VoxelRayMarchConfig::scene);
+    gpu.graph.connect(camera, VoxelCameraConfig::camera, march, VoxelRayMarchConfig::camera);
+    gpu.graph.connect(march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile());
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{80, 40}));
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    const auto& readback = static_cast<const GpuReadbackNode&>(gpu.graph.node(color.id));
+    EXPECT_EQ(readback.width(), 80U);
+    EXPECT_EQ(readback.height(), 40U);
+    EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(scene.id)).uploads(), 1U);
+    EXPECT_EQ(gpu.runtime->rebuildStats().waited, 0U) << "the voxel nodes retire what they replace";
+}
 
 }  // namespace
 }  // namespace vixen::nodes

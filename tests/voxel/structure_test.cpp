@@ -1,0 +1,120 @@
+// The GPU layouts checked on the CPU: the brick map's grid and empty-space distances, the
+// octree's descent to every brick, and both carrying the same brick payload.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "vixen/voxel/brick_map.hpp"
+#include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/sparse_octree.hpp"
+#include "voxel_test_scenes.hpp"
+
+namespace vixen::voxel {
+namespace {
+
+BrickVolume sceneVolume(std::string_view name, Int3 size) {
+    auto volume = BrickVolume::build(**makeProceduralScene(name, size, 9));
+    EXPECT_TRUE(volume);
+    return std::move(*volume);
+}
+
+TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance) {
+    const BrickVolume volume = sceneVolume("cityscape", Int3{72, 40, 56});
+    const BrickMap map = buildBrickMap(volume);
+    ASSERT_EQ(map.header(BrickMapHeader::Magic), BrickMapHeader::kMagic);
+    const Int3 grid = volume.brickGrid();
+    ASSERT_EQ(map.header(BrickMapHeader::GridX), static_cast<std::uint32_t>(grid.x));
+    const std::uint32_t gridOffset = map.header(BrickMapHeader::GridOffset);
+    for (std::int32_t z = 0; z < grid.z; ++z) {
+        for (std::int32_t y = 0; y < grid.y; ++y) {
+            for (std::int32_t x = 0; x < grid.x; ++x) {
+                const std::uint32_t cell =
+                    map.words[gridOffset + static_cast<std::size_t>(x + grid.x * (y + grid.y * z))];
+                const std::uint32_t brick = volume.brickAt(Int3{x, y, z});
+                if (brick != BrickVolume::kNoBrick) {
+                    ASSERT_EQ(cell, brick);
+                    continue;
+                }
+                ASSERT_NE(cell & kEmptyCell, 0U);
+                // Brute force: the nearest occupied cell in the chessboard metric.
+                std::uint32_t nearest = kMaxEmptyDistance;
+                for (std::uint32_t b = 0; b < volume.brickCount(); ++b) {
+                    const Int3 c = volume.brickCoord(b);
+                    const auto d = static_cast<std::uint32_t>(std::max(
+                        {std::abs(c.x - x), std::abs(c.y - y), std::abs(c.z - z)}));
+                    nearest = std::min(nearest, d);
+                }
+                ASSERT_EQ(cell & ~kEmptyCell, nearest) << x << "," << y << "," << z;
+            }
+        }
+    }
+    EXPECT_GT(map.bytesPerSolidVoxel(), 0.0);
+}
+
+TEST(BrickMapTest, BricksKeepTheirOccupancyAndMaterials) {
+    const BrickVolume volume = sceneVolume("noise", Int3{48, 48, 48});
+    const BrickMap map = buildBrickMap(volume);
+    const std::uint32_t occupancy = map.header(BrickMapHeader::OccupancyOffset);
+    const std::uint32_t refs = map.header(BrickMapHeader::RefsOffset);
+    const std::uint32_t materials = map.header(BrickMapHeader::MaterialsOffset);
+    for (std::uint32_t b = 0; b < volume.brickCount(); ++b) {
+        for (std::int32_t i = 0; i < kBrickVoxels; ++i) {
+            const Int3 p{i % 8, (i / 8) % 8, i / 64};
+            const std::uint32_t bit = static_cast<std::uint32_t>(p.x + 8 * p.y);
+            const bool solid =
+                ((map.words[occupancy + b * 16 + static_cast<std::uint32_t>(p.z) * 2 + bit / 32] >>
+                  (bit % 32)) &
+                 1U) != 0;
+            ASSERT_EQ(solid, volume.mask(b).test(p.x, p.y, p.z));
+            if (!solid) {
+                continue;
+            }
+            const std::uint32_t ref = map.words[refs + b];
+            const std::uint32_t material =
+                (ref & kUniformRef) != 0
+                    ? (ref & 0xFFU)
+                    : (map.words[materials + ref * 128 + static_cast<std::uint32_t>(i) / 4] >>
+                       (8 * (static_cast<std::uint32_t>(i) % 4))) &
+                          0xFFU;
+            ASSERT_EQ(material, volume.material(b, i));
+        }
+    }
+}
+
+TEST(SparseOctreeTest, DescendsToEveryBrickAndToNothingElse) {
+    for (const std::string_view name : proceduralSceneNames()) {
+        const BrickVolume volume = sceneVolume(name, Int3{80, 48, 64});
+        const SparseOctree octree = buildSparseOctree(volume);
+        ASSERT_EQ(octree.header(SparseOctreeHeader::Magic), SparseOctreeHeader::kMagic);
+        EXPECT_EQ(octree.header(SparseOctreeHeader::Depth), 4U) << "80 voxels: 10 bricks, 16";
+        EXPECT_EQ(octree.header(SparseOctreeHeader::BrickCount), volume.brickCount());
+        const Int3 grid = volume.brickGrid();
+        for (std::int32_t z = 0; z < 16; ++z) {
+            for (std::int32_t y = 0; y < 16; ++y) {
+                for (std::int32_t x = 0; x < 16; ++x) {
+                    const bool inside = x < grid.x && y < grid.y && z < grid.z;
+                    const std::uint32_t expected =
+                        inside ? volume.brickAt(Int3{x, y, z}) : BrickVolume::kNoBrick;
+                    ASSERT_EQ(findBrick(octree, Int3{x, y, z}), expected)
+                        << name << " brick " << x << "," << y << "," << z;
+                }
+            }
+        }
+        // Every level's nodes are there once: at most the bricks' count per level.
+        EXPECT_LE(octree.header(SparseOctreeHeader::NodeCount), volume.brickCount() * 2 + 1);
+    }
+}
+
+TEST(SparseOctreeTest, AnEmptyVolumeIsARootWithNoChildren) {
+    const testing::FunctionScene scene(Int3{16, 16, 16}, [](Int3) { return kEmpty; });
+    auto volume = BrickVolume::build(scene);
+    ASSERT_TRUE(volume);
+    const SparseOctree octree = buildSparseOctree(*volume);
+    EXPECT_EQ(octree.header(SparseOctreeHeader::NodeCount), 1U);
+    EXPECT_EQ(findBrick(octree, Int3{0, 0, 0}), BrickVolume::kNoBrick);
+    EXPECT_EQ(findBrick(octree, Int3{1, 1, 1}), BrickVolume::kNoBrick);
+}
+
+}  // namespace
+}  // namespace vixen::voxel
