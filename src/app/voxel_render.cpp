@@ -117,9 +117,9 @@ double percentile(std::vector<double> values, double fraction) {
 }  // namespace
 
 int runVoxelRender(const VoxelRenderOptions& options) {
-    auto structure = parseStructure(options.structure);
+    auto structure = voxel::parseStructure(options.structure);
     if (!structure) {
-        return failWith(structure.error());
+        return failWith(Error{structure.error().code, "--structure: " + structure.error().message});
     }
     if (Result<void> writable = checkWritable(options.out); !writable) {
         return failWith(writable.error());
@@ -225,7 +225,7 @@ int runVoxelRender(const VoxelRenderOptions& options) {
                 fmt::print(
                     "ray march ({}{}): GPU {:.3f} ms median of {} frame(s) (timestamps; p5 "
                     "{:.3f}, p95 {:.3f}), {:.3f} G primary rays/s\n",
-                    structureName(*structure), options.shadows ? ", shadows" : "", median,
+                    voxel::structureName(*structure), options.shadows ? ", shadows" : "", median,
                     gpuMilliseconds.size(), percentile(gpuMilliseconds, 0.05),
                     percentile(gpuMilliseconds, 0.95), pixels / (median * 1e-3) / 1e9);
             } else {

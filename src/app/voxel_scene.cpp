@@ -5,26 +5,10 @@
 #include <chrono>
 
 #include "vixen/core/units.hpp"
-#include "vixen/voxel/brick_map.hpp"
 #include "vixen/voxel/procedural.hpp"
-#include "vixen/voxel/sparse_octree.hpp"
+#include "vixen/voxel/structure.hpp"
 
 namespace vixen::app {
-
-Result<nodes::VoxelStructure> parseStructure(const std::string& name) {
-    if (name == "brickmap") {
-        return nodes::VoxelStructure::BrickMap;
-    }
-    if (name == "svo" || name == "octree") {
-        return nodes::VoxelStructure::Octree;
-    }
-    return fail(ErrorCode::InvalidArgument,
-                "--structure {}: unknown structure (known: brickmap, svo)", name);
-}
-
-const char* structureName(nodes::VoxelStructure structure) noexcept {
-    return structure == nodes::VoxelStructure::BrickMap ? "brickmap" : "svo";
-}
 
 Result<BuiltScene> buildScene(const std::string& name, std::uint32_t side, std::uint64_t seed,
                               nodes::VoxelStructure structure) {
@@ -41,9 +25,7 @@ Result<BuiltScene> buildScene(const std::string& name, std::uint32_t side, std::
     BuiltScene built{std::move(*volume), nullptr, structure, stats.seconds, 0.0, stats};
     const auto started = std::chrono::steady_clock::now();
     built.words = std::make_shared<const std::vector<std::uint32_t>>(
-        structure == nodes::VoxelStructure::BrickMap
-            ? voxel::buildBrickMap(built.volume).words
-            : voxel::buildSparseOctree(built.volume).words);
+        voxel::buildStructure(built.volume, structure));
     built.structureSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return built;
@@ -56,7 +38,7 @@ std::string describe(const BuiltScene& scene, const std::string& name) {
         "scene: {} {}x{}x{}, density {:.3f}, {} bricks ({} uniform); built in {:.3f} s, {} in "
         "{:.3f} s: {} ({:.3f} bytes per solid voxel)\n",
         name, size.x, size.y, size.z, scene.volume.density(), scene.stats.bricks,
-        scene.stats.uniformBricks, scene.volumeSeconds, structureName(scene.structure),
+        scene.stats.uniformBricks, scene.volumeSeconds, voxel::structureName(scene.structure),
         scene.structureSeconds, core::formatBytes(bytes),
         static_cast<double>(bytes) /
             static_cast<double>(std::max<std::uint64_t>(scene.volume.solidVoxels(), 1)));

@@ -23,10 +23,6 @@ struct BuiltScene {
     voxel::VolumeBuildStats stats;
 };
 
-/// "brickmap" or "svo" (also "octree").
-[[nodiscard]] Result<nodes::VoxelStructure> parseStructure(const std::string& name);
-[[nodiscard]] const char* structureName(nodes::VoxelStructure structure) noexcept;
-
 /// Builds scene `name` at `side`^3 voxels and lays it out as `structure`.
 [[nodiscard]] Result<BuiltScene> buildScene(const std::string& name, std::uint32_t side,
                                             std::uint64_t seed, nodes::VoxelStructure structure);

@@ -7,7 +7,6 @@
 
 #include "voxel_common.glsl"
 
-const uint kUniformRef = 0x80000000u;
 const uint kNoBrick = 0xFFFFFFFFu;
 
 uint paletteOffset() {
@@ -73,47 +72,14 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
         level = l;
         const ivec3 previous = brick;
         if (brickIndex != kNoBrick) {
-            vec3 next;
-            for (int a = 0; a < 3; ++a) {
-                next[a] = step[a] == 0 ? 1e30
-                                       : (float(voxel[a] + (step[a] > 0 ? 1 : 0)) - o[a]) / d[a];
+            uint material;
+            bool exited;
+            if (walkBrick(brickIndex, brick, o, d, step, delta, tExit, occupancyOffset, refsOffset,
+                          materialsOffset, t, voxel, lastAxis, voxels, material, exited)) {
+                reportHit(voxel, t, lastAxis, step, material, nodes, voxels, hit);
+                return true;
             }
-            const uint occupancy = occupancyOffset + brickIndex * 16u;
-            bool left = false;
-            while (t <= tExit) {
-                ++voxels;
-                const ivec3 local = voxel - brick * 8;
-                const uint bit = uint(local.x + 8 * local.y);
-                const uint word = words[occupancy + uint(local.z) * 2u + (bit >> 5u)];
-                if (((word >> (bit & 31u)) & 1u) != 0u) {
-                    hit.voxel = voxel;
-                    hit.distance = t;
-                    hit.normal = ivec3(0);
-                    if (lastAxis >= 0) {
-                        hit.normal[lastAxis] = -step[lastAxis];
-                    }
-                    const uint ref = words[refsOffset + brickIndex];
-                    if ((ref & kUniformRef) != 0u) {
-                        hit.material = ref & 0xFFu;
-                    } else {
-                        const uint index = uint(local.x + 8 * (local.y + 8 * local.z));
-                        hit.material = (words[materialsOffset + ref * 128u + (index >> 2u)] >>
-                                        (8u * (index & 3u))) & 0xFFu;
-                    }
-                    hit.steps += (nodes << 16u) + voxels;
-                    return true;
-                }
-                const int a = nearestAxis(next);
-                t = next[a];
-                voxel[a] += step[a];
-                next[a] += delta[a];
-                lastAxis = a;
-                if ((voxel[a] >> 3) != brick[a]) {
-                    left = true;
-                    break;
-                }
-            }
-            if (!left) {
+            if (exited) {
                 break;
             }
             brick[lastAxis] += step[lastAxis];

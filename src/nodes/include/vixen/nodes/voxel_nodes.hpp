@@ -17,6 +17,7 @@
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_node.hpp"
 #include "vixen/voxel/camera.hpp"
+#include "vixen/voxel/structure.hpp"
 
 namespace vixen::nodes {
 
@@ -91,7 +92,7 @@ private:
 };
 
 /// The acceleration structure a ray marcher traverses.
-enum class VoxelStructure : std::uint8_t { BrickMap, Octree };
+using VoxelStructure = voxel::Structure;
 
 struct VoxelShading {
     bool shadows = false;

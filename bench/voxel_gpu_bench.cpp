@@ -1,0 +1,223 @@
+// The voxel ray marchers on the GPU. BM_VoxelRayMarch/scene:S/side:N/structure:T/shadows:B
+// renders procedural scene S at N^3 voxels, laid out as structure T (0 brick map, 1 octree),
+// at 1920x1080 (VIXEN_BENCH_SIZE=WxH overrides) from the scene's default view, one frame an
+// iteration, after half a second of warm-up, with frames in flight. The iteration time is
+// the ray march node's GPU time from its timestamps (manual time); counters:
+//   gpu_ms_median / p5 / p95  of those times
+//   grays_per_s               primary rays (pixels) per second at the median
+//   coarse_per_px, voxels_per_px  bricks or nodes, and voxels, visited per pixel (GPU
+//                             counters of the last frame, shadow rays included)
+//   hit_fraction              pixels whose primary ray hit (from the depth image)
+//   build_s, structure_mb, bytes_per_solid  the scene's build (all cores) and layout
+// A scene is built once for all the benchmarks that follow it with the same scene and size.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <numbers>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gpu_bench_context.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/voxel_nodes.hpp"
+#include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/structure.hpp"
+
+namespace {
+
+using namespace vixen;
+
+struct CachedScene {
+    std::string name;
+    std::int32_t side = 0;
+    std::optional<voxel::BrickVolume> volume;
+    double buildSeconds = 0.0;
+    std::array<std::shared_ptr<const std::vector<std::uint32_t>>, 2> words;
+};
+
+CachedScene& cachedScene(std::string_view name, std::int32_t side) {
+    static CachedScene cache;
+    if (cache.name != name || cache.side != side) {
+        cache = CachedScene{std::string(name), side, std::nullopt, 0.0, {}};
+        auto scene = voxel::makeProceduralScene(name, voxel::Int3{side, side, side});
+        voxel::VolumeBuildStats stats;
+        auto volume = voxel::BrickVolume::build(**scene, &stats);
+        if (volume) {
+            cache.volume.emplace(std::move(*volume));
+            cache.buildSeconds = stats.seconds;
+        }
+    }
+    return cache;
+}
+
+std::pair<std::uint32_t, std::uint32_t> imageSize() {
+    unsigned width = 1920;
+    unsigned height = 1080;
+    if (const char* size = std::getenv("VIXEN_BENCH_SIZE")) {
+        if (std::sscanf(size, "%ux%u", &width, &height) != 2) {
+            width = 1920;
+            height = 1080;
+        }
+    }
+    return {width, height};
+}
+
+double percentile(std::vector<double> values, double fraction) {
+    std::sort(values.begin(), values.end());
+    return values.empty() ? 0.0
+                          : values[static_cast<std::size_t>(
+                                fraction * static_cast<double>(values.size() - 1) + 0.5)];
+}
+
+void BM_VoxelRayMarch(benchmark::State& state) {
+    const std::string_view name =
+        voxel::proceduralSceneNames()[static_cast<std::size_t>(state.range(0))];
+    const auto side = static_cast<std::int32_t>(state.range(1));
+    const auto structure = static_cast<voxel::Structure>(state.range(2));
+    const bool shadows = state.range(3) != 0;
+    state.SetLabel(std::string(name) + " " + std::string(voxel::structureName(structure)));
+    bench::GpuContext& gpu = bench::context();
+    if (gpu.device() == nullptr) {
+        state.SkipWithError(("no Vulkan device: " + gpu.error()).c_str());
+        return;
+    }
+    CachedScene& scene = cachedScene(name, side);
+    if (!scene.volume) {
+        state.SkipWithError("the scene did not build");
+        return;
+    }
+    auto& words = scene.words[static_cast<std::size_t>(structure)];
+    if (!words) {
+        words = std::make_shared<const std::vector<std::uint32_t>>(
+            voxel::buildStructure(*scene.volume, structure));
+    }
+    const auto [width, height] = imageSize();
+    graph::RenderGraph graph;
+    auto runtime = nodes::GpuRuntime::create(graph, *gpu.device(), gpu.allocator());
+    if (!runtime) {
+        state.SkipWithError(runtime.error().message.c_str());
+        return;
+    }
+    const nodes::GpuImageShape shape{width, height, false, false};
+    const voxel::Int3 size{side, side, side};
+    const bool front = name == "cornell";
+    auto sceneNode = graph.addNode<nodes::VoxelSceneNode>("scene", **runtime, words);
+    auto camera = graph.addNode<nodes::VoxelCameraNode>(
+        "camera", **runtime,
+        [size, front](std::uint64_t) {
+            return front ? voxel::Camera::orbit(size, 0.0F, 0.0F)
+                         : voxel::Camera::orbit(size, 35.0F * std::numbers::pi_v<float> / 180.0F);
+        },
+        shape);
+    auto march = graph.addNode<nodes::VoxelRayMarchNode>("march", **runtime, structure, shape,
+                                                         nodes::VoxelShading{.shadows = shadows});
+    auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
+    auto depth = graph.addNode<nodes::GpuReadbackNode>("depth", **runtime);
+    graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march, nodes::VoxelRayMarchConfig::scene);
+    graph.connect(camera, nodes::VoxelCameraConfig::camera, march, nodes::VoxelRayMarchConfig::camera);
+    graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps, nodes::GpuReadbackConfig::image);
+    graph.connect(march, nodes::VoxelRayMarchConfig::depth, depth, nodes::GpuReadbackConfig::image);
+    if (Result<void> compiled = graph.compile(); !compiled) {
+        state.SkipWithError(compiled.error().message.c_str());
+        return;
+    }
+    if (!(*runtime)->timestampsEnabled()) {
+        state.SkipWithError("the device's queue writes no timestamps");
+        return;
+    }
+    // Warm up for half a second (clocks ramp up after the idle scene build), then measure
+    // with frames in flight as an application runs them: each frame() reads the timestamps
+    // of the frame its slot held before, one frame's ray march time a call.
+    const auto warmStart = std::chrono::steady_clock::now();
+    for (int warm = 0; warm < 10 || std::chrono::steady_clock::now() - warmStart <
+                                        std::chrono::milliseconds(500);
+         ++warm) {
+        if (!(*runtime)->frame()) {
+            state.SkipWithError("warm-up frame failed");
+            return;
+        }
+    }
+    std::vector<double> milliseconds;
+    milliseconds.reserve(static_cast<std::size_t>(state.max_iterations));
+    std::uint64_t untimed = 0;
+    std::uint64_t previous = (*runtime)->gpuNanoseconds(march.id);
+    for (auto _ : state) {
+        if (!(*runtime)->frame()) {
+            state.SkipWithError("frame failed");
+            return;
+        }
+        const std::uint64_t total = (*runtime)->gpuNanoseconds(march.id);
+        const double seconds = static_cast<double>(total - previous) * 1e-9;
+        const bool timed = total != previous;
+        previous = total;
+        if (!timed) {
+            ++untimed;  // its timestamps were not ready when its slot came back
+        } else {
+            milliseconds.push_back(seconds * 1e3);
+        }
+        state.SetIterationTime(seconds);
+    }
+    static_cast<void>((*runtime)->waitIdle());
+    const double pixels = static_cast<double>(width) * height;
+    const double median = percentile(milliseconds, 0.5);
+    state.counters["gpu_ms_median"] = median;
+    state.counters["untimed_frames"] = static_cast<double>(untimed);
+    state.counters["gpu_ms_p5"] = percentile(milliseconds, 0.05);
+    state.counters["gpu_ms_p95"] = percentile(milliseconds, 0.95);
+    state.counters["grays_per_s"] = median > 0.0 ? pixels / (median * 1e-3) / 1e9 : 0.0;
+    const auto& stepImage = static_cast<const nodes::GpuReadbackNode&>(graph.node(steps.id));
+    const auto& depthImage = static_cast<const nodes::GpuReadbackNode&>(graph.node(depth.id));
+    if (auto counted = stepImage.pixels(); counted) {
+        std::uint64_t coarse = 0;
+        std::uint64_t fine = 0;
+        for (std::size_t i = 0; i + 4 <= counted->size(); i += 4) {
+            std::uint32_t value = 0;
+            std::memcpy(&value, counted->data() + i, 4);
+            coarse += value >> 16U;
+            fine += value & 0xFFFFU;
+        }
+        state.counters["coarse_per_px"] = static_cast<double>(coarse) / pixels;
+        state.counters["voxels_per_px"] = static_cast<double>(fine) / pixels;
+    }
+    if (auto depths = depthImage.pixels(); depths) {
+        std::uint64_t hits = 0;
+        for (std::size_t i = 0; i + 4 <= depths->size(); i += 4) {
+            float value = 0.0F;
+            std::memcpy(&value, depths->data() + i, 4);
+            hits += value >= 0.0F ? 1U : 0U;
+        }
+        state.counters["hit_fraction"] = static_cast<double>(hits) / pixels;
+    }
+    state.counters["build_s"] = scene.buildSeconds;
+    state.counters["structure_mb"] = static_cast<double>(words->size() * 4) / (1 << 20);
+    state.counters["bytes_per_solid"] =
+        static_cast<double>(words->size() * 4) /
+        static_cast<double>(std::max<std::uint64_t>(scene.volume->solidVoxels(), 1));
+}
+
+void matrix(benchmark::internal::Benchmark* benchmark) {
+    benchmark->ArgNames({"scene", "side", "structure", "shadows"});
+    for (const std::int64_t side : {64, 256, 1024, 2048}) {
+        for (std::int64_t scene = 0; scene < 4; ++scene) {
+            for (std::int64_t structure = 0; structure < 2; ++structure) {
+                for (std::int64_t shadows = 0; shadows < 2; ++shadows) {
+                    benchmark->Args({scene, side, structure, shadows});
+                }
+            }
+        }
+    }
+}
+BENCHMARK(BM_VoxelRayMarch)
+    ->Apply(matrix)
+    ->Iterations(100)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
