@@ -120,8 +120,10 @@ void BM_VoxelRayMarch(benchmark::State& state) {
                                                          nodes::VoxelShading{.shadows = shadows});
     auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
     auto depth = graph.addNode<nodes::GpuReadbackNode>("depth", **runtime);
-    graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march, nodes::VoxelRayMarchConfig::scene);
-    graph.connect(camera, nodes::VoxelCameraConfig::camera, march, nodes::VoxelRayMarchConfig::camera);
+    graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march,
+                  nodes::VoxelRayMarchConfig::scene);
+    graph.connect(camera, nodes::VoxelCameraConfig::camera, march,
+                  nodes::VoxelRayMarchConfig::camera);
     graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps, nodes::GpuReadbackConfig::image);
     graph.connect(march, nodes::VoxelRayMarchConfig::depth, depth, nodes::GpuReadbackConfig::image);
     if (Result<void> compiled = graph.compile(); !compiled) {
@@ -136,8 +138,8 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     // with frames in flight as an application runs them: each frame() reads the timestamps
     // of the frame its slot held before, one frame's ray march time a call.
     const auto warmStart = std::chrono::steady_clock::now();
-    for (int warm = 0; warm < 10 || std::chrono::steady_clock::now() - warmStart <
-                                        std::chrono::milliseconds(500);
+    for (int warm = 0;
+         warm < 10 || std::chrono::steady_clock::now() - warmStart < std::chrono::milliseconds(500);
          ++warm) {
         if (!(*runtime)->frame()) {
             state.SkipWithError("warm-up frame failed");

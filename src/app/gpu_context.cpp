@@ -7,8 +7,18 @@
 namespace vixen::app {
 
 Result<std::unique_ptr<GpuContext>> GpuContext::open(bool validation,
-                                                     std::optional<std::uint32_t> device) {
-    auto instance = gpu::Instance::create(gpu::InstanceOptions{.validation = validation});
+                                                     std::optional<std::uint32_t> device,
+                                                     const gpu::Window* window) {
+    std::span<const char* const> extensions;
+    if (window != nullptr) {
+        auto required = window->requiredInstanceExtensions();
+        if (!required) {
+            return std::unexpected(std::move(required.error()));
+        }
+        extensions = *required;
+    }
+    auto instance = gpu::Instance::create(
+        gpu::InstanceOptions{.validation = validation, .extensions = extensions});
     if (!instance) {
         return std::unexpected(std::move(instance.error()));
     }
@@ -23,7 +33,15 @@ Result<std::unique_ptr<GpuContext>> GpuContext::open(bool validation,
         return std::unexpected(std::move(chosen.error()));
     }
     context->chosen_ = *chosen;
-    auto logical = gpu::Device::create(context->physical());
+    if (window != nullptr) {
+        auto surface = window->createSurface(context->instance_);
+        if (!surface) {
+            return std::unexpected(std::move(surface.error()));
+        }
+        context->surface_.emplace(std::move(*surface));
+    }
+    auto logical = gpu::Device::create(context->physical(),
+                                       gpu::DeviceOptions{.presentSurface = context->surface()});
     if (!logical) {
         return std::unexpected(std::move(logical.error()));
     }

@@ -9,6 +9,7 @@
 #include "graph_commands.hpp"
 #include "info.hpp"
 #include "sample.hpp"
+#include "view.hpp"
 #include "voxel_render.hpp"
 
 #ifndef VIXEN_VERSION
@@ -119,6 +120,39 @@ int main(int argc, char** argv) {
                            "Do not load the validation layer");
     voxelCommand->add_flag("--quiet", voxel.quiet, "Leave out the compile report");
 
+    vixen::app::ViewOptions view;
+    std::string viewSize = "1280x720";
+    CLI::App* viewCommand = app.add_subcommand(
+        "view",
+        "The voxel renderer in a window: left-drag orbits, right-drag zooms, WASD/QE fly "
+        "(Shift: faster), Escape quits; frame time and rays per second in the title");
+    viewCommand->add_option("--scene", view.scene, "Procedural scene")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cornell", "noise", "tunnels", "cityscape"}));
+    viewCommand->add_option("--voxels", view.voxels, "Voxels a side of the scene")
+        ->capture_default_str()
+        ->check(CLI::Range(8U, 4096U));
+    viewCommand->add_option("--seed", view.seed, "Seed of the procedural scene")
+        ->capture_default_str();
+    viewCommand->add_option("--structure", view.structure, "Acceleration structure")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"brickmap", "svo", "octree"}));
+    viewCommand->add_option("--size", viewSize, "Window size WIDTHxHEIGHT")->capture_default_str();
+    viewCommand->add_flag("--shadows", view.shadows, "Trace a hard shadow ray per hit");
+    viewCommand->add_option("--fov", view.fov, "Vertical field of view in degrees")
+        ->capture_default_str()
+        ->check(CLI::Range(1.0F, 170.0F));
+    viewCommand
+        ->add_option("--frames", view.frames,
+                     "A scripted run of N frames (one orbit, a resize halfway), then exit; 0: "
+                     "until the window closes")
+        ->capture_default_str();
+    std::uint32_t viewDevice = 0;
+    CLI::Option* viewDeviceOption =
+        viewCommand->add_option("--device", viewDevice, "Use device N (see vixen info)");
+    bool viewNoValidation = false;
+    viewCommand->add_flag("--no-validation", viewNoValidation, "Do not load the validation layer");
+
     vixen::app::SampleOptions render;
     CLI::App* renderCommand = app.add_subcommand(
         "sample",
@@ -163,20 +197,38 @@ int main(int argc, char** argv) {
         return app.exit(error) == 0 ? 0 : 1;
     }
 
-    if (voxelCommand->parsed()) {
-        unsigned width = 0;
-        unsigned height = 0;
+    // "WIDTHxHEIGHT" into the two, or false after saying what is wrong.
+    const auto parseSize = [](const char* command, const std::string& text, std::uint32_t& width,
+                              std::uint32_t& height) {
+        unsigned w = 0;
+        unsigned h = 0;
         char extra = 0;
-        if (std::sscanf(voxelSize.c_str(), "%ux%u%c", &width, &height, &extra) != 2 || width < 1 ||
-            height < 1 || width > 16384 || height > 16384) {
+        if (std::sscanf(text.c_str(), "%ux%u%c", &w, &h, &extra) != 2 || w < 1 || h < 1 ||
+            w > 16384 || h > 16384) {
             std::fprintf(stderr,
-                         "vixen render: --size %s: expected WIDTHxHEIGHT, each 1 to 16384 (for "
+                         "vixen %s: --size %s: expected WIDTHxHEIGHT, each 1 to 16384 (for "
                          "example 1280x720)\n",
-                         voxelSize.c_str());
+                         command, text.c_str());
+            return false;
+        }
+        width = w;
+        height = h;
+        return true;
+    };
+    if (viewCommand->parsed()) {
+        if (!parseSize("view", viewSize, view.width, view.height)) {
             return 1;
         }
-        voxel.width = width;
-        voxel.height = height;
+        if (viewDeviceOption->count() > 0) {
+            view.device = viewDevice;
+        }
+        view.validation = !viewNoValidation;
+        return vixen::app::runView(view);
+    }
+    if (voxelCommand->parsed()) {
+        if (!parseSize("render", voxelSize, voxel.width, voxel.height)) {
+            return 1;
+        }
         if (voxelDeviceOption->count() > 0) {
             voxel.device = voxelDevice;
         }
