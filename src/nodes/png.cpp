@@ -2,8 +2,12 @@
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#include <stb/stb_image.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "vixen/core/files.hpp"
 
@@ -25,6 +29,24 @@ Result<void> writePngRgba8(const std::string& path, std::uint32_t width, std::ui
                     path);
     }
     return core::moveIntoPlace(temporary, path);
+}
+
+Result<PngImage> readPngRgba8(const std::string& path) {
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    stbi_uc* data = stbi_load(path.c_str(), &width, &height, &channels, 4);
+    if (data == nullptr) {
+        return fail(ErrorCode::IoError, "could not read PNG '{}': {}", path,
+                    stbi_failure_reason() != nullptr ? stbi_failure_reason() : "unknown error");
+    }
+    PngImage image;
+    image.width = static_cast<std::uint32_t>(width);
+    image.height = static_cast<std::uint32_t>(height);
+    image.pixels.resize(std::size_t{image.width} * image.height * 4);
+    std::memcpy(image.pixels.data(), data, image.pixels.size());
+    stbi_image_free(data);
+    return image;
 }
 
 }  // namespace vixen::nodes

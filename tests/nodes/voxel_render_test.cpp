@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -12,10 +13,12 @@
 
 #include "gpu_graph_fixture.hpp"
 #include "vixen/events/engine_events.hpp"
+#include "vixen/nodes/png.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "vixen/voxel/brick_map.hpp"
 #include "vixen/voxel/procedural.hpp"
 #include "vixen/voxel/sparse_octree.hpp"
+#include "vixen/voxel/structure.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -220,7 +223,8 @@ TEST_F(VoxelSteadyStateTest, FramesWithAMovingCameraAllocateNothingAndCreateNoth
         ASSERT_TRUE(gpu.graph.compile());
         expectSteadyFrames(gpu, 100);
         const auto& node = static_cast<const VoxelCameraNode&>(gpu.graph.node(camera.id));
-        EXPECT_NE(node.lastConstants().eye, voxel::cameraConstants(voxel::Camera::orbit(size, 0.0F), 64, 48).eye)
+        EXPECT_NE(node.lastConstants().eye,
+                  voxel::cameraConstants(voxel::Camera::orbit(size, 0.0F), 64, 48).eye)
             << "the camera moved";
         EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(scene.id)).uploads(), 1U);
         ASSERT_TRUE(gpu.runtime->waitIdle());
@@ -255,6 +259,61 @@ TEST_F(VoxelSteadyStateTest, AResizeKeepsTheSceneAndUploadsNothingAgain) {
     EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(scene.id)).uploads(), 1U);
     EXPECT_EQ(gpu.runtime->rebuildStats().waited, 0U) << "the voxel nodes retire what they replace";
 }
+
+}  // namespace
+}  // namespace vixen::nodes
+
+namespace vixen::nodes {
+namespace {
+
+// Golden images: every scene at 48^3 voxels, 96x64 pixels, shadows on, rendered by both
+// structures and compared with tests/nodes/golden/voxel_<scene>.png. Tolerance: at most 0.5 %
+// of the pixels may differ by more than 3 (of 255) in a channel, where rounding decides a
+// silhouette or shadow edge differently. VIXEN_UPDATE_GOLDENS=1 writes the brick map's images
+// as the new goldens (look at them before committing).
+class VoxelGoldenTest : public GpuGraphTest,
+                        public ::testing::WithParamInterface<std::string_view> {};
+
+TEST_P(VoxelGoldenTest, BothStructuresRenderTheGoldenImage) {
+    const std::string_view name = GetParam();
+    const voxel::Int3 size{48, 48, 48};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene(name, size, 5));
+    ASSERT_TRUE(volume);
+    const std::string golden =
+        std::string(VIXEN_GOLDEN_DIR) + "/voxel_" + std::string(name) + ".png";
+    const bool update = std::getenv("VIXEN_UPDATE_GOLDENS") != nullptr;
+    for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+        GpuGraph& gpu = makeGraph();
+        auto words =
+            std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));
+        const Rendered frame = render(gpu, words, structure, size, 0.6F, true);
+        ASSERT_EQ(frame.color.size(), std::size_t{kWidth} * kHeight * 4);
+        if (update && structure == VoxelStructure::BrickMap) {
+            ASSERT_TRUE(writePngRgba8(golden, kWidth, kHeight, frame.color));
+        }
+        auto expected = readPngRgba8(golden);
+        ASSERT_TRUE(expected) << expected.error().message << " (VIXEN_UPDATE_GOLDENS=1 writes it)";
+        ASSERT_EQ(expected->width, kWidth);
+        ASSERT_EQ(expected->height, kHeight);
+        std::uint32_t off = 0;
+        for (std::size_t p = 0; p < frame.color.size(); p += 4) {
+            int worst = 0;
+            for (std::size_t c = 0; c < 4; ++c) {
+                worst = std::max(worst, std::abs(static_cast<int>(frame.color[p + c]) -
+                                                 static_cast<int>(expected->pixels[p + c])));
+            }
+            off += worst > 3 ? 1U : 0U;
+        }
+        EXPECT_LE(off, kWidth * kHeight / 200) << name << " (" << voxel::structureName(structure)
+                                               << "): " << off << " pixels differ from " << golden;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenes, VoxelGoldenTest,
+                         ::testing::Values("cornell", "noise", "tunnels", "cityscape"),
+                         [](const ::testing::TestParamInfo<std::string_view>& param) {
+                             return std::string(param.param);
+                         });
 
 }  // namespace
 }  // namespace vixen::nodes
