@@ -91,7 +91,10 @@ SparseOctree buildSparseOctree(const BrickVolume& volume) {
         }
     }
     for (std::size_t i = 0; i < leaves.size(); ++i) {
-        w[nodesOffset + 2 * (levelStart[depth] + i)] = leaves[i].second;
+        const std::uint32_t brick = leaves[i].second;
+        w[nodesOffset + 2 * (levelStart[depth] + i)] = brick;
+        w[nodesOffset + 2 * (levelStart[depth] + i) + 1] =
+            volume.uniform(brick) ? kUniformRef | volume.uniformMaterial(brick) : 0;
     }
     const BrickPayload payload = appendBrickPayload(volume, w);
     const std::size_t paletteOffset = w.size();

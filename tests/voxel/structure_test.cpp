@@ -33,7 +33,9 @@ TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance)
                     map.words[gridOffset + static_cast<std::size_t>(x + grid.x * (y + grid.y * z))];
                 const std::uint32_t brick = volume.brickAt(Int3{x, y, z});
                 if (brick != BrickVolume::kNoBrick) {
-                    ASSERT_EQ(cell, brick);
+                    ASSERT_EQ(cell, volume.uniform(brick)
+                                        ? kUniformCell | volume.uniformMaterial(brick)
+                                        : brick);
                     continue;
                 }
                 ASSERT_NE(cell & kEmptyCell, 0U);

@@ -7,6 +7,7 @@
 #include "voxel_common.glsl"
 
 const uint kEmptyCell = 0x80000000u;
+const uint kUniformCell = 0x40000000u;
 
 uint paletteOffset() {
     return words[11];
@@ -27,8 +28,11 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
         return false;
     }
     const ivec3 step = ivec3(sign(d));
-    const vec3 delta = vec3(d.x != 0.0 ? abs(1.0 / d.x) : 1e30, d.y != 0.0 ? abs(1.0 / d.y) : 1e30,
-                            d.z != 0.0 ? abs(1.0 / d.z) : 1e30);
+    // Reciprocals once, so that stepping multiplies (a divide costs several instructions).
+    const vec3 inv = vec3(d.x != 0.0 ? 1.0 / d.x : 0.0, d.y != 0.0 ? 1.0 / d.y : 0.0,
+                          d.z != 0.0 ? 1.0 / d.z : 0.0);
+    const vec3 delta = vec3(d.x != 0.0 ? abs(inv.x) : 1e30, d.y != 0.0 ? abs(inv.y) : 1e30,
+                            d.z != 0.0 ? abs(inv.z) : 1e30);
     ivec3 voxel = clamp(ivec3(floor(o + tEnter * d)), ivec3(0), size - 1);
     if (enterAxis >= 0) {
         voxel[enterAxis] = step[enterAxis] > 0 ? 0 : size[enterAxis] - 1;
@@ -44,8 +48,10 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
         if ((cell & kEmptyCell) == 0u) {
             uint material;
             bool exited;
-            if (walkBrick(cell, brick, o, d, step, delta, tExit, occupancyOffset, refsOffset,
-                          materialsOffset, t, voxel, lastAxis, voxels, material, exited)) {
+            const uint uniformMaterial = (cell & kUniformCell) != 0u ? cell & 0xFFu : 0u;
+            if (walkBrick(cell, uniformMaterial, brick, o, inv, step, delta, tExit,
+                          occupancyOffset, refsOffset, materialsOffset, t, voxel, lastAxis, voxels,
+                          material, exited)) {
                 reportHit(voxel, t, lastAxis, step, material, bricks, voxels, hit);
                 return true;
             }
@@ -60,7 +66,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             vec3 next;
             for (int a = 0; a < 3; ++a) {
                 const int boundary = step[a] > 0 ? brick[a] + reach + 1 : brick[a] - reach;
-                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) / d[a];
+                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) * inv[a];
             }
             const int a = nearestAxis(next);
             t = next[a];

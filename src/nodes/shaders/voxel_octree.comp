@@ -1,8 +1,10 @@
 #version 460
-// Ray marching the sparse voxel octree (vixen/voxel/sparse_octree.hpp): from the deepest node
-// the ray's last brick shares with its next one, descend to the brick or the largest empty
-// octant holding the ray's position; skip an empty octant whole, and walk an occupied brick
-// voxel by voxel with the exact DDA of the CPU reference tracer.
+// Ray marching the sparse voxel octree (vixen/voxel/sparse_octree.hpp): from the root,
+// descend to the brick or the largest empty octant holding the ray's position; skip an empty
+// octant whole, and walk an occupied brick voxel by voxel with the exact DDA of the CPU
+// reference tracer. Descending from the root each time beats keeping the path on a stack:
+// the top levels stay in cache, and a stack indexed by level lives in local memory (2 to 2.5
+// times slower on an H100, docs/benchmarks.md).
 #extension GL_GOOGLE_include_directive : require
 
 #include "voxel_common.glsl"
@@ -29,8 +31,11 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
         return false;
     }
     const ivec3 step = ivec3(sign(d));
-    const vec3 delta = vec3(d.x != 0.0 ? abs(1.0 / d.x) : 1e30, d.y != 0.0 ? abs(1.0 / d.y) : 1e30,
-                            d.z != 0.0 ? abs(1.0 / d.z) : 1e30);
+    // Reciprocals once, so that stepping multiplies (a divide costs several instructions).
+    const vec3 inv = vec3(d.x != 0.0 ? 1.0 / d.x : 0.0, d.y != 0.0 ? 1.0 / d.y : 0.0,
+                          d.z != 0.0 ? 1.0 / d.z : 0.0);
+    const vec3 delta = vec3(d.x != 0.0 ? abs(inv.x) : 1e30, d.y != 0.0 ? abs(inv.y) : 1e30,
+                            d.z != 0.0 ? abs(inv.z) : 1e30);
     ivec3 voxel = clamp(ivec3(floor(o + tEnter * d)), ivec3(0), size - 1);
     if (enterAxis >= 0) {
         voxel[enterAxis] = step[enterAxis] > 0 ? 0 : size[enterAxis] - 1;
@@ -38,16 +43,14 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
     float t = tEnter;
     int lastAxis = enterAxis;
     ivec3 brick = voxel >> 3;
-    uint path[16];  // path[l]: the node at level l above the current brick
-    path[0] = 0u;
-    int level = 0;  // path[0..level] holds for the current brick
     uint nodes = 0u;
     uint voxels = 0u;
     while (true) {
         // Descend to the brick, or to the empty octant holding it.
-        uint node = path[level];
-        int l = level;
+        uint node = 0u;
+        int l = 0;
         uint brickIndex = kNoBrick;
+        uint uniformMaterial = 0u;
         int emptyLevel = 0;
         while (true) {
             ++nodes;
@@ -63,19 +66,19 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
                                uint(bitCount(masks & ((1u << octant) - 1u)));
             if (((masks >> 8u) & (1u << octant)) != 0u) {
                 brickIndex = words[nodesOffset + child * 2u];
+                const uint leaf = words[nodesOffset + child * 2u + 1u];
+                uniformMaterial = (leaf & kUniformRef) != 0u ? leaf & 0xFFu : 0u;
                 break;
             }
             ++l;
-            path[l] = child;
             node = child;
         }
-        level = l;
-        const ivec3 previous = brick;
         if (brickIndex != kNoBrick) {
             uint material;
             bool exited;
-            if (walkBrick(brickIndex, brick, o, d, step, delta, tExit, occupancyOffset, refsOffset,
-                          materialsOffset, t, voxel, lastAxis, voxels, material, exited)) {
+            if (walkBrick(brickIndex, uniformMaterial, brick, o, inv, step, delta, tExit,
+                          occupancyOffset, refsOffset, materialsOffset, t, voxel, lastAxis, voxels,
+                          material, exited)) {
                 reportHit(voxel, t, lastAxis, step, material, nodes, voxels, hit);
                 return true;
             }
@@ -91,7 +94,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             vec3 next;
             for (int a = 0; a < 3; ++a) {
                 const int boundary = step[a] > 0 ? hi[a] + 1 : lo[a];
-                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) / d[a];
+                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) * inv[a];
             }
             const int a = nearestAxis(next);
             t = next[a];
@@ -113,11 +116,6 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
         if (any(lessThan(brick, ivec3(0))) || any(greaterThanEqual(brick, grid))) {
             break;
         }
-        // Keep the nodes the new brick shares with the last: those above the highest bit
-        // in which their coordinates differ.
-        const ivec3 moved = previous ^ brick;
-        const int highest = findMSB(moved.x | moved.y | moved.z);
-        level = min(level, depth - highest - 1);
     }
     hit.steps += (nodes << 16u) + voxels;
     return false;

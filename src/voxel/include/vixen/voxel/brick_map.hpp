@@ -4,10 +4,12 @@
 // plain storage buffer.
 //
 //   header     kHeaderWords words (BrickMapHeader)
-//   grid       one word per brick cell, x fastest: an occupied cell holds its brick's index;
-//              an empty one kEmptyCell | d, where d >= 1 is the chessboard distance in bricks
-//              to the nearest occupied cell (capped at kMaxEmptyDistance), so a ray may
-//              skip the cube of d - 1 empty bricks around it at once
+//   grid       one word per brick cell, x fastest: a cell whose brick is full and of one
+//              material holds kUniformCell | material (a ray entering it hits at once, reading
+//              nothing else); another occupied cell its brick's index; an empty one
+//              kEmptyCell | d, where d >= 1 is the chessboard distance in bricks to the nearest
+//              occupied cell (capped at kMaxEmptyDistance), so a ray may skip the cube of
+//              d - 1 empty bricks around it at once
 //   occupancy  16 words per brick: slice z is words 2z (bits x + 8y < 32) and 2z + 1
 //   refs       one word per brick: kUniformRef | material for a full brick of one material,
 //              else the brick's slot in `materials`
@@ -46,6 +48,7 @@ struct BrickMapHeader {
 };
 
 inline constexpr std::uint32_t kEmptyCell = 0x80000000U;
+inline constexpr std::uint32_t kUniformCell = 0x40000000U;
 inline constexpr std::uint32_t kUniformRef = 0x80000000U;
 inline constexpr std::uint32_t kMaxEmptyDistance = 255;
 inline constexpr std::uint32_t kPaletteFloats = 8;

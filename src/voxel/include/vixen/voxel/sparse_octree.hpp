@@ -8,7 +8,8 @@
 //              valid mask (bits 0-7, one per octant, x + 2y + 4z) with its leaf mask
 //              (bits 8-15). A node's valid children follow one another in octant order,
 //              child i at firstChild + popcount(valid & ((1 << i) - 1)). A leaf child is a
-//              brick: its first word is the brick's index, its second 0.
+//              brick: its first word is the brick's index, its second kUniformRef | material
+//              for a full brick of one material (a ray entering it hits at once), else 0.
 //   occupancy, refs, materials, palette: the bricks, as in the brick map (brick_map.hpp)
 //
 // The root covers 8 * 2^depth voxels a side; node indices are 32-bit (2^31 nodes), far
