@@ -108,22 +108,17 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     const nodes::GpuImageShape shape{width, height, false, false};
     const voxel::Int3 size{side, side, side};
     const bool front = name == "cornell";
-    auto sceneNode = graph.addNode<nodes::VoxelSceneNode>("scene", **runtime, words);
-    auto camera = graph.addNode<nodes::VoxelCameraNode>(
-        "camera", **runtime,
-        [size, front](std::uint64_t) {
-            return front ? voxel::Camera::orbit(size, 0.0F, 0.0F)
-                         : voxel::Camera::orbit(size, 35.0F * std::numbers::pi_v<float> / 180.0F);
-        },
-        shape);
-    auto march = graph.addNode<nodes::VoxelRayMarchNode>("march", **runtime, structure, shape,
-                                                         nodes::VoxelShading{.shadows = shadows});
+    const auto march = nodes::addVoxelRenderer(
+                           graph, **runtime, words,
+                           [size, front](std::uint64_t) {
+                               return front ? voxel::Camera::orbit(size, 0.0F, 0.0F)
+                                            : voxel::Camera::orbit(
+                                                  size, 35.0F * std::numbers::pi_v<float> / 180.0F);
+                           },
+                           shape, structure, nodes::VoxelShading{.shadows = shadows})
+                           .march;
     auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
     auto depth = graph.addNode<nodes::GpuReadbackNode>("depth", **runtime);
-    graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march,
-                  nodes::VoxelRayMarchConfig::scene);
-    graph.connect(camera, nodes::VoxelCameraConfig::camera, march,
-                  nodes::VoxelRayMarchConfig::camera);
     graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps, nodes::GpuReadbackConfig::image);
     graph.connect(march, nodes::VoxelRayMarchConfig::depth, depth, nodes::GpuReadbackConfig::image);
     if (Result<void> compiled = graph.compile(); !compiled) {
@@ -177,16 +172,9 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     const auto& stepImage = static_cast<const nodes::GpuReadbackNode&>(graph.node(steps.id));
     const auto& depthImage = static_cast<const nodes::GpuReadbackNode&>(graph.node(depth.id));
     if (auto counted = stepImage.pixels(); counted) {
-        std::uint64_t coarse = 0;
-        std::uint64_t fine = 0;
-        for (std::size_t i = 0; i + 4 <= counted->size(); i += 4) {
-            std::uint32_t value = 0;
-            std::memcpy(&value, counted->data() + i, 4);
-            coarse += value >> 16U;
-            fine += value & 0xFFFFU;
-        }
-        state.counters["coarse_per_px"] = static_cast<double>(coarse) / pixels;
-        state.counters["voxels_per_px"] = static_cast<double>(fine) / pixels;
+        const nodes::StepTotals totals = nodes::sumSteps(*counted);
+        state.counters["coarse_per_px"] = static_cast<double>(totals.coarse) / pixels;
+        state.counters["voxels_per_px"] = static_cast<double>(totals.voxels) / pixels;
     }
     if (auto depths = depthImage.pixels(); depths) {
         std::uint64_t hits = 0;

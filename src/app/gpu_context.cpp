@@ -51,6 +51,11 @@ Result<std::unique_ptr<GpuContext>> GpuContext::open(bool validation,
     return context;
 }
 
+void GpuContext::printDevice() const {
+    fmt::print("device: {} ({}), validation {}\n", physical().name, gpu::toString(physical().type),
+               instance_.validationEnabled() ? "on" : "off");
+}
+
 int GpuContext::exitCodeAfterValidation(std::string_view command, int exitCode) {
     if (instance_.validationEnabled() && instance_.validation().errors() > 0) {
         fmt::print(stderr, "{}: {} validation error(s); last: {}\n", command,

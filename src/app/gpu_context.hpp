@@ -37,6 +37,8 @@ public:
     [[nodiscard]] VkSurfaceKHR surface() const noexcept {
         return surface_ ? surface_->handle() : VK_NULL_HANDLE;
     }
+    /// Prints which device a command runs on: "device: NAME (TYPE), validation on|off".
+    void printDevice() const;
     /// `exitCode`, or 1 after printing (as `command`) how many validation errors the run
     /// caused and the last one.
     [[nodiscard]] int exitCodeAfterValidation(std::string_view command, int exitCode);

@@ -83,11 +83,9 @@ int runSample(const SampleOptions& options) {
     if (!context) {
         return failWith(context.error());
     }
-    const gpu::PhysicalDeviceInfo& physical = (*context)->physical();
     const gpu::Device& device = (*context)->device();
     if (!options.quiet) {
-        fmt::print("device: {} ({}), validation {}\n", physical.name, gpu::toString(physical.type),
-                   options.validation ? "on" : "off");
+        (*context)->printDevice();
     }
 
     int exitCode = 0;

@@ -124,8 +124,7 @@ int runView(const ViewOptions& options) {
     if (!context) {
         return failWith(context.error());
     }
-    fmt::print("device: {} ({}), validation {}\n", (*context)->physical().name,
-               gpu::toString((*context)->physical().type), options.validation ? "on" : "off");
+    (*context)->printDevice();
     auto scene = buildScene(options.scene, options.voxels, options.seed, *structure);
     if (!scene) {
         return failWith(scene.error());

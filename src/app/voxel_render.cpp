@@ -138,8 +138,7 @@ int runVoxelRender(const VoxelRenderOptions& options) {
         return failWith(context.error());
     }
     const gpu::Device& device = (*context)->device();
-    fmt::print("device: {} ({}), validation {}\n", (*context)->physical().name,
-               gpu::toString((*context)->physical().type), options.validation ? "on" : "off");
+    (*context)->printDevice();
     auto scene = buildScene(options.scene, options.voxels, options.seed, *structure);
     if (!scene) {
         return failWith(scene.error());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "vixen/gpu/device.hpp"
@@ -157,6 +158,36 @@ void VoxelRayMarchNode::release(const graph::CleanupContext& context) {
     if (!context.forRecompile) {
         kernel_.reset();
     }
+}
+
+// ---- wiring ---------------------------------------------------------------------------------
+
+VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
+                               std::shared_ptr<const std::vector<std::uint32_t>> words,
+                               VoxelCameraNode::Path path, GpuImageShape shape,
+                               VoxelStructure structure, VoxelShading shading) {
+    VoxelRenderer renderer{
+        graph.addNode<VoxelSceneNode>("scene", runtime, std::move(words)),
+        graph.addNode<VoxelCameraNode>("camera", runtime, std::move(path), shape),
+        graph.addNode<VoxelRayMarchNode>("ray march", runtime, structure, shape, shading)};
+    graph.connect(renderer.scene, VoxelSceneConfig::scene, renderer.march,
+                  VoxelRayMarchConfig::scene);
+    graph.connect(renderer.camera, VoxelCameraConfig::camera, renderer.march,
+                  VoxelRayMarchConfig::camera);
+    return renderer;
+}
+
+StepTotals sumSteps(std::span<const std::byte> stepImage) noexcept {
+    StepTotals totals;
+    for (std::size_t i = 0; i + sizeof(std::uint32_t) <= stepImage.size();
+         i += sizeof(std::uint32_t)) {
+        std::uint32_t value = 0;
+        std::memcpy(&value, stepImage.data() + i, sizeof value);
+        totals.coarse += value >> 16U;
+        totals.voxels += value & 0xFFFFU;
+        ++totals.pixels;
+    }
+    return totals;
 }
 
 }  // namespace vixen::nodes

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -134,5 +135,26 @@ private:
     VoxelShading shading_;
     ComputeKernel kernel_;
 };
+
+/// The voxel renderer's nodes, wired scene -> ray march <- camera: "scene", "camera" and
+/// "ray march" in `graph`. Its outputs (colour, depth, steps) are for the caller to connect.
+struct VoxelRenderer {
+    graph::NodeHandle<VoxelSceneNode> scene;
+    graph::NodeHandle<VoxelCameraNode> camera;
+    graph::NodeHandle<VoxelRayMarchNode> march;
+};
+VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
+                               std::shared_ptr<const std::vector<std::uint32_t>> words,
+                               VoxelCameraNode::Path path, GpuImageShape shape,
+                               VoxelStructure structure, VoxelShading shading = {});
+
+/// The steps image read back (R32UI, VoxelRayMarchNode): bricks or nodes, and voxels,
+/// summed over its pixels.
+struct StepTotals {
+    std::uint64_t coarse = 0;
+    std::uint64_t voxels = 0;
+    std::uint64_t pixels = 0;
+};
+[[nodiscard]] StepTotals sumSteps(std::span<const std::byte> stepImage) noexcept;
 
 }  // namespace vixen::nodes

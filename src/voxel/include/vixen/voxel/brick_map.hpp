@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "vixen/voxel/brick_volume.hpp"
+#include "vixen/voxel/gpu_words.hpp"
 
 namespace vixen::voxel {
 
@@ -53,19 +54,7 @@ inline constexpr std::uint32_t kUniformRef = 0x80000000U;
 inline constexpr std::uint32_t kMaxEmptyDistance = 255;
 inline constexpr std::uint32_t kPaletteFloats = 8;
 
-struct BrickMap {
-    std::vector<std::uint32_t> words;
-    std::uint64_t solidVoxels = 0;
-
-    [[nodiscard]] std::uint64_t bytes() const noexcept { return words.size() * 4; }
-    [[nodiscard]] double bytesPerSolidVoxel() const noexcept {
-        return solidVoxels == 0 ? 0.0
-                                : static_cast<double>(bytes()) / static_cast<double>(solidVoxels);
-    }
-    [[nodiscard]] std::uint32_t header(BrickMapHeader::Word word) const noexcept {
-        return words[word];
-    }
-};
+using BrickMap = GpuWords<BrickMapHeader>;
 
 /// Lays `volume` out as a brick map (parallel where it pays).
 [[nodiscard]] BrickMap buildBrickMap(const BrickVolume& volume);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "vixen/voxel/brick_volume.hpp"
+#include "vixen/voxel/gpu_words.hpp"
 
 namespace vixen::voxel {
 
@@ -41,19 +42,7 @@ struct SparseOctreeHeader {
     };
 };
 
-struct SparseOctree {
-    std::vector<std::uint32_t> words;
-    std::uint64_t solidVoxels = 0;
-
-    [[nodiscard]] std::uint64_t bytes() const noexcept { return words.size() * 4; }
-    [[nodiscard]] double bytesPerSolidVoxel() const noexcept {
-        return solidVoxels == 0 ? 0.0
-                                : static_cast<double>(bytes()) / static_cast<double>(solidVoxels);
-    }
-    [[nodiscard]] std::uint32_t header(SparseOctreeHeader::Word word) const noexcept {
-        return words[word];
-    }
-};
+using SparseOctree = GpuWords<SparseOctreeHeader>;
 
 /// Builds the octree of `volume`'s bricks (Morton order, sorted in parallel).
 [[nodiscard]] SparseOctree buildSparseOctree(const BrickVolume& volume);
