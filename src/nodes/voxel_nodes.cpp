@@ -35,6 +35,14 @@ void VoxelSceneNode::setup(graph::SetupContext& context) {
 
 Result<void> VoxelSceneNode::compile(const graph::CompileContext& /*context*/) {
     const auto bytes = static_cast<VkDeviceSize>(words_->size() * sizeof(std::uint32_t));
+    // The shaders bind the whole scene as one storage buffer.
+    const std::uint32_t range = runtime().device().physical().limits.maxStorageBufferRange;
+    if (bytes > range) {
+        return fail(ErrorCode::OverBudget,
+                    "node '{}': the scene's {} bytes exceed the device's largest storage buffer "
+                    "({} bytes, maxStorageBufferRange); use fewer voxels or the other structure",
+                    name(), bytes, range);
+    }
     auto origin = createOutput(
         VoxelSceneConfig::scene,
         gpu::BufferDesc{bytes,
