@@ -80,11 +80,10 @@ BrickMap buildBrickMap(const BrickVolume& volume) {
     }
     const std::vector<std::uint32_t> distance = chessboardDistance(occupied, grid);
     for (std::size_t cell = 0; cell < cells; ++cell) {
-        w[gridOffset + cell] =
-            occupied[cell] == 0 ? kEmptyCell | distance[cell]
-            : volume.uniform(brickOfCell[cell])
-                ? kUniformCell | volume.uniformMaterial(brickOfCell[cell])
-                : brickOfCell[cell];
+        w[gridOffset + cell] = occupied[cell] == 0 ? kEmptyCell | distance[cell]
+                               : volume.uniform(brickOfCell[cell])
+                                   ? kUniformCell | volume.uniformMaterial(brickOfCell[cell])
+                                   : brickOfCell[cell];
     }
     const BrickPayload payload = appendBrickPayload(volume, w);
     const std::size_t paletteOffset = w.size();

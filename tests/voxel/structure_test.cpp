@@ -43,8 +43,8 @@ TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance)
                 std::uint32_t nearest = kMaxEmptyDistance;
                 for (std::uint32_t b = 0; b < volume.brickCount(); ++b) {
                     const Int3 c = volume.brickCoord(b);
-                    const auto d = static_cast<std::uint32_t>(std::max(
-                        {std::abs(c.x - x), std::abs(c.y - y), std::abs(c.z - z)}));
+                    const auto d = static_cast<std::uint32_t>(
+                        std::max({std::abs(c.x - x), std::abs(c.y - y), std::abs(c.z - z)}));
                     nearest = std::min(nearest, d);
                 }
                 ASSERT_EQ(cell & ~kEmptyCell, nearest) << x << "," << y << "," << z;
