@@ -52,13 +52,13 @@ private:
     std::uint64_t refused_ = 0;
 };
 
+/// A buffer written by copies and kept across recompiles (uploaded or streamed data).
+inline constexpr graph::SlotOptions kPersistentTransferWrite{
+    .access = graph::Access::Write, .stage = graph::StageKind::Transfer, .persistent = true};
+
 struct GpuStreamConfig {
     static constexpr std::string_view kTypeName = "GpuStream";
-    static constexpr graph::Output<"buffer", GpuBuffer,
-                                   graph::SlotOptions{.access = graph::Access::Write,
-                                                      .stage = graph::StageKind::Transfer,
-                                                      .persistent = true}>
-        buffer{};
+    static constexpr graph::Output<"buffer", GpuBuffer, kPersistentTransferWrite> buffer{};
     static constexpr graph::SlotList slots{buffer};
 };
 

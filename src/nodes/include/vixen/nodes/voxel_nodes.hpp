@@ -17,6 +17,7 @@
 #include "vixen/nodes/compute_kernel.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_node.hpp"
+#include "vixen/nodes/gpu_stream_nodes.hpp"
 #include "vixen/voxel/camera.hpp"
 #include "vixen/voxel/structure.hpp"
 
@@ -28,11 +29,7 @@ inline constexpr graph::SlotOptions kComputeWrite{.access = graph::Access::Write
 
 struct VoxelSceneConfig {
     static constexpr std::string_view kTypeName = "VoxelScene";
-    static constexpr graph::Output<"scene", GpuBuffer,
-                                   graph::SlotOptions{.access = graph::Access::Write,
-                                                      .stage = graph::StageKind::Transfer,
-                                                      .persistent = true}>
-        scene{};
+    static constexpr graph::Output<"scene", GpuBuffer, kPersistentTransferWrite> scene{};
     static constexpr graph::SlotList slots{scene};
 };
 
@@ -61,11 +58,7 @@ private:
 
 struct VoxelCameraConfig {
     static constexpr std::string_view kTypeName = "VoxelCamera";
-    static constexpr graph::Output<"camera", GpuBuffer,
-                                   graph::SlotOptions{.access = graph::Access::Write,
-                                                      .stage = graph::StageKind::Transfer,
-                                                      .persistent = true}>
-        camera{};
+    static constexpr graph::Output<"camera", GpuBuffer, kPersistentTransferWrite> camera{};
     static constexpr graph::SlotList slots{camera};
 };
 
