@@ -4,6 +4,7 @@
 #include <tbb/task_arena.h>
 
 #include <optional>
+#include <string>
 
 #include "voxel_test_scenes.hpp"
 
@@ -138,6 +139,29 @@ TEST(BrickVolumeTest, ASizeOutsideTheLimitsIsAClearError) {
         EXPECT_NE(volume.error().message.find("each side must be 8 to 4096"), std::string::npos)
             << volume.error().message;
     }
+}
+
+}  // namespace
+}  // namespace vixen::voxel
+
+namespace vixen::voxel {
+namespace {
+
+TEST(PaletteTest, HoldsTwoHundredFiftyFiveMaterialsAndRefusesTheNextNamingIt) {
+    Palette palette;
+    for (int i = 1; i <= 255; ++i) {
+        auto id = palette.add(Material{{0.5F, 0.5F, 0.5F}, {}, 1.0F, "m" + std::to_string(i)});
+        ASSERT_TRUE(id);
+        EXPECT_EQ(*id, i);
+    }
+    auto refused = palette.add(Material{{0.1F, 0.2F, 0.3F}, {}, 1.0F, "one too many"});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::CapacityExceeded);
+    EXPECT_EQ(refused.error().message,
+              "palette: material 'one too many' does not fit, a palette holds at most 255 "
+              "materials");
+    EXPECT_EQ(palette.size(), 255U);
+    EXPECT_EQ(palette[255].name, "m255") << "nothing lost";
 }
 
 }  // namespace
