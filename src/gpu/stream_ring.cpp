@@ -1,5 +1,6 @@
 #include "vixen/gpu/stream_ring.hpp"
 
+#include <atomic>
 #include <utility>
 
 #include "vixen/core/align.hpp"
@@ -37,8 +38,10 @@ Result<StreamRing> StreamRing::create(const Device& device, DeviceMemoryAllocato
     if (!buffer) {
         return std::unexpected(std::move(buffer.error()));
     }
+    static std::atomic<std::uint64_t> lastSerial{0};
     StreamRing ring;
     ring.buffer_ = std::move(*buffer);
+    ring.serial_ = ++lastSerial;
     ring.frames_ = &frames;
     // Every frame in flight, and the one being recorded, may hold ranges.
     ring.closed_.resize(std::size_t{framesInFlight} + 1);
@@ -79,7 +82,7 @@ std::optional<RingRange> StreamRing::take(VkDeviceSize bytes, VkDeviceSize align
     return RingRange{
         buffer_.handle(), offset,
         buffer_.mapped().subspan(static_cast<std::size_t>(offset), static_cast<std::size_t>(bytes)),
-        start};
+        start, serial_};
 }
 
 bool StreamRing::releaseOldest(bool wait, std::chrono::nanoseconds timeout) noexcept {
@@ -127,6 +130,9 @@ void StreamRing::endFrame(std::uint64_t frame) noexcept {
 }
 
 ReadbackStatus StreamRing::read(const RingRange& range, std::uint64_t frame) const noexcept {
+    if (range.ring != serial_) {
+        return ReadbackStatus::Reused;
+    }
     const Result<std::uint64_t> done = frames_->currentValue();
     if (!done || *done < frame) {
         return ReadbackStatus::Pending;

@@ -141,6 +141,24 @@ TEST_F(StreamRingTest, AReadbackRangeIsPendingThenReadyUntilALaterFrameReusesIt)
     EXPECT_EQ(ring.read(*range, 1), ReadbackStatus::Reused);
 }
 
+TEST_F(StreamRingTest, ARangeOfARingThatWasReplacedReadsAsReused) {
+    // The runtime replaces a ring that must grow; a node may still hold a range of the old.
+    const auto old = makeRing(1024, RingDirection::Readback).take(256, 16, 1s);
+    ASSERT_TRUE(old);
+    ring_->endFrame(1);
+    ASSERT_TRUE(frames_->signalFromHost(1));
+    EXPECT_EQ(ring_->read(*old, 1), ReadbackStatus::Ready);
+    const std::uint64_t oldSerial = ring_->serial();
+    StreamRing& grown = makeRing(4096, RingDirection::Readback);
+    EXPECT_NE(grown.serial(), oldSerial);
+    EXPECT_EQ(grown.read(*old, 1), ReadbackStatus::Reused) << "its bytes went with the old ring";
+    const auto fresh = grown.take(256, 16, 1s);
+    ASSERT_TRUE(fresh);
+    grown.endFrame(2);
+    ASSERT_TRUE(frames_->signalFromHost(2));
+    EXPECT_EQ(grown.read(*fresh, 2), ReadbackStatus::Ready);
+}
+
 TEST_F(StreamRingTest, AnEmptyRingIsRefusedAtCreation) {
     const auto empty = StreamRing::create(*device_, *allocator_, *frames_, 0, 2,
                                           RingDirection::Upload, "empty ring");

@@ -38,6 +38,7 @@ struct RingRange {
     VkDeviceSize offset = 0;
     std::span<std::byte> bytes;
     std::uint64_t position = 0;
+    std::uint64_t ring = 0;  ///< which ring it came from (StreamRing::serial)
 };
 
 struct StreamRingStats {
@@ -78,7 +79,8 @@ public:
     void endFrame(std::uint64_t frame) noexcept;
 
     /// A range read back by frame `frame`: its bytes once that frame has finished, until a
-    /// later frame reuses the range.
+    /// later frame reuses the range. A range of another ring (one this ring replaced when it
+    /// grew) is Reused: its bytes went with that ring.
     [[nodiscard]] ReadbackStatus read(const RingRange& range, std::uint64_t frame) const noexcept;
 
     /// The first failure of `take` since the last call (a refused request or a failed wait),
@@ -86,6 +88,8 @@ public:
     [[nodiscard]] std::optional<Error> takeError();
 
     [[nodiscard]] const StreamRingStats& stats() const noexcept { return stats_; }
+    /// Distinct for every ring made in the process (buffer handles may be reused).
+    [[nodiscard]] std::uint64_t serial() const noexcept { return serial_; }
 
 private:
     struct FrameEnd {
@@ -97,6 +101,7 @@ private:
     bool releaseOldest(bool wait, std::chrono::nanoseconds timeout) noexcept;
 
     Buffer buffer_;
+    std::uint64_t serial_ = 0;
     const TimelineSemaphore* frames_ = nullptr;
     std::uint64_t head_ = 0;        ///< unbounded byte count: next free byte
     std::uint64_t tail_ = 0;        ///< unbounded byte count: oldest byte a frame may still use
