@@ -149,17 +149,12 @@ int runView(const ViewOptions& options) {
         }
         const VkExtent2D extent = window->framebufferSize();
         const nodes::GpuImageShape shape{extent.width, extent.height, true, false};
-        auto sceneNode = graph.addNode<nodes::VoxelSceneNode>("scene", **runtime, scene->words);
-        auto camera = graph.addNode<nodes::VoxelCameraNode>(
-            "camera", **runtime, [&fly](std::uint64_t) { return fly.camera(); }, shape);
-        auto march = graph.addNode<nodes::VoxelRayMarchNode>(
-            "ray march", **runtime, *structure, shape,
-            nodes::VoxelShading{.shadows = options.shadows});
+        const auto march =
+            nodes::addVoxelRenderer(
+                graph, **runtime, scene->words, [&fly](std::uint64_t) { return fly.camera(); },
+                shape, *structure, nodes::VoxelShading{.shadows = options.shadows})
+                .march;
         auto present = graph.addNode<nodes::GpuPresentNode>("present", **runtime, *swapchain);
-        graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march,
-                      nodes::VoxelRayMarchConfig::scene);
-        graph.connect(camera, nodes::VoxelCameraConfig::camera, march,
-                      nodes::VoxelRayMarchConfig::camera);
         graph.connect(march, nodes::VoxelRayMarchConfig::color, present,
                       nodes::GpuPresentConfig::image);
         if (Result<void> compiled = graph.compile(); !compiled) {

@@ -161,17 +161,12 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             return failWith(runtime.error());
         }
         const nodes::GpuImageShape shape{options.width, options.height, false, false};
-        auto sceneNode = graph.addNode<nodes::VoxelSceneNode>("scene", **runtime, scene->words);
-        auto camera = graph.addNode<nodes::VoxelCameraNode>("camera", **runtime, *path, shape);
-        auto march = graph.addNode<nodes::VoxelRayMarchNode>(
-            "ray march", **runtime, *structure, shape,
-            nodes::VoxelShading{.shadows = options.shadows});
+        const auto march =
+            nodes::addVoxelRenderer(graph, **runtime, scene->words, *path, shape, *structure,
+                                    nodes::VoxelShading{.shadows = options.shadows})
+                .march;
         auto color = graph.addNode<nodes::GpuReadbackNode>("color", **runtime);
         auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
-        graph.connect(sceneNode, nodes::VoxelSceneConfig::scene, march,
-                      nodes::VoxelRayMarchConfig::scene);
-        graph.connect(camera, nodes::VoxelCameraConfig::camera, march,
-                      nodes::VoxelRayMarchConfig::camera);
         graph.connect(march, nodes::VoxelRayMarchConfig::color, color,
                       nodes::GpuReadbackConfig::image);
         graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps,
@@ -233,20 +228,13 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             const auto& stepImage =
                 static_cast<const nodes::GpuReadbackNode&>(graph.node(steps.id));
             if (auto counted = stepImage.pixels()) {
-                std::uint64_t coarse = 0;
-                std::uint64_t fine = 0;
-                for (std::size_t i = 0; i + 4 <= counted->size(); i += 4) {
-                    std::uint32_t value = 0;
-                    std::memcpy(&value, counted->data() + i, 4);
-                    coarse += value >> 16U;
-                    fine += value & 0xFFFFU;
-                }
+                const nodes::StepTotals totals = nodes::sumSteps(*counted);
                 fmt::print(
                     "steps per pixel (GPU counters, shadow rays included): {:.2f} {} and "
                     "{:.2f} voxels\n",
-                    static_cast<double>(coarse) / pixels,
+                    static_cast<double>(totals.coarse) / pixels,
                     *structure == nodes::VoxelStructure::BrickMap ? "bricks" : "nodes",
-                    static_cast<double>(fine) / pixels);
+                    static_cast<double>(totals.voxels) / pixels);
             }
             fmt::print(
                 "frames: {} (CPU wall time of GpuRuntime::frame plus its wait): median "
