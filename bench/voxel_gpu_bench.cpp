@@ -8,6 +8,9 @@
 //   coarse_per_px, voxels_per_px  bricks or nodes, and voxels, visited per pixel (GPU
 //                             counters of the last frame, shadow rays included)
 //   hit_fraction              pixels whose primary ray hit (from the depth image)
+//   lane_use                  steps summed over pixels / (the most steps of a pixel in its
+//                             8x4 tile x the tile's pixels): how busy a 32-wide SIMD group
+//                             (a warp: 8x4 pixels of an 8x8 workgroup) keeps its lanes
 //   build_s, structure_mb, bytes_per_solid  the scene's build (all cores) and layout
 // A scene is built once for all the benchmarks that follow it with the same scene and size.
 #include <benchmark/benchmark.h>
@@ -21,6 +24,7 @@
 #include <memory>
 #include <numbers>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,6 +78,34 @@ double percentile(std::vector<double> values, double fraction) {
     return values.empty() ? 0.0
                           : values[static_cast<std::size_t>(
                                 fraction * static_cast<double>(values.size() - 1) + 0.5)];
+}
+
+/// Steps of all pixels over what the slowest pixel of each 8x4 tile makes the whole tile
+/// execute (last frame's step image, R32UI: coarse steps << 16 | voxel steps).
+double laneUse(std::span<const std::byte> stepImage, std::uint32_t width, std::uint32_t height) {
+    const auto stepsAt = [&](std::uint32_t x, std::uint32_t y) {
+        std::uint32_t value = 0;
+        std::memcpy(&value, stepImage.data() + (std::size_t{y} * width + x) * 4, 4);
+        return std::uint64_t{(value >> 16U) + (value & 0xFFFFU)};
+    };
+    std::uint64_t used = 0;
+    std::uint64_t issued = 0;
+    for (std::uint32_t ty = 0; ty < height; ty += 4) {
+        for (std::uint32_t tx = 0; tx < width; tx += 8) {
+            std::uint64_t most = 0;
+            std::uint64_t lanes = 0;
+            for (std::uint32_t y = ty; y < std::min(ty + 4, height); ++y) {
+                for (std::uint32_t x = tx; x < std::min(tx + 8, width); ++x) {
+                    const std::uint64_t steps = stepsAt(x, y);
+                    used += steps;
+                    most = std::max(most, steps);
+                    ++lanes;
+                }
+            }
+            issued += most * lanes;
+        }
+    }
+    return issued == 0 ? 1.0 : static_cast<double>(used) / static_cast<double>(issued);
 }
 
 void BM_VoxelRayMarch(benchmark::State& state) {
@@ -175,6 +207,9 @@ void BM_VoxelRayMarch(benchmark::State& state) {
         const nodes::StepTotals totals = nodes::sumSteps(*counted);
         state.counters["coarse_per_px"] = static_cast<double>(totals.coarse) / pixels;
         state.counters["voxels_per_px"] = static_cast<double>(totals.voxels) / pixels;
+        if (counted->size() >= std::size_t{width} * height * 4) {
+            state.counters["lane_use"] = laneUse(*counted, width, height);
+        }
     }
     if (auto depths = depthImage.pixels(); depths) {
         std::uint64_t hits = 0;

@@ -70,6 +70,7 @@ BrickMap buildBrickMap(const BrickVolume& volume) {
     const std::size_t gridOffset = BrickMapHeader::Count;
     w.assign(gridOffset + cells, 0);
 
+    const BrickPayload payload = appendBrickPayload(volume, w);
     std::vector<std::uint8_t> occupied(cells, 0);
     std::vector<std::uint32_t> brickOfCell(cells, 0);
     for (std::uint32_t b = 0; b < bricks; ++b) {
@@ -83,9 +84,8 @@ BrickMap buildBrickMap(const BrickVolume& volume) {
         w[gridOffset + cell] = occupied[cell] == 0 ? kEmptyCell | distance[cell]
                                : volume.uniform(brickOfCell[cell])
                                    ? kUniformCell | volume.uniformMaterial(brickOfCell[cell])
-                                   : brickOfCell[cell];
+                                   : payload.slotOfBrick[brickOfCell[cell]];
     }
-    const BrickPayload payload = appendBrickPayload(volume, w);
     const std::size_t paletteOffset = w.size();
     appendPalette(volume.palette(), w);
 
@@ -100,10 +100,9 @@ BrickMap buildBrickMap(const BrickVolume& volume) {
         static_cast<std::uint32_t>(grid.z),
         static_cast<std::uint32_t>(gridOffset),
         payload.occupancyOffset,
-        payload.refsOffset,
         payload.materialsOffset,
         static_cast<std::uint32_t>(paletteOffset),
-        bricks};
+        payload.slots};
     std::copy(header.begin(), header.end(), w.begin());
     return map;
 }

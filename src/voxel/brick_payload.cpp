@@ -12,32 +12,29 @@ namespace vixen::voxel {
 
 BrickPayload appendBrickPayload(const BrickVolume& volume, std::vector<std::uint32_t>& w) {
     const std::uint32_t bricks = volume.brickCount();
-    std::vector<std::uint32_t> slot(bricks, 0);
-    std::uint32_t materialBricks = 0;
+    BrickPayload payload;
+    payload.slotOfBrick.assign(bricks, BrickPayload::kNoSlot);
     for (std::uint32_t b = 0; b < bricks; ++b) {
         if (!volume.uniform(b)) {
-            slot[b] = materialBricks++;
+            payload.slotOfBrick[b] = payload.slots++;
         }
     }
-    BrickPayload payload;
     payload.occupancyOffset = static_cast<std::uint32_t>(w.size());
-    payload.refsOffset = payload.occupancyOffset + bricks * 16;
-    payload.materialsOffset = payload.refsOffset + bricks;
-    w.resize(std::size_t{payload.materialsOffset} + std::size_t{materialBricks} * 128, 0);
+    payload.materialsOffset = payload.occupancyOffset + payload.slots * 16;
+    w.resize(std::size_t{payload.materialsOffset} + std::size_t{payload.slots} * 128, 0);
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, bricks), [&](const auto& range) {
         for (std::uint32_t b = range.begin(); b != range.end(); ++b) {
+            const std::uint32_t slot = payload.slotOfBrick[b];
+            if (slot == BrickPayload::kNoSlot) {
+                continue;
+            }
             const BrickMask& mask = volume.mask(b);
-            const std::size_t occupancy = payload.occupancyOffset + std::size_t{b} * 16;
+            const std::size_t occupancy = payload.occupancyOffset + std::size_t{slot} * 16;
             for (std::size_t z = 0; z < 8; ++z) {
                 w[occupancy + 2 * z] = static_cast<std::uint32_t>(mask.words[z]);
                 w[occupancy + 2 * z + 1] = static_cast<std::uint32_t>(mask.words[z] >> 32U);
             }
-            if (volume.uniform(b)) {
-                w[payload.refsOffset + b] = kUniformRef | volume.uniformMaterial(b);
-                continue;
-            }
-            w[payload.refsOffset + b] = slot[b];
-            const std::size_t base = payload.materialsOffset + std::size_t{slot[b]} * 128;
+            const std::size_t base = payload.materialsOffset + std::size_t{slot} * 128;
             for (std::int32_t i = 0; i < kBrickVoxels; ++i) {
                 w[base + static_cast<std::size_t>(i / 4)] |= std::uint32_t{volume.material(b, i)}
                                                              << (8 * (i % 4));

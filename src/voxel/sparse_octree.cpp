@@ -90,13 +90,14 @@ SparseOctree buildSparseOctree(const BrickVolume& volume) {
             w[node + 1] = valid | (leaf << 8U);
         }
     }
+    const BrickPayload payload = appendBrickPayload(volume, w);
     for (std::size_t i = 0; i < leaves.size(); ++i) {
         const std::uint32_t brick = leaves[i].second;
-        w[nodesOffset + 2 * (levelStart[depth] + i)] = brick;
+        const bool uniform = volume.uniform(brick);
+        w[nodesOffset + 2 * (levelStart[depth] + i)] = uniform ? 0 : payload.slotOfBrick[brick];
         w[nodesOffset + 2 * (levelStart[depth] + i) + 1] =
-            volume.uniform(brick) ? kUniformRef | volume.uniformMaterial(brick) : 0;
+            uniform ? kUniformRef | volume.uniformMaterial(brick) : 0;
     }
-    const BrickPayload payload = appendBrickPayload(volume, w);
     const std::size_t paletteOffset = w.size();
     appendPalette(volume.palette(), w);
     const Int3 size = volume.size();
@@ -108,22 +109,21 @@ SparseOctree buildSparseOctree(const BrickVolume& volume) {
         depth,
         static_cast<std::uint32_t>(nodesOffset),
         payload.occupancyOffset,
-        payload.refsOffset,
         payload.materialsOffset,
         static_cast<std::uint32_t>(paletteOffset),
         nodeCount,
-        bricks};
+        payload.slots};
     std::copy(header.begin(), header.end(), w.begin());
     return octree;
 }
 
-std::uint32_t findBrick(const SparseOctree& octree, Int3 brick) {
+OctreeLeaf findLeaf(const SparseOctree& octree, Int3 brick) {
     const std::vector<std::uint32_t>& w = octree.words;
     const std::uint32_t depth = w[SparseOctreeHeader::Depth];
     const std::uint32_t nodes = w[SparseOctreeHeader::NodesOffset];
     if (brick.x < 0 || brick.y < 0 || brick.z < 0 || (brick.x >> depth) != 0 ||
         (brick.y >> depth) != 0 || (brick.z >> depth) != 0) {
-        return BrickVolume::kNoBrick;
+        return {};
     }
     std::uint32_t node = 0;
     for (std::uint32_t l = 0; l < depth; ++l) {
@@ -133,12 +133,16 @@ std::uint32_t findBrick(const SparseOctree& octree, Int3 brick) {
                                      (((static_cast<std::uint32_t>(brick.z) >> shift) & 1U) << 2U);
         const std::uint32_t masks = w[nodes + 2 * node + 1];
         if ((masks & (1U << octant)) == 0) {
-            return BrickVolume::kNoBrick;
+            return {};
         }
         node = w[nodes + 2 * node] +
                static_cast<std::uint32_t>(std::popcount(masks & ((1U << octant) - 1U)));
     }
-    return w[nodes + 2 * node];
+    const std::uint32_t leaf = w[nodes + 2 * node + 1];
+    if ((leaf & kUniformRef) != 0) {
+        return {.found = true, .uniformMaterial = static_cast<MaterialId>(leaf & 0xFFU)};
+    }
+    return {.found = true, .slot = w[nodes + 2 * node]};
 }
 
 }  // namespace vixen::voxel

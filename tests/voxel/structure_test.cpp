@@ -19,6 +19,34 @@ BrickVolume sceneVolume(std::string_view name, Int3 size) {
     return std::move(*volume);
 }
 
+/// Whether `slot` of a structure's payload holds exactly brick `b` of `volume`: its occupancy
+/// and the material of every solid voxel.
+::testing::AssertionResult slotHoldsBrick(const std::vector<std::uint32_t>& words,
+                                          std::uint32_t occupancy, std::uint32_t materials,
+                                          std::uint32_t slot, const BrickVolume& volume,
+                                          std::uint32_t b) {
+    for (std::int32_t i = 0; i < kBrickVoxels; ++i) {
+        const Int3 p{i % 8, (i / 8) % 8, i / 64};
+        const auto bit = static_cast<std::uint32_t>(p.x + 8 * p.y);
+        const bool solid =
+            ((words[occupancy + slot * 16 + static_cast<std::uint32_t>(p.z) * 2 + bit / 32] >>
+              (bit % 32)) &
+             1U) != 0;
+        if (solid != volume.mask(b).test(p.x, p.y, p.z)) {
+            return ::testing::AssertionFailure() << "slot " << slot << " voxel " << i;
+        }
+        const std::uint32_t material =
+            (words[materials + slot * 128 + static_cast<std::uint32_t>(i) / 4] >>
+             (8 * (static_cast<std::uint32_t>(i) % 4))) &
+            0xFFU;
+        if (material != volume.material(b, i)) {
+            return ::testing::AssertionFailure()
+                   << "slot " << slot << " voxel " << i << " material " << material;
+        }
+    }
+    return ::testing::AssertionSuccess();
+}
+
 TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance) {
     const BrickVolume volume = sceneVolume("cityscape", Int3{72, 40, 56});
     const BrickMap map = buildBrickMap(volume);
@@ -33,9 +61,11 @@ TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance)
                     map.words[gridOffset + static_cast<std::size_t>(x + grid.x * (y + grid.y * z))];
                 const std::uint32_t brick = volume.brickAt(Int3{x, y, z});
                 if (brick != BrickVolume::kNoBrick) {
-                    ASSERT_EQ(cell, volume.uniform(brick)
-                                        ? kUniformCell | volume.uniformMaterial(brick)
-                                        : brick);
+                    if (volume.uniform(brick)) {
+                        ASSERT_EQ(cell, kUniformCell | volume.uniformMaterial(brick));
+                    } else {
+                        ASSERT_LT(cell, map.header(BrickMapHeader::StoredBricks));
+                    }
                     continue;
                 }
                 ASSERT_NE(cell & kEmptyCell, 0U);
@@ -54,34 +84,29 @@ TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance)
     EXPECT_GT(map.bytesPerSolidVoxel(), 0.0);
 }
 
-TEST(BrickMapTest, BricksKeepTheirOccupancyAndMaterials) {
+TEST(BrickMapTest, EachMixedBrickHasASlotOfItsOwnHoldingItsVoxels) {
     const BrickVolume volume = sceneVolume("noise", Int3{48, 48, 48});
     const BrickMap map = buildBrickMap(volume);
-    const std::uint32_t occupancy = map.header(BrickMapHeader::OccupancyOffset);
-    const std::uint32_t refs = map.header(BrickMapHeader::RefsOffset);
-    const std::uint32_t materials = map.header(BrickMapHeader::MaterialsOffset);
+    const Int3 grid = volume.brickGrid();
+    std::vector<bool> slotTaken(map.header(BrickMapHeader::StoredBricks), false);
+    std::uint32_t mixed = 0;
     for (std::uint32_t b = 0; b < volume.brickCount(); ++b) {
-        for (std::int32_t i = 0; i < kBrickVoxels; ++i) {
-            const Int3 p{i % 8, (i / 8) % 8, i / 64};
-            const std::uint32_t bit = static_cast<std::uint32_t>(p.x + 8 * p.y);
-            const bool solid =
-                ((map.words[occupancy + b * 16 + static_cast<std::uint32_t>(p.z) * 2 + bit / 32] >>
-                  (bit % 32)) &
-                 1U) != 0;
-            ASSERT_EQ(solid, volume.mask(b).test(p.x, p.y, p.z));
-            if (!solid) {
-                continue;
-            }
-            const std::uint32_t ref = map.words[refs + b];
-            const std::uint32_t material =
-                (ref & kUniformRef) != 0
-                    ? (ref & 0xFFU)
-                    : (map.words[materials + ref * 128 + static_cast<std::uint32_t>(i) / 4] >>
-                       (8 * (static_cast<std::uint32_t>(i) % 4))) &
-                          0xFFU;
-            ASSERT_EQ(material, volume.material(b, i));
+        if (volume.uniform(b)) {
+            continue;
         }
+        ++mixed;
+        const Int3 c = volume.brickCoord(b);
+        const std::uint32_t slot =
+            map.words[map.header(BrickMapHeader::GridOffset) +
+                      static_cast<std::size_t>(c.x + grid.x * (c.y + grid.y * c.z))];
+        ASSERT_LT(slot, slotTaken.size());
+        ASSERT_FALSE(slotTaken[slot]) << "two bricks in slot " << slot;
+        slotTaken[slot] = true;
+        ASSERT_TRUE(slotHoldsBrick(map.words, map.header(BrickMapHeader::OccupancyOffset),
+                                   map.header(BrickMapHeader::MaterialsOffset), slot, volume, b));
     }
+    EXPECT_GT(mixed, 0U);
+    EXPECT_EQ(map.header(BrickMapHeader::StoredBricks), mixed) << "full bricks take no slot";
 }
 
 TEST(SparseOctreeTest, DescendsToEveryBrickAndToNothingElse) {
@@ -90,19 +115,35 @@ TEST(SparseOctreeTest, DescendsToEveryBrickAndToNothingElse) {
         const SparseOctree octree = buildSparseOctree(volume);
         ASSERT_EQ(octree.header(SparseOctreeHeader::Magic), SparseOctreeHeader::kMagic);
         EXPECT_EQ(octree.header(SparseOctreeHeader::Depth), 4U) << "80 voxels: 10 bricks, 16";
-        EXPECT_EQ(octree.header(SparseOctreeHeader::BrickCount), volume.brickCount());
+        std::uint32_t mixed = 0;
         const Int3 grid = volume.brickGrid();
         for (std::int32_t z = 0; z < 16; ++z) {
             for (std::int32_t y = 0; y < 16; ++y) {
                 for (std::int32_t x = 0; x < 16; ++x) {
                     const bool inside = x < grid.x && y < grid.y && z < grid.z;
-                    const std::uint32_t expected =
+                    const std::uint32_t brick =
                         inside ? volume.brickAt(Int3{x, y, z}) : BrickVolume::kNoBrick;
-                    ASSERT_EQ(findBrick(octree, Int3{x, y, z}), expected)
+                    const OctreeLeaf leaf = findLeaf(octree, Int3{x, y, z});
+                    ASSERT_EQ(leaf.found, brick != BrickVolume::kNoBrick)
+                        << name << " brick " << x << "," << y << "," << z;
+                    if (!leaf.found) {
+                        continue;
+                    }
+                    if (volume.uniform(brick)) {
+                        ASSERT_EQ(leaf.uniformMaterial, volume.uniformMaterial(brick));
+                        continue;
+                    }
+                    ++mixed;
+                    ASSERT_EQ(leaf.uniformMaterial, kEmpty);
+                    ASSERT_TRUE(slotHoldsBrick(octree.words,
+                                               octree.header(SparseOctreeHeader::OccupancyOffset),
+                                               octree.header(SparseOctreeHeader::MaterialsOffset),
+                                               leaf.slot, volume, brick))
                         << name << " brick " << x << "," << y << "," << z;
                 }
             }
         }
+        EXPECT_EQ(octree.header(SparseOctreeHeader::StoredBricks), mixed);
         // Every level's nodes are there once: at most the bricks' count per level.
         EXPECT_LE(octree.header(SparseOctreeHeader::NodeCount), volume.brickCount() * 2 + 1);
     }
@@ -114,8 +155,8 @@ TEST(SparseOctreeTest, AnEmptyVolumeIsARootWithNoChildren) {
     ASSERT_TRUE(volume);
     const SparseOctree octree = buildSparseOctree(*volume);
     EXPECT_EQ(octree.header(SparseOctreeHeader::NodeCount), 1U);
-    EXPECT_EQ(findBrick(octree, Int3{0, 0, 0}), BrickVolume::kNoBrick);
-    EXPECT_EQ(findBrick(octree, Int3{1, 1, 1}), BrickVolume::kNoBrick);
+    EXPECT_FALSE(findLeaf(octree, Int3{0, 0, 0}).found);
+    EXPECT_FALSE(findLeaf(octree, Int3{1, 1, 1}).found);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ const uint kEmptyCell = 0x80000000u;
 const uint kUniformCell = 0x40000000u;
 
 uint paletteOffset() {
-    return words[11];
+    return words[10];
 }
 
 bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
@@ -18,8 +18,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
     const ivec3 grid = ivec3(words[4], words[5], words[6]);
     const uint gridOffset = words[7];
     const uint occupancyOffset = words[8];
-    const uint refsOffset = words[9];
-    const uint materialsOffset = words[10];
+    const uint materialsOffset = words[9];
 
     float tEnter;
     float tExit;
@@ -50,8 +49,8 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             bool exited;
             const uint uniformMaterial = (cell & kUniformCell) != 0u ? cell & 0xFFu : 0u;
             if (walkBrick(cell, uniformMaterial, brick, o, inv, step, delta, tExit,
-                          occupancyOffset, refsOffset, materialsOffset, t, voxel, lastAxis, voxels,
-                          material, exited)) {
+                          occupancyOffset, materialsOffset, t, voxel, lastAxis, voxels, material,
+                          exited)) {
                 reportHit(voxel, t, lastAxis, step, material, bricks, voxels, hit);
                 return true;
             }

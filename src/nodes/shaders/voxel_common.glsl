@@ -97,16 +97,17 @@ vec3 paletteEmission(uint paletteOffset, uint material) {
 
 const uint kUniformRef = 0x80000000u;
 
-// Walks the ray (origin `o`, direction reciprocals `inv`) voxel by voxel through occupied
-// brick `brickIndex` (brick coordinates `brick`), from `voxel`, entered at distance `t`
+// Walks the ray (origin `o`, direction reciprocals `inv`) voxel by voxel through the brick
+// at brick coordinates `brick`, stored in `slot`, from `voxel`, entered at distance `t`
 // through axis `lastAxis`: true at the first solid voxel, with its material; false when the
 // ray leaves the brick (through `lastAxis`) or passes `tExit` (`exited`). A full brick of one
-// material (`uniformMaterial` not 0) needs no walk: the voxel entered is solid. Occupancy is
-// read a z slice (two words) at a time, the brick's material slot only at a hit.
-bool walkBrick(uint brickIndex, uint uniformMaterial, ivec3 brick, vec3 o, vec3 inv, ivec3 step,
-               vec3 delta, float tExit, uint occupancyOffset, uint refsOffset,
-               uint materialsOffset, inout float t, inout ivec3 voxel, inout int lastAxis,
-               inout uint voxels, out uint material, out bool exited) {
+// material (`uniformMaterial` not 0) has no slot and needs no walk: the voxel entered is
+// solid. Occupancy is read a z slice (two words) at a time, the slot's materials only at a
+// hit.
+bool walkBrick(uint slot, uint uniformMaterial, ivec3 brick, vec3 o, vec3 inv, ivec3 step,
+               vec3 delta, float tExit, uint occupancyOffset, uint materialsOffset,
+               inout float t, inout ivec3 voxel, inout int lastAxis, inout uint voxels,
+               out uint material, out bool exited) {
     exited = false;
     material = uniformMaterial;
     if (uniformMaterial != 0u) {
@@ -121,7 +122,7 @@ bool walkBrick(uint brickIndex, uint uniformMaterial, ivec3 brick, vec3 o, vec3 
     for (int a = 0; a < 3; ++a) {
         next[a] = step[a] == 0 ? 1e30 : (float(voxel[a] + (step[a] > 0 ? 1 : 0)) - o[a]) * inv[a];
     }
-    const uint occupancy = occupancyOffset + brickIndex * 16u;
+    const uint occupancy = occupancyOffset + slot * 16u;
     ivec3 local = voxel - brick * 8;
     uvec2 slice = uvec2(words[occupancy + uint(local.z) * 2u],
                         words[occupancy + uint(local.z) * 2u + 1u]);
@@ -129,10 +130,9 @@ bool walkBrick(uint brickIndex, uint uniformMaterial, ivec3 brick, vec3 o, vec3 
         ++voxels;
         const uint bit = uint(local.x + 8 * local.y);
         if ((((bit < 32u ? slice.x : slice.y) >> (bit & 31u)) & 1u) != 0u) {
-            const uint ref = words[refsOffset + brickIndex];
             const uint index = uint(local.x + 8 * (local.y + 8 * local.z));
-            material =
-                (words[materialsOffset + ref * 128u + (index >> 2u)] >> (8u * (index & 3u))) & 0xFFu;
+            material = (words[materialsOffset + slot * 128u + (index >> 2u)] >> (8u * (index & 3u))) &
+                       0xFFu;
             return true;
         }
         const int a = nearestAxis(next);

@@ -12,7 +12,7 @@
 const uint kNoBrick = 0xFFFFFFFFu;
 
 uint paletteOffset() {
-    return words[9];
+    return words[8];
 }
 
 bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
@@ -20,8 +20,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
     const int depth = int(words[4]);
     const uint nodesOffset = words[5];
     const uint occupancyOffset = words[6];
-    const uint refsOffset = words[7];
-    const uint materialsOffset = words[8];
+    const uint materialsOffset = words[7];
     const ivec3 grid = (size + 7) >> 3;
 
     float tEnter;
@@ -49,7 +48,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
         // Descend to the brick, or to the empty octant holding it.
         uint node = 0u;
         int l = 0;
-        uint brickIndex = kNoBrick;
+        uint slot = kNoBrick;
         uint uniformMaterial = 0u;
         int emptyLevel = 0;
         while (true) {
@@ -65,7 +64,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             const uint child = words[nodesOffset + node * 2u] +
                                uint(bitCount(masks & ((1u << octant) - 1u)));
             if (((masks >> 8u) & (1u << octant)) != 0u) {
-                brickIndex = words[nodesOffset + child * 2u];
+                slot = words[nodesOffset + child * 2u];
                 const uint leaf = words[nodesOffset + child * 2u + 1u];
                 uniformMaterial = (leaf & kUniformRef) != 0u ? leaf & 0xFFu : 0u;
                 break;
@@ -73,12 +72,12 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             ++l;
             node = child;
         }
-        if (brickIndex != kNoBrick) {
+        if (slot != kNoBrick) {
             uint material;
             bool exited;
-            if (walkBrick(brickIndex, uniformMaterial, brick, o, inv, step, delta, tExit,
-                          occupancyOffset, refsOffset, materialsOffset, t, voxel, lastAxis, voxels,
-                          material, exited)) {
+            if (walkBrick(slot, uniformMaterial, brick, o, inv, step, delta, tExit,
+                          occupancyOffset, materialsOffset, t, voxel, lastAxis, voxels, material,
+                          exited)) {
                 reportHit(voxel, t, lastAxis, step, material, nodes, voxels, hit);
                 return true;
             }

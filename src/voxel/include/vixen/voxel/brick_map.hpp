@@ -6,19 +6,18 @@
 //   header     kHeaderWords words (BrickMapHeader)
 //   grid       one word per brick cell, x fastest: a cell whose brick is full and of one
 //              material holds kUniformCell | material (a ray entering it hits at once, reading
-//              nothing else); another occupied cell its brick's index; an empty one
+//              nothing else); another occupied cell its brick's slot; an empty one
 //              kEmptyCell | d, where d >= 1 is the chessboard distance in bricks to the nearest
 //              occupied cell (capped at kMaxEmptyDistance), so a ray may skip the cube of
 //              d - 1 empty bricks around it at once
-//   occupancy  16 words per brick: slice z is words 2z (bits x + 8y < 32) and 2z + 1
-//   refs       one word per brick: kUniformRef | material for a full brick of one material,
-//              else the brick's slot in `materials`
-//   materials  128 words per brick that is not uniform: voxel i's material is byte i % 4 of
-//              word i / 4
+//   occupancy  16 words per slot: slice z is words 2z (bits x + 8y < 32) and 2z + 1
+//   materials  128 words per slot: voxel i's material is byte i % 4 of word i / 4
 //   palette    8 floats per material index 0..255: albedo rgb, roughness, emission rgb, 0
 //
-// Bricks can be edited in place (occupancy, materials, refs) without moving anything else;
-// a brick turning empty or occupied changes its grid word and the distances around it.
+// Only bricks that are not full of one material have a slot; a slot finds both its occupancy
+// and its materials, so a hit costs no read of a reference in between. Bricks can be edited
+// in place (occupancy, materials) without moving anything else; a brick turning empty, full
+// or mixed changes its grid word (taking or giving back a slot) and the distances around it.
 
 #include <cstdint>
 #include <vector>
@@ -40,11 +39,10 @@ struct BrickMapHeader {
         GridZ,
         GridOffset,
         OccupancyOffset,
-        RefsOffset,
         MaterialsOffset,
         PaletteOffset,
-        BrickCount,
-        Count  ///< header words
+        StoredBricks,  ///< bricks with a slot
+        Count          ///< header words
     };
 };
 

@@ -8,9 +8,10 @@
 //              valid mask (bits 0-7, one per octant, x + 2y + 4z) with its leaf mask
 //              (bits 8-15). A node's valid children follow one another in octant order,
 //              child i at firstChild + popcount(valid & ((1 << i) - 1)). A leaf child is a
-//              brick: its first word is the brick's index, its second kUniformRef | material
-//              for a full brick of one material (a ray entering it hits at once), else 0.
-//   occupancy, refs, materials, palette: the bricks, as in the brick map (brick_map.hpp)
+//              brick: its second word is kUniformRef | material for a full brick of one
+//              material (a ray entering it hits at once; its first word 0), else 0 with the
+//              brick's slot as its first word.
+//   occupancy, materials, palette: the bricks' slots, as in the brick map (brick_map.hpp)
 //
 // The root covers 8 * 2^depth voxels a side; node indices are 32-bit (2^31 nodes), far
 // beyond the 15-bit relative pointers of the reference engine.
@@ -33,11 +34,10 @@ struct SparseOctreeHeader {
         Depth,  ///< levels of nodes above the bricks (at least 1)
         NodesOffset,
         OccupancyOffset,
-        RefsOffset,
         MaterialsOffset,
         PaletteOffset,
         NodeCount,
-        BrickCount,
+        StoredBricks,  ///< bricks with a slot
         Count
     };
 };
@@ -47,8 +47,13 @@ using SparseOctree = GpuWords<SparseOctreeHeader>;
 /// Builds the octree of `volume`'s bricks (Morton order, sorted in parallel).
 [[nodiscard]] SparseOctree buildSparseOctree(const BrickVolume& volume);
 
-/// The brick at brick coordinates `brick` found by descending the octree (kNoBrick if
-/// none): the CPU's check of the layout.
-[[nodiscard]] std::uint32_t findBrick(const SparseOctree& octree, Int3 brick);
+/// What the octree holds at brick coordinates `brick`, found by descending it: nothing, a
+/// full brick of one material, or a stored brick's slot. The CPU's check of the layout.
+struct OctreeLeaf {
+    bool found = false;
+    MaterialId uniformMaterial = kEmpty;  ///< not kEmpty: the brick is full of it
+    std::uint32_t slot = 0;               ///< else: its occupancy and materials
+};
+[[nodiscard]] OctreeLeaf findLeaf(const SparseOctree& octree, Int3 brick);
 
 }  // namespace vixen::voxel
