@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cache_commands.hpp"
 #include "demo.hpp"
 #include "graph_commands.hpp"
 #include "info.hpp"
@@ -119,6 +120,10 @@ int main(int argc, char** argv) {
     voxelCommand->add_flag("--no-validation", voxelNoValidation,
                            "Do not load the validation layer");
     voxelCommand->add_flag("--quiet", voxel.quiet, "Leave out the compile report");
+    voxelCommand->add_option("--cache-dir", voxel.cacheDir,
+                             "Keep caches (built scenes) here; default $VIXEN_CACHE_DIR, "
+                             "$XDG_CACHE_HOME/vixen or ~/.cache/vixen");
+    voxelCommand->add_flag("--no-cache", voxel.noCache, "Neither read nor write caches");
 
     vixen::app::ViewOptions view;
     std::string viewSize = "1280x720";
@@ -152,6 +157,24 @@ int main(int argc, char** argv) {
         viewCommand->add_option("--device", viewDevice, "Use device N (see vixen info)");
     bool viewNoValidation = false;
     viewCommand->add_flag("--no-validation", viewNoValidation, "Do not load the validation layer");
+    viewCommand->add_option("--cache-dir", view.cacheDir,
+                            "Keep caches (built scenes) here; default $VIXEN_CACHE_DIR, "
+                            "$XDG_CACHE_HOME/vixen or ~/.cache/vixen");
+    viewCommand->add_flag("--no-cache", view.noCache, "Neither read nor write caches");
+
+    std::string cacheDir;
+    CLI::App* cacheCommand = app.add_subcommand(
+        "cache", "Inspect or clear the persistent caches (docs/cache-format.md)");
+    cacheCommand->require_subcommand(1);
+    CLI::App* cacheInfo = cacheCommand->add_subcommand(
+        "info", "Per cache: entries, bytes, and over all runs hits, misses and time saved");
+    CLI::App* cacheClear =
+        cacheCommand->add_subcommand("clear", "Remove every cache VIXEN keeps under the root");
+    for (CLI::App* command : {cacheInfo, cacheClear}) {
+        command->add_option("--cache-dir", cacheDir,
+                            "The cache root; default $VIXEN_CACHE_DIR, $XDG_CACHE_HOME/vixen or "
+                            "~/.cache/vixen");
+    }
 
     vixen::app::SampleOptions render;
     CLI::App* renderCommand = app.add_subcommand(
@@ -242,6 +265,13 @@ int main(int argc, char** argv) {
         }
         render.validation = !renderNoValidation;
         return vixen::app::runSample(render);
+    }
+
+    if (cacheInfo->parsed()) {
+        return vixen::app::printCacheInfo(cacheDir);
+    }
+    if (cacheClear->parsed()) {
+        return vixen::app::clearCache(cacheDir);
     }
 
     if (infoCommand->parsed()) {

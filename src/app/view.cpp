@@ -125,7 +125,8 @@ int runView(const ViewOptions& options) {
         return failWith(context.error());
     }
     (*context)->printDevice();
-    auto scene = buildScene(options.scene, options.voxels, options.seed, *structure);
+    auto scene = loadOrBuildScene({options.scene, options.voxels, options.seed, *structure},
+                                  cacheRootFor(options.cacheDir, options.noCache));
     if (!scene) {
         return failWith(scene.error());
     }

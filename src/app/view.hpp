@@ -20,6 +20,9 @@ struct ViewOptions {
     std::uint32_t frames = 0;
     std::optional<std::uint32_t> device;
     bool validation = true;
+    /// The cache root (empty: $VIXEN_CACHE_DIR, $XDG_CACHE_HOME/vixen or ~/.cache/vixen).
+    std::string cacheDir;
+    bool noCache = false;
 };
 
 /// `vixen view`: the voxel renderer's graph presented to a window. Left-drag orbits, right-

@@ -139,7 +139,8 @@ int runVoxelRender(const VoxelRenderOptions& options) {
     }
     const gpu::Device& device = (*context)->device();
     (*context)->printDevice();
-    auto scene = buildScene(options.scene, options.voxels, options.seed, *structure);
+    auto scene = loadOrBuildScene({options.scene, options.voxels, options.seed, *structure},
+                                  cacheRootFor(options.cacheDir, options.noCache));
     if (!scene) {
         return failWith(scene.error());
     }

@@ -26,6 +26,9 @@ struct VoxelRenderOptions {
     std::string trace;
     std::optional<std::uint32_t> device;
     bool validation = true;
+    /// The cache root (empty: $VIXEN_CACHE_DIR, $XDG_CACHE_HOME/vixen or ~/.cache/vixen).
+    std::string cacheDir;
+    bool noCache = false;
     bool quiet = false;
 };
 

@@ -2,46 +2,55 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
+#include <algorithm>
 
+#include "vixen/cache/cache_directory.hpp"
 #include "vixen/core/units.hpp"
-#include "vixen/voxel/procedural.hpp"
-#include "vixen/voxel/structure.hpp"
 
 namespace vixen::app {
 
-Result<BuiltScene> buildScene(const std::string& name, std::uint32_t side, std::uint64_t seed,
-                              nodes::VoxelStructure structure) {
-    const auto s = static_cast<std::int32_t>(side);
-    auto scene = voxel::makeProceduralScene(name, voxel::Int3{s, s, s}, seed);
-    if (!scene) {
-        return std::unexpected(std::move(scene.error()));
+std::optional<std::filesystem::path> cacheRootFor(const std::string& cacheDir, bool noCache) {
+    if (noCache) {
+        return std::nullopt;
     }
-    voxel::VolumeBuildStats stats;
-    auto volume = voxel::BrickVolume::build(**scene, &stats);
-    if (!volume) {
-        return std::unexpected(std::move(volume.error()));
+    auto root = cache::resolveCacheRoot(cacheDir);
+    if (!root) {
+        fmt::print(stderr, "warning: {}; nothing is cached this run\n", root.error().message);
+        return std::nullopt;
     }
-    BuiltScene built{std::move(*volume), nullptr, structure, stats.seconds, 0.0, stats};
-    const auto started = std::chrono::steady_clock::now();
-    built.words = std::make_shared<const std::vector<std::uint32_t>>(
-        voxel::buildStructure(built.volume, structure));
-    built.structureSeconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return built;
+    return *root;
 }
 
-std::string describe(const BuiltScene& scene, const std::string& name) {
-    const voxel::Int3 size = scene.volume.size();
+Result<nodes::BuiltVoxelScene> loadOrBuildScene(
+    const nodes::VoxelSceneRequest& request,
+    const std::optional<std::filesystem::path>& cacheRoot) {
+    if (!cacheRoot) {
+        return nodes::buildVoxelScene(request);
+    }
+    // Problems with the cache's files are logged as warnings by the cache itself.
+    nodes::VoxelSceneCache scenes(*cacheRoot);
+    auto scene = scenes.getOrBuild(request);
+    // Saved at once (a built scene, or the counters of a loaded one), not at exit.
+    if (Result<void> saved = scenes.save(); !saved) {
+        fmt::print(stderr, "warning: the scene cache was not saved: {}\n", saved.error().message);
+    }
+    return scene;
+}
+
+std::string describe(const nodes::BuiltVoxelScene& scene, const std::string& name) {
     const std::uint64_t bytes = scene.words->size() * sizeof(std::uint32_t);
+    const std::string how =
+        scene.loaded ? fmt::format("{} loaded from the scene cache in {:.3f} s",
+                                   voxel::structureName(scene.structure), scene.loadSeconds)
+                     : fmt::format("built in {:.3f} s, {} in {:.3f} s", scene.volumeSeconds,
+                                   voxel::structureName(scene.structure), scene.structureSeconds);
     return fmt::format(
-        "scene: {} {}x{}x{}, density {:.3f}, {} bricks ({} uniform); built in {:.3f} s, {} in "
-        "{:.3f} s: {} ({:.3f} bytes per solid voxel)\n",
-        name, size.x, size.y, size.z, scene.volume.density(), scene.stats.bricks,
-        scene.stats.uniformBricks, scene.volumeSeconds, voxel::structureName(scene.structure),
-        scene.structureSeconds, core::formatBytes(bytes),
+        "scene: {} {}x{}x{}, density {:.3f}, {} bricks ({} uniform); {}: {} ({:.3f} bytes per "
+        "solid voxel)\n",
+        name, scene.size.x, scene.size.y, scene.size.z, scene.density(), scene.bricks,
+        scene.uniformBricks, how, core::formatBytes(bytes),
         static_cast<double>(bytes) /
-            static_cast<double>(std::max<std::uint64_t>(scene.volume.solidVoxels(), 1)));
+            static_cast<double>(std::max<std::uint64_t>(scene.solidVoxels, 1)));
 }
 
 }  // namespace vixen::app

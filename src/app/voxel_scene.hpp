@@ -1,33 +1,28 @@
 #pragma once
 
-// A procedural voxel scene built for the GPU: the volume (the CPU oracle's), the chosen
-// acceleration structure's words, and what building them took.
+// The procedural voxel scene `vixen render` and `vixen view` ask for: loaded from the scene
+// cache when it was built before, else built (and kept there).
 
-#include <cstdint>
-#include <memory>
+#include <filesystem>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "vixen/core/error.hpp"
-#include "vixen/nodes/voxel_nodes.hpp"
-#include "vixen/voxel/brick_volume.hpp"
+#include "vixen/nodes/voxel_scene_cache.hpp"
 
 namespace vixen::app {
 
-struct BuiltScene {
-    voxel::BrickVolume volume;
-    std::shared_ptr<const std::vector<std::uint32_t>> words;
-    nodes::VoxelStructure structure = nodes::VoxelStructure::BrickMap;
-    double volumeSeconds = 0.0;
-    double structureSeconds = 0.0;
-    voxel::VolumeBuildStats stats;
-};
+/// Where a command keeps its caches: `--cache-dir` (empty: the default root), or nowhere
+/// with `--no-cache` or when no root can be found (said once on stderr).
+[[nodiscard]] std::optional<std::filesystem::path> cacheRootFor(const std::string& cacheDir,
+                                                                bool noCache);
 
-/// Builds scene `name` at `side`^3 voxels and lays it out as `structure`.
-[[nodiscard]] Result<BuiltScene> buildScene(const std::string& name, std::uint32_t side,
-                                            std::uint64_t seed, nodes::VoxelStructure structure);
+/// The scene, from the cache under `cacheRoot` when there is one. A problem with the cache
+/// (damaged files, a failed save) is a warning: the scene is then built as without it.
+[[nodiscard]] Result<nodes::BuiltVoxelScene> loadOrBuildScene(
+    const nodes::VoxelSceneRequest& request, const std::optional<std::filesystem::path>& cacheRoot);
 
-/// One line: scene, size, density, bricks, build times, the structure's bytes.
-[[nodiscard]] std::string describe(const BuiltScene& scene, const std::string& name);
+/// One line: scene, size, density, bricks, build or load times, the structure's bytes.
+[[nodiscard]] std::string describe(const nodes::BuiltVoxelScene& scene, const std::string& name);
 
 }  // namespace vixen::app

@@ -11,6 +11,10 @@
 
 namespace vixen::voxel {
 
+/// The version of what the builders make (procedural scenes, volumes, the structures'
+/// layouts): part of a cached scene's key. Bump it with any change to their output.
+inline constexpr std::uint32_t kBuildVersion = 2;
+
 enum class Structure : std::uint8_t {
     BrickMap,  ///< brick_map.hpp
     Octree,    ///< sparse_octree.hpp
