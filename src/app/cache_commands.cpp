@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "vixen/cache/cache_directory.hpp"
@@ -32,10 +33,14 @@ int printCacheInfo(const std::string& cacheDir) {
         fmt::print("no caches\n");
         return 0;
     }
-    fmt::print("{:<44} {:<10} {:>8} {:>12} {:>8} {:>8} {:>12}\n", "identity", "cache", "entries",
-               "bytes", "hits", "misses", "time saved");
+    std::size_t width = 8;
     for (const cache::CacheSummary& summary : caches) {
-        fmt::print("{:<44} {:<10} {:>8} {:>12} {:>8} {:>8} {:>10.3f} s\n", summary.identity,
+        width = std::max(width, summary.identity.size());
+    }
+    fmt::print("{:<{}} {:<10} {:>8} {:>12} {:>8} {:>8} {:>12}\n", "identity", width, "cache",
+               "entries", "bytes", "hits", "misses", "time saved");
+    for (const cache::CacheSummary& summary : caches) {
+        fmt::print("{:<{}} {:<10} {:>8} {:>12} {:>8} {:>8} {:>10.3f} s\n", summary.identity, width,
                    summary.name, summary.entries, core::formatBytes(summary.bytes),
                    summary.stats.hits, summary.stats.misses,
                    static_cast<double>(summary.stats.savedMicros) * 1e-6);

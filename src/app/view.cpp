@@ -125,8 +125,8 @@ int runView(const ViewOptions& options) {
         return failWith(context.error());
     }
     (*context)->printDevice();
-    auto scene = loadOrBuildScene({options.scene, options.voxels, options.seed, *structure},
-                                  cacheRootFor(options.cacheDir, options.noCache));
+    VoxelCaches caches(options.cacheDir, options.noCache);
+    auto scene = caches.scene({options.scene, options.voxels, options.seed, *structure});
     if (!scene) {
         return failWith(scene.error());
     }
@@ -158,7 +158,8 @@ int runView(const ViewOptions& options) {
         auto present = graph.addNode<nodes::GpuPresentNode>("present", **runtime, *swapchain);
         graph.connect(march, nodes::VoxelRayMarchConfig::color, present,
                       nodes::GpuPresentConfig::image);
-        if (Result<void> compiled = graph.compile(); !compiled) {
+        auto compiled = caches.compile(graph, device);
+        if (!compiled) {
             return failWith(compiled.error());
         }
 
@@ -239,6 +240,8 @@ int runView(const ViewOptions& options) {
                 "timestamps); {} resize(s), {} swapchain recreation(s), {} frame(s) not shown\n",
                 frame, median(frameMs), gpuMs, resizes, presenter.recreations(),
                 presenter.skippedFrames());
+            fmt::print("{}", describeStartup(*scene, caches.pipelineState(), *compiled,
+                                             frameMs.empty() ? 0.0 : frameMs.front() * 1e-3));
         }
         graph.cleanup();
     }

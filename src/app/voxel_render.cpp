@@ -139,8 +139,8 @@ int runVoxelRender(const VoxelRenderOptions& options) {
     }
     const gpu::Device& device = (*context)->device();
     (*context)->printDevice();
-    auto scene = loadOrBuildScene({options.scene, options.voxels, options.seed, *structure},
-                                  cacheRootFor(options.cacheDir, options.noCache));
+    VoxelCaches caches(options.cacheDir, options.noCache);
+    auto scene = caches.scene({options.scene, options.voxels, options.seed, *structure});
     if (!scene) {
         return failWith(scene.error());
     }
@@ -178,7 +178,8 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             trace.emplace(std::size_t{options.frames} * (graph.nodeCount() + 4) + 64);
             (*runtime)->setTrace(&*trace);
         }
-        if (Result<void> compiled = graph.compile(); !compiled) {
+        auto compiled = caches.compile(graph, device);
+        if (!compiled) {
             return failWith(compiled.error());
         }
         if (!options.quiet) {
@@ -241,6 +242,8 @@ int runVoxelRender(const VoxelRenderOptions& options) {
                 "frames: {} (CPU wall time of GpuRuntime::frame plus its wait): median "
                 "{:.3f} ms\n",
                 cpuMilliseconds.size(), percentile(cpuMilliseconds, 0.5));
+            fmt::print("{}", describeStartup(*scene, caches.pipelineState(), *compiled,
+                                             cpuMilliseconds.front() * 1e-3));
         }
         if (trace && exitCode == 0) {
             if (Result<void> written = trace->writeChromeTrace(options.trace); !written) {

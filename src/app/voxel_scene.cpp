@@ -3,38 +3,66 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "vixen/cache/cache_directory.hpp"
 #include "vixen/core/units.hpp"
 
 namespace vixen::app {
 
-std::optional<std::filesystem::path> cacheRootFor(const std::string& cacheDir, bool noCache) {
+VoxelCaches::VoxelCaches(const std::string& cacheDir, bool noCache) {
     if (noCache) {
-        return std::nullopt;
+        return;
     }
     auto root = cache::resolveCacheRoot(cacheDir);
     if (!root) {
         fmt::print(stderr, "warning: {}; nothing is cached this run\n", root.error().message);
-        return std::nullopt;
+        return;
     }
-    return *root;
+    root_ = *root;
 }
 
-Result<nodes::BuiltVoxelScene> loadOrBuildScene(
-    const nodes::VoxelSceneRequest& request,
-    const std::optional<std::filesystem::path>& cacheRoot) {
-    if (!cacheRoot) {
+Result<nodes::BuiltVoxelScene> VoxelCaches::scene(const nodes::VoxelSceneRequest& request) {
+    if (!root_) {
         return nodes::buildVoxelScene(request);
     }
     // Problems with the cache's files are logged as warnings by the cache itself.
-    nodes::VoxelSceneCache scenes(*cacheRoot);
+    nodes::VoxelSceneCache scenes(*root_);
     auto scene = scenes.getOrBuild(request);
     // Saved at once (a built scene, or the counters of a loaded one), not at exit.
     if (Result<void> saved = scenes.save(); !saved) {
         fmt::print(stderr, "warning: the scene cache was not saved: {}\n", saved.error().message);
     }
     return scene;
+}
+
+Result<CompileTimes> VoxelCaches::compile(graph::RenderGraph& graph, const gpu::Device& device) {
+    if (root_) {
+        pipelines_.emplace(*root_, device);
+        auto loaded = pipelines_->load();
+        if (!loaded) {
+            fmt::print(stderr, "warning: the pipeline cache was not loaded: {}\n",
+                       loaded.error().message);
+        }
+        pipelinesLoaded_ = loaded && *loaded;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const std::uint64_t pipelineNsBefore = device.pipelineCreateNanoseconds();
+    VIXEN_TRY(graph.compile());
+    const CompileTimes times{
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+        static_cast<double>(device.pipelineCreateNanoseconds() - pipelineNsBefore) * 1e-9};
+    if (pipelines_) {
+        if (Result<void> saved = pipelines_->save(); !saved) {
+            fmt::print(stderr, "warning: the pipeline cache was not saved: {}\n",
+                       saved.error().message);
+        }
+    }
+    return times;
+}
+
+std::string_view VoxelCaches::pipelineState() const noexcept {
+    return !pipelines_ ? "off" : (pipelinesLoaded_ ? "warm" : "cold");
 }
 
 std::string describe(const nodes::BuiltVoxelScene& scene, const std::string& name) {
@@ -51,6 +79,17 @@ std::string describe(const nodes::BuiltVoxelScene& scene, const std::string& nam
         scene.uniformBricks, how, core::formatBytes(bytes),
         static_cast<double>(bytes) /
             static_cast<double>(std::max<std::uint64_t>(scene.solidVoxels, 1)));
+}
+
+std::string describeStartup(const nodes::BuiltVoxelScene& scene, std::string_view pipelineState,
+                            CompileTimes compile, double firstFrameSeconds) {
+    const double sceneSeconds =
+        scene.loaded ? scene.loadSeconds : scene.volumeSeconds + scene.structureSeconds;
+    return fmt::format(
+        "startup: scene {} {:.3f} s, graph compile {:.3f} s (pipelines {:.3f} s, pipeline cache "
+        "{}), first frame {:.3f} s\n",
+        scene.loaded ? "loaded" : "built", sceneSeconds, compile.compileSeconds,
+        compile.pipelineSeconds, pipelineState, firstFrameSeconds);
 }
 
 }  // namespace vixen::app

@@ -1,28 +1,54 @@
 #pragma once
 
-// The procedural voxel scene `vixen render` and `vixen view` ask for: loaded from the scene
-// cache when it was built before, else built (and kept there).
+// What `vixen render` and `vixen view` keep between runs: built scenes (the host's scene
+// cache) and the device's pipeline cache. A problem with a cache is a warning, never a
+// failure: the scene is then built and the pipelines created as without it.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 
+#include "vixen/cache/pipeline_cache.hpp"
 #include "vixen/core/error.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/graph/render_graph.hpp"
 #include "vixen/nodes/voxel_scene_cache.hpp"
 
 namespace vixen::app {
 
-/// Where a command keeps its caches: `--cache-dir` (empty: the default root), or nowhere
-/// with `--no-cache` or when no root can be found (said once on stderr).
-[[nodiscard]] std::optional<std::filesystem::path> cacheRootFor(const std::string& cacheDir,
-                                                                bool noCache);
+struct CompileTimes {
+    double compileSeconds = 0.0;   ///< the graph's compile
+    double pipelineSeconds = 0.0;  ///< of which the device spent creating pipelines
+};
 
-/// The scene, from the cache under `cacheRoot` when there is one. A problem with the cache
-/// (damaged files, a failed save) is a warning: the scene is then built as without it.
-[[nodiscard]] Result<nodes::BuiltVoxelScene> loadOrBuildScene(
-    const nodes::VoxelSceneRequest& request, const std::optional<std::filesystem::path>& cacheRoot);
+class VoxelCaches {
+public:
+    /// Caches under `cacheDir` (empty: the default root), or none with `noCache` or when no
+    /// root can be found (said once on stderr).
+    VoxelCaches(const std::string& cacheDir, bool noCache);
+
+    /// The scene: loaded when it was built before, else built (and kept).
+    [[nodiscard]] Result<nodes::BuiltVoxelScene> scene(const nodes::VoxelSceneRequest& request);
+    /// Compiles `graph` on `device` with the pipeline data saved for the device merged into
+    /// its pipeline cache first, and saves the cache after.
+    [[nodiscard]] Result<CompileTimes> compile(graph::RenderGraph& graph,
+                                               const gpu::Device& device);
+    /// "warm" when saved pipeline data was merged, "cold" when not, "off" without caches.
+    [[nodiscard]] std::string_view pipelineState() const noexcept;
+
+private:
+    std::optional<std::filesystem::path> root_;
+    std::optional<cache::PipelineCacheStore> pipelines_;
+    bool pipelinesLoaded_ = false;
+};
 
 /// One line: scene, size, density, bricks, build or load times, the structure's bytes.
 [[nodiscard]] std::string describe(const nodes::BuiltVoxelScene& scene, const std::string& name);
+
+/// One line: how long the start took, part by part.
+[[nodiscard]] std::string describeStartup(const nodes::BuiltVoxelScene& scene,
+                                          std::string_view pipelineState, CompileTimes compile,
+                                          double firstFrameSeconds);
 
 }  // namespace vixen::app

@@ -1,5 +1,6 @@
 #include "vixen/gpu/compute_pipeline.hpp"
 
+#include <chrono>
 #include <utility>
 
 #include "vixen/gpu/device.hpp"
@@ -114,9 +115,16 @@ Result<ComputePipeline> ComputePipeline::create(const Device& device,
     pipelineInfo.stage.module = module.get();
     pipelineInfo.stage.pName = entryPoint.c_str();
     pipelineInfo.layout = result.layout_;
-    VIXEN_TRY_VK_CREATE(vkCreateComputePipelines(result.device_, cache, 1, &pipelineInfo, nullptr,
-                                                 &result.pipeline_),
-                        name);
+    const auto started = std::chrono::steady_clock::now();
+    VIXEN_TRY_VK_CREATE(
+        vkCreateComputePipelines(result.device_,
+                                 cache != VK_NULL_HANDLE ? cache : device.pipelineCache(), 1,
+                                 &pipelineInfo, nullptr, &result.pipeline_),
+        name);
+    device.addPipelineCreateNanoseconds(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()));
     return result;
 }
 

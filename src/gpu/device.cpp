@@ -1,5 +1,6 @@
 #include "vixen/gpu/device.hpp"
 
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -134,23 +135,71 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOp
     VIXEN_TRY_VK_CREATE(vkCreateDevice(physical.handle, &info, nullptr, &result.device_),
                         "creating the logical device");
     vkGetDeviceQueue(result.device_, family->index, 0, &result.queue_);
+    VkPipelineCacheCreateInfo cacheInfo{};
+    cacheInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO;
+    VIXEN_TRY_VK_CREATE(
+        vkCreatePipelineCache(result.device_, &cacheInfo, nullptr, &result.pipelineCache_),
+        "creating the device's pipeline cache");
     return result;
+}
+
+Result<bool> Device::mergePipelineCacheData(std::span<const std::byte> data) const {
+    // VkPipelineCacheHeaderVersionOne: this device's and driver's data only.
+    VkPipelineCacheHeaderVersionOne header{};
+    if (data.size() < sizeof header) {
+        return false;
+    }
+    std::memcpy(&header, data.data(), sizeof header);
+    if (header.headerSize < sizeof header || header.headerSize > data.size() ||
+        header.headerVersion != VK_PIPELINE_CACHE_HEADER_VERSION_ONE ||
+        header.vendorID != physical_->vendorId || header.deviceID != physical_->deviceId ||
+        std::memcmp(header.pipelineCacheUUID, physical_->pipelineCacheUuid.data(), VK_UUID_SIZE) !=
+            0) {
+        return false;
+    }
+    VkPipelineCacheCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO;
+    info.initialDataSize = data.size();
+    info.pInitialData = data.data();
+    VkPipelineCache loaded = VK_NULL_HANDLE;
+    VIXEN_TRY_VK_CREATE(vkCreatePipelineCache(device_, &info, nullptr, &loaded),
+                        "creating a pipeline cache from saved data");
+    const VkResult merged = vkMergePipelineCaches(device_, pipelineCache_, 1, &loaded);
+    vkDestroyPipelineCache(device_, loaded, nullptr);
+    if (merged != VK_SUCCESS) {
+        return std::unexpected(
+            vulkanError(merged, "vkMergePipelineCaches", "merging saved pipeline cache data"));
+    }
+    return true;
+}
+
+Result<std::vector<std::byte>> Device::pipelineCacheData() const {
+    std::size_t size = 0;
+    VIXEN_TRY_VK(vkGetPipelineCacheData(device_, pipelineCache_, &size, nullptr),
+                 "sizing the pipeline cache's data");
+    std::vector<std::byte> data(size);
+    VIXEN_TRY_VK(vkGetPipelineCacheData(device_, pipelineCache_, &size, data.data()),
+                 "reading the pipeline cache's data");
+    data.resize(size);
+    return data;
 }
 
 Device::Device(Device&& other) noexcept
     : device_(std::exchange(other.device_, VK_NULL_HANDLE)),
       queue_(std::exchange(other.queue_, VK_NULL_HANDLE)),
+      pipelineCache_(std::exchange(other.pipelineCache_, VK_NULL_HANDLE)),
+      pipelineCreateNs_(std::move(other.pipelineCreateNs_)),
       queueFamily_(other.queueFamily_),
       physical_(other.physical_),
       enabled_(other.enabled_) {}
 
 Device& Device::operator=(Device&& other) noexcept {
     if (this != &other) {
-        if (device_ != VK_NULL_HANDLE) {
-            vkDestroyDevice(device_, nullptr);
-        }
+        destroy();
         device_ = std::exchange(other.device_, VK_NULL_HANDLE);
         queue_ = std::exchange(other.queue_, VK_NULL_HANDLE);
+        pipelineCache_ = std::exchange(other.pipelineCache_, VK_NULL_HANDLE);
+        pipelineCreateNs_ = std::move(other.pipelineCreateNs_);
         queueFamily_ = other.queueFamily_;
         physical_ = other.physical_;
         enabled_ = other.enabled_;
@@ -159,9 +208,16 @@ Device& Device::operator=(Device&& other) noexcept {
 }
 
 Device::~Device() {
+    destroy();
+}
+
+void Device::destroy() noexcept {
     if (device_ != VK_NULL_HANDLE) {
+        vkDestroyPipelineCache(device_, pipelineCache_, nullptr);
         vkDestroyDevice(device_, nullptr);
     }
+    device_ = VK_NULL_HANDLE;
+    pipelineCache_ = VK_NULL_HANDLE;
 }
 
 }  // namespace vixen::gpu

@@ -171,6 +171,11 @@ Result<std::vector<PhysicalDeviceInfo>> enumeratePhysicalDevices(const Instance&
         info.type = properties.properties.deviceType;
         info.apiVersion = properties.properties.apiVersion;
         info.limits = properties.properties.limits;
+        info.vendorId = properties.properties.vendorID;
+        info.deviceId = properties.properties.deviceID;
+        info.driverVersion = properties.properties.driverVersion;
+        std::copy_n(properties.properties.pipelineCacheUUID, VK_UUID_SIZE,
+                    info.pipelineCacheUuid.begin());
         info.driver = fmt::format("{} {}", driver.driverName, driver.driverInfo);
 
         std::uint32_t extensionCount = 0;

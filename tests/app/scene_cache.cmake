@@ -1,5 +1,5 @@
-# The scene cache end to end: a scene built once loads the second time, `vixen cache info`
-# counts it, a damaged cache file is reported by name and the scene built again with the
+# The caches end to end: a scene built once loads the second time and the pipeline cache is
+# warm, `vixen cache info` counts both, a damaged cache file is reported by name and the scene built again with the
 # run going on, and `vixen cache clear` empties the root.
 #   cmake -DVIXEN=... -DROOT=... -DOUT=... -P scene_cache.cmake
 file(REMOVE_RECURSE ${ROOT})
@@ -16,9 +16,11 @@ function(run expect_regex)
     endif()
 endfunction()
 
-run("scene: cityscape 48x48x48.*; built in" ${render})
-run("brickmap loaded from the scene cache in" ${render})
-run("host-v[0-9]+ +scenes +1 .* 1 +1 " ${VIXEN} cache info --cache-dir ${ROOT})
+run("scene: cityscape 48x48x48.*; built in.*startup: scene built .*pipeline cache cold" ${render})
+run("brickmap loaded from the scene cache in.*startup: scene loaded .*pipeline cache warm"
+    ${render})
+run("device-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+ +pipelines +1 .* 1 +1 .*host-v[0-9]+ +scenes +1 .* 1 +1 "
+    ${VIXEN} cache info --cache-dir ${ROOT})
 
 file(GLOB scene_files ${ROOT}/host-*/scenes/*.vxc)
 list(LENGTH scene_files count)

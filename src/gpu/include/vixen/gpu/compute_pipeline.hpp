@@ -23,10 +23,10 @@ class Device;
 class ComputePipeline {
 public:
     ComputePipeline() = default;
-    /// Reflects `spirv` (errors name `name`) and builds the pipeline, optionally through
-    /// `cache`. InvalidArgument for a shader that is not a compute shader; CapacityExceeded
-    /// for a push-constant block or workgroup size past the device's limits; the Vulkan
-    /// error of the failing call. Nothing is left behind.
+    /// Reflects `spirv` (errors name `name`) and builds the pipeline through `cache` (by
+    /// default the device's). InvalidArgument for a shader that is not a compute shader;
+    /// CapacityExceeded for a push-constant block or workgroup size past the device's limits; the
+    /// Vulkan error of the failing call. Nothing is left behind.
     static Result<ComputePipeline> create(const Device& device,
                                           std::span<const std::uint32_t> spirv,
                                           std::string_view name,

@@ -2,7 +2,12 @@
 
 #include <vulkan/vulkan.h>
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
 
 #include "vixen/core/error.hpp"
 #include "vixen/gpu/physical_device.hpp"
@@ -42,11 +47,30 @@ public:
     /// `swapchain` only when DeviceOptions asked for it).
     [[nodiscard]] const DeviceFeatures& enabled() const noexcept { return enabled_; }
 
+    /// The device's pipeline cache, which every pipeline VIXEN creates goes through.
+    [[nodiscard]] VkPipelineCache pipelineCache() const noexcept { return pipelineCache_; }
+    /// Merges pipeline cache data saved earlier (pipelineCacheData) into the device's: false,
+    /// changing nothing, when the data's header is not this device's and driver's.
+    [[nodiscard]] Result<bool> mergePipelineCacheData(std::span<const std::byte> data) const;
+    /// What the device's pipeline cache holds now, to be saved.
+    [[nodiscard]] Result<std::vector<std::byte>> pipelineCacheData() const;
+    /// Wall time spent in vkCreate*Pipelines on this device so far (all threads).
+    [[nodiscard]] std::uint64_t pipelineCreateNanoseconds() const noexcept {
+        return pipelineCreateNs_->load(std::memory_order_relaxed);
+    }
+    void addPipelineCreateNanoseconds(std::uint64_t nanoseconds) const noexcept {
+        pipelineCreateNs_->fetch_add(nanoseconds, std::memory_order_relaxed);
+    }
+
 private:
     Device() = default;
+    void destroy() noexcept;
 
     VkDevice device_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;
+    VkPipelineCache pipelineCache_ = VK_NULL_HANDLE;
+    std::unique_ptr<std::atomic<std::uint64_t>> pipelineCreateNs_ =
+        std::make_unique<std::atomic<std::uint64_t>>(0);
     std::uint32_t queueFamily_ = 0;
     const PhysicalDeviceInfo* physical_ = nullptr;
     DeviceFeatures enabled_{};

@@ -2,6 +2,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -62,6 +63,11 @@ struct PhysicalDeviceInfo {
     std::vector<MemoryHeap> heaps;
     VkPhysicalDeviceMemoryProperties memory{};
     VkPhysicalDeviceLimits limits{};
+    /// What pipeline cache data is tied to (VkPipelineCacheHeaderVersionOne).
+    std::uint32_t vendorId = 0;
+    std::uint32_t deviceId = 0;
+    std::uint32_t driverVersion = 0;
+    std::array<std::uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
 };
 
 [[nodiscard]] std::string_view toString(VkPhysicalDeviceType type) noexcept;
