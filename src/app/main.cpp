@@ -124,6 +124,11 @@ int main(int argc, char** argv) {
                              "Keep caches (built scenes) here; default $VIXEN_CACHE_DIR, "
                              "$XDG_CACHE_HOME/vixen or ~/.cache/vixen");
     voxelCommand->add_flag("--no-cache", voxel.noCache, "Neither read nor write caches");
+    voxelCommand
+        ->add_option("--shader-dir", voxel.shaderDir,
+                     "Compile the shaders from this directory at run time (src/nodes/shaders "
+                     "holds the engine's) instead of the embedded ones")
+        ->check(CLI::ExistingDirectory);
 
     vixen::app::ViewOptions view;
     std::string viewSize = "1280x720";
@@ -161,6 +166,12 @@ int main(int argc, char** argv) {
                             "Keep caches (built scenes) here; default $VIXEN_CACHE_DIR, "
                             "$XDG_CACHE_HOME/vixen or ~/.cache/vixen");
     viewCommand->add_flag("--no-cache", view.noCache, "Neither read nor write caches");
+    viewCommand
+        ->add_option("--shader-dir", view.shaderDir,
+                     "Compile the shaders from this directory at run time (src/nodes/shaders "
+                     "holds the engine's) and reload them when their files change; a shader "
+                     "with errors keeps the previous one running")
+        ->check(CLI::ExistingDirectory);
 
     std::string cacheDir;
     CLI::App* cacheCommand = app.add_subcommand(

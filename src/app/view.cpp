@@ -150,10 +150,11 @@ int runView(const ViewOptions& options) {
         }
         const VkExtent2D extent = window->framebufferSize();
         const nodes::GpuImageShape shape{extent.width, extent.height, true, false};
+        nodes::ShaderLibrary& shaders = caches.shaders(options.shaderDir);
         const auto march =
             nodes::addVoxelRenderer(
                 graph, **runtime, scene->words, [&fly](std::uint64_t) { return fly.camera(); },
-                shape, *structure, nodes::VoxelShading{.shadows = options.shadows})
+                shape, *structure, nodes::VoxelShading{.shadows = options.shadows}, &shaders)
                 .march;
         auto present = graph.addNode<nodes::GpuPresentNode>("present", **runtime, *swapchain);
         graph.connect(march, nodes::VoxelRayMarchConfig::color, present,
@@ -169,6 +170,7 @@ int runView(const ViewOptions& options) {
         std::uint64_t frame = 0;
         auto last = std::chrono::steady_clock::now();
         auto titleAt = last;
+        auto polledAt = last;
         std::uint64_t titleFrames = 0;
         std::uint64_t titleGpuNs = (*runtime)->gpuNanoseconds(march.id);
         std::uint64_t titleTimed = (*runtime)->timedFrames();
@@ -187,6 +189,14 @@ int runView(const ViewOptions& options) {
             const auto now = std::chrono::steady_clock::now();
             const float seconds = std::chrono::duration<float>(now - last).count();
             last = now;
+            // Edited shader files: their nodes recompile in this frame's batch.
+            if (shaders.fromDirectory() && now - polledAt > std::chrono::milliseconds(250)) {
+                polledAt = now;
+                if (const std::size_t changed = shaders.poll(graph.events()); changed > 0) {
+                    fmt::print("{} shader(s) changed on disk: recompiling what uses them\n",
+                               changed);
+                }
+            }
             if (options.frames != 0) {
                 fly.orbit(frame, options.frames);
             } else {

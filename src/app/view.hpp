@@ -23,6 +23,9 @@ struct ViewOptions {
     /// The cache root (empty: $VIXEN_CACHE_DIR, $XDG_CACHE_HOME/vixen or ~/.cache/vixen).
     std::string cacheDir;
     bool noCache = false;
+    /// Compile the shaders from this directory at run time (src/nodes/shaders is the
+    /// engine's); `vixen view` reloads them when their files change. Empty: embedded.
+    std::string shaderDir;
 };
 
 /// `vixen view`: the voxel renderer's graph presented to a window. Left-drag orbits, right-

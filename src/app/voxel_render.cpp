@@ -164,7 +164,8 @@ int runVoxelRender(const VoxelRenderOptions& options) {
         const nodes::GpuImageShape shape{options.width, options.height, false, false};
         const auto march =
             nodes::addVoxelRenderer(graph, **runtime, scene->words, *path, shape, *structure,
-                                    nodes::VoxelShading{.shadows = options.shadows})
+                                    nodes::VoxelShading{.shadows = options.shadows},
+                                    &caches.shaders(options.shaderDir))
                 .march;
         auto color = graph.addNode<nodes::GpuReadbackNode>("color", **runtime);
         auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);

@@ -36,6 +36,22 @@ Result<nodes::BuiltVoxelScene> VoxelCaches::scene(const nodes::VoxelSceneRequest
     return scene;
 }
 
+nodes::ShaderLibrary& VoxelCaches::shaders(const std::string& shaderDir) {
+    if (!shaders_) {
+        if (shaderDir.empty()) {
+            shaders_.emplace();
+        } else {
+            if (root_) {
+                const auto host = cache::CacheIdentity::host(voxel::kBuildVersion);
+                spirv_.emplace(cache::PersistentCacheOptions{*root_ / host.directoryName(), "spirv",
+                                                             host, cache::CacheLayout::OneFile});
+            }
+            shaders_.emplace(shaderDir, spirv_ ? &*spirv_ : nullptr);
+        }
+    }
+    return *shaders_;
+}
+
 Result<CompileTimes> VoxelCaches::compile(graph::RenderGraph& graph, const gpu::Device& device) {
     if (root_) {
         pipelines_.emplace(*root_, device);
@@ -52,6 +68,12 @@ Result<CompileTimes> VoxelCaches::compile(graph::RenderGraph& graph, const gpu::
     const CompileTimes times{
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
         static_cast<double>(device.pipelineCreateNanoseconds() - pipelineNsBefore) * 1e-9};
+    if (spirv_) {
+        if (Result<void> saved = spirv_->save(); !saved) {
+            fmt::print(stderr, "warning: the SPIR-V cache was not saved: {}\n",
+                       saved.error().message);
+        }
+    }
     if (pipelines_) {
         if (Result<void> saved = pipelines_->save(); !saved) {
             fmt::print(stderr, "warning: the pipeline cache was not saved: {}\n",

@@ -1,8 +1,9 @@
 #pragma once
 
 // What `vixen render` and `vixen view` keep between runs: built scenes (the host's scene
-// cache) and the device's pipeline cache. A problem with a cache is a warning, never a
-// failure: the scene is then built and the pipelines created as without it.
+// cache), SPIR-V compiled from a shader directory, and the device's pipeline cache. A problem with
+// a cache is a warning, never a failure: the scene is then built and the pipelines created as
+// without it.
 
 #include <cstdint>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "vixen/core/error.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/graph/render_graph.hpp"
+#include "vixen/nodes/shader_library.hpp"
 #include "vixen/nodes/voxel_scene_cache.hpp"
 
 namespace vixen::app {
@@ -30,6 +32,10 @@ public:
 
     /// The scene: loaded when it was built before, else built (and kept).
     [[nodiscard]] Result<nodes::BuiltVoxelScene> scene(const nodes::VoxelSceneRequest& request);
+    /// Where the nodes' shaders come from: embedded, or compiled from `shaderDir` when it is
+    /// not empty (their SPIR-V kept in the cache between runs).
+    [[nodiscard]] nodes::ShaderLibrary& shaders(const std::string& shaderDir);
+
     /// Compiles `graph` on `device` with the pipeline data saved for the device merged into
     /// its pipeline cache first, and saves the cache after.
     [[nodiscard]] Result<CompileTimes> compile(graph::RenderGraph& graph,
@@ -39,6 +45,8 @@ public:
 
 private:
     std::optional<std::filesystem::path> root_;
+    std::optional<cache::PersistentCache> spirv_;
+    std::optional<nodes::ShaderLibrary> shaders_;
     std::optional<cache::PipelineCacheStore> pipelines_;
     bool pipelinesLoaded_ = false;
 };

@@ -6,19 +6,29 @@
 #include "vixen/nodes/gpu_runtime.hpp"
 
 namespace vixen::nodes {
+namespace {
+
+Result<gpu::ComputePipeline> makePipeline(const gpu::Device& device,
+                                          std::span<const std::uint32_t> spirv,
+                                          std::string_view name) {
+    auto pipeline = gpu::ComputePipeline::create(device, spirv, name);
+    if (pipeline && pipeline->setLayouts().setCount() > 1) {
+        return fail(ErrorCode::InvalidArgument,
+                    "shader {}: declares {} descriptor sets; a compute kernel binds set 0 only",
+                    name, pipeline->setLayouts().setCount());
+    }
+    return pipeline;
+}
+
+}  // namespace
 
 Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
                                     std::string_view name) {
     const gpu::Device& device = runtime.device();
     if (!pipeline_.valid()) {
-        auto pipeline = gpu::ComputePipeline::create(device, spirv, name);
+        auto pipeline = makePipeline(device, spirv, name);
         if (!pipeline) {
             return std::unexpected(std::move(pipeline.error()));
-        }
-        if (pipeline->setLayouts().setCount() > 1) {
-            return fail(ErrorCode::InvalidArgument,
-                        "shader {}: declares {} descriptor sets; a compute kernel binds set 0 only",
-                        name, pipeline->setLayouts().setCount());
         }
         pipeline_ = std::move(*pipeline);
     }
@@ -42,6 +52,20 @@ Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::ui
         return std::unexpected(std::move(set.error()));
     }
     set_ = *set;
+    return {};
+}
+
+Result<void> ComputeKernel::replacePipeline(GpuRuntime& runtime,
+                                            std::span<const std::uint32_t> spirv,
+                                            std::string_view name) {
+    auto pipeline = makePipeline(runtime.device(), spirv, name);
+    if (!pipeline) {
+        return std::unexpected(std::move(pipeline.error()));
+    }
+    if (pipeline_.valid()) {
+        runtime.retire(std::move(pipeline_));
+    }
+    pipeline_ = std::move(*pipeline);
     return {};
 }
 

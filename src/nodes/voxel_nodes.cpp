@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "vixen/core/log.hpp"
+#include "vixen/events/engine_events.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/nodes/gpu_stream_nodes.hpp"
 #include "vixen_nodes_shaders.hpp"
@@ -96,8 +98,9 @@ void VoxelCameraNode::record(VkCommandBuffer commandBuffer, const graph::Execute
 // ---- VoxelRayMarch -------------------------------------------------------------------------
 
 VoxelRayMarchNode::VoxelRayMarchNode(GpuRuntime& runtime, VoxelStructure structure,
-                                     GpuImageShape shape, VoxelShading shading)
-    : GpuNode(runtime), structure_(structure), shape_(shape), shading_(shading) {
+                                     GpuImageShape shape, VoxelShading shading,
+                                     ShaderLibrary* shaders)
+    : GpuNode(runtime), structure_(structure), shape_(shape), shading_(shading), shaders_(shaders) {
     const auto [x, y, z] = shading_.towardsLight;
     const float length = std::sqrt(x * x + y * y + z * z);
     if (length > 0.0F) {
@@ -110,6 +113,49 @@ void VoxelRayMarchNode::setup(graph::SetupContext& context) {
     context.estimate().descriptor(graph::DescriptorKind::StorageBuffer) = 2;
     context.estimate().descriptor(graph::DescriptorKind::StorageImage) = 3;
     detail::followWindow(shape_, context);
+    if (shaders_ != nullptr && shaders_->fromDirectory()) {
+        context.subscribe<events::ShaderChanged>(
+            [this, dirty = context.dirtyMarker()](const events::ShaderChanged& changed) {
+                if (changed.shader == ShaderLibrary::idOf(shaderName())) {
+                    reloadPending_ = true;
+                    dirty();
+                }
+            });
+    }
+}
+
+std::string_view VoxelRayMarchNode::shaderName() const noexcept {
+    return structure_ == VoxelStructure::BrickMap ? "voxel_brickmap.comp" : "voxel_octree.comp";
+}
+
+std::span<const std::uint32_t> VoxelRayMarchNode::embeddedShader() const noexcept {
+    return structure_ == VoxelStructure::BrickMap ? shaders::voxelBrickmapComp()
+                                                  : shaders::voxelOctreeComp();
+}
+
+Result<void> VoxelRayMarchNode::makePipeline() {
+    const bool reload = kernel_.pipeline().valid();
+    if (reload && !reloadPending_) {
+        return {};
+    }
+    reloadPending_ = false;
+    if (shaders_ == nullptr) {
+        return kernel_.prepare(runtime(), embeddedShader(), shaderName());
+    }
+    auto spirv = shaders_->spirv(shaderName(), embeddedShader());
+    Result<void> made = !spirv   ? Result<void>(std::unexpected(spirv.error()))
+                        : reload ? kernel_.replacePipeline(runtime(), **spirv, shaderName())
+                                 : kernel_.prepare(runtime(), **spirv, shaderName());
+    if (made || !reload) {
+        reloads_ += made && reload ? 1U : 0U;
+        return made;
+    }
+    // The previous pipeline keeps running until the shader compiles again.
+    ++failedReloads_;
+    lastError_ = made.error().message;
+    log::error("node '{}': the shader did not reload, the previous pipeline stays: {}", name(),
+               lastError_);
+    return {};
 }
 
 void VoxelRayMarchNode::reestimate(graph::ResourceEstimate& estimate) {
@@ -119,11 +165,9 @@ void VoxelRayMarchNode::reestimate(graph::ResourceEstimate& estimate) {
 
 Result<void> VoxelRayMarchNode::compile(const graph::CompileContext& /*context*/) {
     VIXEN_TRY(detail::checkShape(shape_, name()));
-    if (structure_ == VoxelStructure::BrickMap) {
-        VIXEN_TRY(kernel_.prepare(runtime(), shaders::voxelBrickmapComp(), "voxel_brickmap.comp"));
-    } else {
-        VIXEN_TRY(kernel_.prepare(runtime(), shaders::voxelOctreeComp(), "voxel_octree.comp"));
-    }
+    VIXEN_TRY(makePipeline());
+    // With a pipeline made, this lays out set 0 for it (the SPIR-V is not read again).
+    VIXEN_TRY(kernel_.prepare(runtime(), embeddedShader(), shaderName()));
     const auto image = [&](VkFormat format) {
         return gpu::ImageDesc{
             .width = shape_.width,
@@ -173,11 +217,12 @@ void VoxelRayMarchNode::release(const graph::CleanupContext& context) {
 VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                std::shared_ptr<const std::vector<std::uint32_t>> words,
                                VoxelCameraNode::Path path, GpuImageShape shape,
-                               VoxelStructure structure, VoxelShading shading) {
+                               VoxelStructure structure, VoxelShading shading,
+                               ShaderLibrary* shaders) {
     VoxelRenderer renderer{
         graph.addNode<VoxelSceneNode>("scene", runtime, std::move(words)),
         graph.addNode<VoxelCameraNode>("camera", runtime, std::move(path), shape),
-        graph.addNode<VoxelRayMarchNode>("ray march", runtime, structure, shape, shading)};
+        graph.addNode<VoxelRayMarchNode>("ray march", runtime, structure, shape, shading, shaders)};
     graph.connect(renderer.scene, VoxelSceneConfig::scene, renderer.march,
                   VoxelRayMarchConfig::scene);
     graph.connect(renderer.camera, VoxelCameraConfig::camera, renderer.march,

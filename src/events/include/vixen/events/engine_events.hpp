@@ -37,4 +37,11 @@ struct WindowResized {
     explicit operator RenderPassInvalidated() const { return {}; }
 };
 
+/// A shader's source (its file or a file it includes) changed on disk; `shader` is
+/// nodes::ShaderLibrary::idOf(its name). Nodes built from that shader recompile.
+struct ShaderChanged {
+    static constexpr EventCategory kCategory = category::kShader;
+    std::uint64_t shader = 0;
+};
+
 }  // namespace vixen::events

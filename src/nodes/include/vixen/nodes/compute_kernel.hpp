@@ -34,6 +34,12 @@ public:
     /// name `name` (the shader); a shader with descriptor sets past set 0 is InvalidArgument.
     [[nodiscard]] Result<void> prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
                                        std::string_view name);
+    /// Builds a pipeline from new `spirv` (a shader reloaded) and, when that succeeds,
+    /// retires the old one through `runtime` (frames in flight still use it); the next
+    /// prepare() lays set 0 out for the new one. On failure the old pipeline stays.
+    [[nodiscard]] Result<void> replacePipeline(GpuRuntime& runtime,
+                                               std::span<const std::uint32_t> spirv,
+                                               std::string_view name);
     /// Queues `binding` of set 0: a storage or uniform buffer, or a storage or sampled image
     /// in the layout its slot's compute use puts it (GENERAL). Errors name the binding.
     [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuBuffer& buffer);

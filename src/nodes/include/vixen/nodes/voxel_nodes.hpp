@@ -18,6 +18,7 @@
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_node.hpp"
 #include "vixen/nodes/gpu_stream_nodes.hpp"
+#include "vixen/nodes/shader_library.hpp"
 #include "vixen/voxel/camera.hpp"
 #include "vixen/voxel/structure.hpp"
 
@@ -108,11 +109,19 @@ struct VoxelRayMarchConfig {
 /// directional light (and a hard shadow ray when asked), written as colour (RGBA8, sRGB-ish
 /// gamma), depth (R32F: distance along the ray in voxels, -1 for a miss) and steps (R32UI:
 /// bricks or nodes visited << 16 | voxels visited, shadow rays included), all counted on the
-/// GPU. One compute shader per structure.
+/// GPU. One compute shader per structure, embedded, or from `shaders` (ShaderLibrary) when
+/// given: then an edit of the shader's files recompiles this node, and a shader that no longer
+/// compiles keeps the previous pipeline running and logs the compiler's messages.
 class VoxelRayMarchNode : public GpuNode<VoxelRayMarchConfig> {
 public:
     VoxelRayMarchNode(GpuRuntime& runtime, VoxelStructure structure, GpuImageShape shape,
-                      VoxelShading shading = {});
+                      VoxelShading shading = {}, ShaderLibrary* shaders = nullptr);
+
+    /// Shader reloads that replaced the pipeline, and those that kept the old one.
+    [[nodiscard]] std::uint32_t shaderReloads() const noexcept { return reloads_; }
+    [[nodiscard]] std::uint32_t failedShaderReloads() const noexcept { return failedReloads_; }
+    /// The message of the last reload that failed (empty when none did).
+    [[nodiscard]] const std::string& lastShaderError() const noexcept { return lastError_; }
 
 protected:
     [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
@@ -123,10 +132,20 @@ protected:
     void release(const graph::CleanupContext& context) override;
 
 private:
+    [[nodiscard]] std::string_view shaderName() const noexcept;
+    [[nodiscard]] std::span<const std::uint32_t> embeddedShader() const noexcept;
+    /// The pipeline at the first compile, or a new one after the shader changed.
+    [[nodiscard]] Result<void> makePipeline();
+
     VoxelStructure structure_;
     GpuImageShape shape_;
     VoxelShading shading_;
+    ShaderLibrary* shaders_;
     ComputeKernel kernel_;
+    bool reloadPending_ = false;
+    std::uint32_t reloads_ = 0;
+    std::uint32_t failedReloads_ = 0;
+    std::string lastError_;
 };
 
 /// The voxel renderer's nodes, wired scene -> ray march <- camera: "scene", "camera" and
@@ -139,7 +158,8 @@ struct VoxelRenderer {
 VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                std::shared_ptr<const std::vector<std::uint32_t>> words,
                                VoxelCameraNode::Path path, GpuImageShape shape,
-                               VoxelStructure structure, VoxelShading shading = {});
+                               VoxelStructure structure, VoxelShading shading = {},
+                               ShaderLibrary* shaders = nullptr);
 
 /// The steps image read back (R32UI, VoxelRayMarchNode): bricks or nodes, and voxels,
 /// summed over its pixels.

@@ -1,0 +1,144 @@
+// Shaders from a directory on lavapipe with validation: an edit of an included file
+// recompiles the ray march node alone (the scene is not uploaded again) and changes the
+// picture; a broken edit keeps the previous pipeline running and names the file and line;
+// fixing it reloads again.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "../cache/cache_test_support.hpp"
+#include "gpu_graph_fixture.hpp"
+#include "vixen/nodes/shader_library.hpp"
+#include "vixen/nodes/voxel_nodes.hpp"
+#include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/structure.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+constexpr std::uint32_t kWidth = 48;
+constexpr std::uint32_t kHeight = 32;
+
+std::string readText(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// Writes `text` and moves the file's time forward, so a poll sees the change even within
+/// the file system's time resolution.
+void edit(const std::filesystem::path& path, const std::string& text) {
+    const auto before = std::filesystem::last_write_time(path);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    std::filesystem::last_write_time(path, before + std::chrono::seconds(2));
+}
+
+class ShaderReloadTest : public GpuGraphTest {
+protected:
+    void SetUp() override {
+        GpuGraphTest::SetUp();
+        for (const char* name : {"voxel_brickmap.comp", "voxel_octree.comp", "voxel_common.glsl"}) {
+            std::filesystem::copy_file(std::filesystem::path(VIXEN_SHADER_SOURCE_DIR) / name,
+                                       scratch_.path() / name);
+        }
+    }
+
+    [[nodiscard]] std::filesystem::path common() const {
+        return scratch_.path() / "voxel_common.glsl";
+    }
+
+    cache::testing::ScratchDirectory scratch_;
+};
+
+TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsTheOld) {
+    ShaderLibrary shaders(scratch_.path(), nullptr);
+    GpuGraph& gpu = makeGraph();
+    const voxel::Int3 size{32, 32, 32};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cornell", size));
+    ASSERT_TRUE(volume);
+    auto words = std::make_shared<const std::vector<std::uint32_t>>(
+        voxel::buildStructure(*volume, voxel::Structure::BrickMap));
+    const GpuImageShape shape{kWidth, kHeight, false, false};
+    const VoxelRenderer renderer = addVoxelRenderer(
+        gpu.graph, *gpu.runtime, words,
+        [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.0F, 0.0F); }, shape,
+        voxel::Structure::BrickMap, {}, &shaders);
+    auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
+    gpu.graph.connect(renderer.march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile());
+    const auto picture = [&] {
+        EXPECT_TRUE(gpu.runtime->frame());
+        EXPECT_TRUE(gpu.runtime->frame());
+        EXPECT_TRUE(gpu.runtime->waitIdle());
+        auto pixels = static_cast<GpuReadbackNode&>(gpu.graph.node(color.id)).pixels();
+        EXPECT_TRUE(pixels);
+        return pixels ? std::vector<std::byte>(pixels->begin(), pixels->end())
+                      : std::vector<std::byte>{};
+    };
+    const auto& march = static_cast<VoxelRayMarchNode&>(gpu.graph.node(renderer.march.id));
+    const auto& scene = static_cast<VoxelSceneNode&>(gpu.graph.node(renderer.scene.id));
+    const std::vector<std::byte> original = picture();
+    EXPECT_EQ(shaders.poll(gpu.graph.events()), 0U) << "nothing changed yet";
+
+    // The sky's colour lives in the include: edit it.
+    const std::string source = readText(common());
+    const std::string sky = "vec3(0.60, 0.70, 0.85)";
+    const std::size_t at = source.find(sky);
+    ASSERT_NE(at, std::string::npos);
+    std::string red = source;
+    red.replace(at, sky.size(), "vec3(1.00, 0.00, 0.00)");
+    edit(common(), red);
+    EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U) << "voxel_brickmap.comp includes it";
+    const std::vector<std::byte> edited = picture();
+    EXPECT_EQ(march.shaderReloads(), 1U);
+    EXPECT_EQ(scene.uploads(), 1U) << "the scene is not uploaded again";
+    ASSERT_EQ(edited.size(), original.size());
+    // The top-left pixel looks at the sky: redder now.
+    EXPECT_NE(edited, original);
+    EXPECT_GT(edited[0], original[0]);
+    EXPECT_LT(edited[1], original[1]);
+
+    // A broken edit: the old (red) pipeline keeps running; the error names file and line.
+    std::string broken = red;
+    const std::string main = "void main() {\n";
+    broken.insert(broken.find(main) + main.size(), "    undeclaredName = 1;\n");
+    edit(common(), broken);
+    EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
+    EXPECT_EQ(picture(), edited);
+    EXPECT_EQ(march.failedShaderReloads(), 1U);
+    EXPECT_NE(march.lastShaderError().find("voxel_common.glsl:"), std::string::npos)
+        << march.lastShaderError();
+    EXPECT_NE(march.lastShaderError().find("undeclaredName"), std::string::npos);
+
+    // Fixed: it reloads again, and the picture is the original one.
+    edit(common(), source);
+    EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
+    EXPECT_EQ(picture(), original);
+    EXPECT_EQ(march.shaderReloads(), 2U);
+    EXPECT_EQ(scene.uploads(), 1U);
+}
+
+TEST_F(ShaderReloadTest, AShaderThatDoesNotCompileAtFirstFailsTheCompileNamingIt) {
+    edit(scratch_.path() / "voxel_octree.comp", "#version 460\nvoid main() { nope(); }\n");
+    ShaderLibrary shaders(scratch_.path(), nullptr);
+    GpuGraph& gpu = makeGraph();
+    auto words = std::make_shared<const std::vector<std::uint32_t>>(64, 0U);
+    const VoxelRenderer renderer = addVoxelRenderer(
+        gpu.graph, *gpu.runtime, words,
+        [](std::uint64_t) {
+            return voxel::Camera::orbit({32, 32, 32}, 0.0F);
+        },
+        GpuImageShape{kWidth, kHeight, false, false}, voxel::Structure::Octree, {}, &shaders);
+    auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
+    gpu.graph.connect(renderer.march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+    const Result<void> compiled = gpu.graph.compile();
+    ASSERT_FALSE(compiled);
+    EXPECT_NE(compiled.error().message.find("voxel_octree.comp:2: error:"), std::string::npos)
+        << compiled.error().message;
+}
+
+}  // namespace
+}  // namespace vixen::nodes
