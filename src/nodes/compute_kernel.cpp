@@ -8,14 +8,13 @@
 namespace vixen::nodes {
 namespace {
 
-Result<gpu::ComputePipeline> makePipeline(const gpu::Device& device,
-                                          std::span<const std::uint32_t> spirv,
-                                          std::string_view name) {
-    auto pipeline = gpu::ComputePipeline::create(device, spirv, name);
-    if (pipeline && pipeline->setLayouts().setCount() > 1) {
+Result<std::shared_ptr<const gpu::ComputePipeline>> makePipeline(
+    GpuRuntime& runtime, std::span<const std::uint32_t> spirv, std::string_view name) {
+    auto pipeline = runtime.computePipeline(spirv, name);
+    if (pipeline && (*pipeline)->setLayouts().setCount() > 1) {
         return fail(ErrorCode::InvalidArgument,
                     "shader {}: declares {} descriptor sets; a compute kernel binds set 0 only",
-                    name, pipeline->setLayouts().setCount());
+                    name, (*pipeline)->setLayouts().setCount());
     }
     return pipeline;
 }
@@ -25,8 +24,8 @@ Result<gpu::ComputePipeline> makePipeline(const gpu::Device& device,
 Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
                                     std::string_view name) {
     const gpu::Device& device = runtime.device();
-    if (!pipeline_.valid()) {
-        auto pipeline = makePipeline(device, spirv, name);
+    if (!pipeline_) {
+        auto pipeline = makePipeline(runtime, spirv, name);
         if (!pipeline) {
             return std::unexpected(std::move(pipeline.error()));
         }
@@ -34,7 +33,7 @@ Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::ui
     }
     writer_.clear();
     set_ = gpu::DescriptorSet{};
-    if (pipeline_.setLayouts().setCount() == 0) {
+    if (pipeline_->setLayouts().setCount() == 0) {
         return {};
     }
     if (pool_) {
@@ -42,12 +41,12 @@ Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::ui
         pool_.reset();
     }
     auto pool = gpu::DescriptorAllocator::create(
-        device, gpu::DescriptorPoolSizes{}.add(pipeline_.interface()), name);
+        device, gpu::DescriptorPoolSizes{}.add(pipeline_->interface()), name);
     if (!pool) {
         return std::unexpected(std::move(pool.error()));
     }
     pool_.emplace(std::move(*pool));
-    auto set = pool_->allocate(pipeline_.setLayouts(), 0, name);
+    auto set = pool_->allocate(pipeline_->setLayouts(), 0, name);
     if (!set) {
         return std::unexpected(std::move(set.error()));
     }
@@ -58,11 +57,11 @@ Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::ui
 Result<void> ComputeKernel::replacePipeline(GpuRuntime& runtime,
                                             std::span<const std::uint32_t> spirv,
                                             std::string_view name) {
-    auto pipeline = makePipeline(runtime.device(), spirv, name);
+    auto pipeline = makePipeline(runtime, spirv, name);
     if (!pipeline) {
         return std::unexpected(std::move(pipeline.error()));
     }
-    if (pipeline_.valid()) {
+    if (pipeline_) {
         runtime.retire(std::move(pipeline_));
     }
     pipeline_ = std::move(*pipeline);
@@ -83,20 +82,20 @@ void ComputeKernel::commit(const gpu::Device& device) {
 
 void ComputeKernel::bindAndPush(VkCommandBuffer commandBuffer, const void* constants,
                                 std::uint32_t bytes) const noexcept {
-    vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.handle());
+    vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_->handle());
     if (set_.handle != VK_NULL_HANDLE) {
-        vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.layout(),
+        vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_->layout(),
                                 0, 1, &set_.handle, 0, nullptr);
     }
     if (bytes > 0) {
-        vkCmdPushConstants(commandBuffer, pipeline_.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, bytes,
-                           constants);
+        vkCmdPushConstants(commandBuffer, pipeline_->layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                           bytes, constants);
     }
 }
 
 void ComputeKernel::dispatchGroups(VkCommandBuffer commandBuffer, std::uint32_t x, std::uint32_t y,
                                    std::uint32_t z) const noexcept {
-    const std::array<std::uint32_t, 3> groups = pipeline_.groupsFor(x, y, z);
+    const std::array<std::uint32_t, 3> groups = pipeline_->groupsFor(x, y, z);
     vkCmdDispatch(commandBuffer, groups[0], groups[1], groups[2]);
 }
 

@@ -302,6 +302,14 @@ void GpuRuntime::collectTimestamps(std::uint32_t slot) {
     }
 }
 
+Result<std::shared_ptr<const gpu::ComputePipeline>> GpuRuntime::computePipeline(
+    std::span<const std::uint32_t> spirv, std::string_view name) {
+    const cache::CacheKey key =
+        cache::KeyBuilder().add("compute pipeline").add(std::as_bytes(spirv)).key();
+    return computePipelines_.getOrCreate(
+        key, [&] { return gpu::ComputePipeline::create(*device_, spirv, name); });
+}
+
 GpuRuntime::~GpuRuntime() {
     // The graph's GPU nodes hold objects made through this runtime: they go first, after
     // the GPU is done with them (the cleanup hook waits).

@@ -134,7 +134,7 @@ std::span<const std::uint32_t> VoxelRayMarchNode::embeddedShader() const noexcep
 }
 
 Result<void> VoxelRayMarchNode::makePipeline() {
-    const bool reload = kernel_.pipeline().valid();
+    const bool reload = kernel_.hasPipeline();
     if (reload && !reloadPending_) {
         return {};
     }

@@ -1,9 +1,10 @@
 // Shaders from a directory on lavapipe with validation: an edit of an included file
 // recompiles the ray march node alone (the scene is not uploaded again) and changes the
 // picture; a broken edit keeps the previous pipeline running and names the file and line;
-// fixing it reloads again.
+// fixing it reloads again. And nodes of one shader share one pipeline.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -36,6 +37,15 @@ void edit(const std::filesystem::path& path, const std::string& text) {
     std::filesystem::last_write_time(path, before + std::chrono::seconds(2));
 }
 
+std::shared_ptr<const std::vector<std::uint32_t>> brickMapOf(std::string_view scene,
+                                                             voxel::Int3 size) {
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene(scene, size));
+    EXPECT_TRUE(volume);
+    return std::make_shared<const std::vector<std::uint32_t>>(
+        volume ? voxel::buildStructure(*volume, voxel::Structure::BrickMap)
+               : std::vector<std::uint32_t>{});
+}
+
 class ShaderReloadTest : public GpuGraphTest {
 protected:
     void SetUp() override {
@@ -57,10 +67,7 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     ShaderLibrary shaders(scratch_.path(), nullptr);
     GpuGraph& gpu = makeGraph();
     const voxel::Int3 size{32, 32, 32};
-    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cornell", size));
-    ASSERT_TRUE(volume);
-    auto words = std::make_shared<const std::vector<std::uint32_t>>(
-        voxel::buildStructure(*volume, voxel::Structure::BrickMap));
+    const auto words = brickMapOf("cornell", size);
     const GpuImageShape shape{kWidth, kHeight, false, false};
     const VoxelRenderer renderer = addVoxelRenderer(
         gpu.graph, *gpu.runtime, words,
@@ -138,6 +145,33 @@ TEST_F(ShaderReloadTest, AShaderThatDoesNotCompileAtFirstFailsTheCompileNamingIt
     ASSERT_FALSE(compiled);
     EXPECT_NE(compiled.error().message.find("voxel_octree.comp:2: error:"), std::string::npos)
         << compiled.error().message;
+}
+
+TEST_F(GpuGraphTest, NodesOfOneShaderShareOnePipeline) {
+    GpuGraph& gpu = makeGraph();
+    const voxel::Int3 size{32, 32, 32};
+    const auto words = brickMapOf("tunnels", size);
+    const GpuImageShape shape{kWidth, kHeight, false, false};
+    const auto orbit = [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.5F); };
+    const VoxelRenderer first =
+        addVoxelRenderer(gpu.graph, *gpu.runtime, words, orbit, shape, voxel::Structure::BrickMap);
+    auto second = gpu.graph.addNode<VoxelRayMarchNode>("second march", *gpu.runtime,
+                                                       voxel::Structure::BrickMap, shape);
+    gpu.graph.connect(first.scene, VoxelSceneConfig::scene, second, VoxelRayMarchConfig::scene);
+    gpu.graph.connect(first.camera, VoxelCameraConfig::camera, second, VoxelRayMarchConfig::camera);
+    auto one = gpu.graph.addNode<GpuReadbackNode>("one", *gpu.runtime);
+    auto two = gpu.graph.addNode<GpuReadbackNode>("two", *gpu.runtime);
+    gpu.graph.connect(first.march, VoxelRayMarchConfig::color, one, GpuReadbackConfig::image);
+    gpu.graph.connect(second, VoxelRayMarchConfig::color, two, GpuReadbackConfig::image);
+    ASSERT_TRUE(gpu.graph.compile());
+    EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 1U);
+    EXPECT_EQ(gpu.runtime->computePipelineStats().hits, 1U);
+    ASSERT_TRUE(gpu.runtime->frame());
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    auto a = static_cast<GpuReadbackNode&>(gpu.graph.node(one.id)).pixels();
+    auto b = static_cast<GpuReadbackNode&>(gpu.graph.node(two.id)).pixels();
+    ASSERT_TRUE(a && b);
+    EXPECT_TRUE(std::equal(a->begin(), a->end(), b->begin(), b->end()));
 }
 
 }  // namespace

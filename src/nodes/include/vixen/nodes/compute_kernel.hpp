@@ -2,13 +2,15 @@
 
 // What a compute node needs besides its slots: its shader's pipeline, the one descriptor set
 // the shader declares (set 0, laid out from its reflection) bound to slot resources, and the
-// dispatch. The pipeline is made once and kept by recompiles; the set is taken again at
+// dispatch. The pipeline comes from the runtime (shared with every node of the same shader)
+// once and is kept by recompiles; the set is taken again at
 // each compile from a fresh pool, so resized resources are bound anew while frames in
 // flight still use the old set (its pool is retired through the runtime).
 
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -64,7 +66,7 @@ public:
     /// Destroys the pipeline and the pool now (the node leaves the graph, after the GPU
     /// finished with it).
     void reset() noexcept;
-    [[nodiscard]] const gpu::ComputePipeline& pipeline() const noexcept { return pipeline_; }
+    [[nodiscard]] bool hasPipeline() const noexcept { return pipeline_ != nullptr; }
 
 private:
     void bindAndPush(VkCommandBuffer commandBuffer, const void* constants,
@@ -72,7 +74,7 @@ private:
     void dispatchGroups(VkCommandBuffer commandBuffer, std::uint32_t x, std::uint32_t y,
                         std::uint32_t z) const noexcept;
 
-    gpu::ComputePipeline pipeline_;
+    std::shared_ptr<const gpu::ComputePipeline> pipeline_;  // shared through the runtime
     std::optional<gpu::DescriptorAllocator> pool_;
     gpu::DescriptorSet set_{};
     gpu::DescriptorWriter writer_;

@@ -12,15 +12,18 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "vixen/cache/typed_cache.hpp"
 #include "vixen/core/error.hpp"
 #include "vixen/core/trace.hpp"
 #include "vixen/gpu/barriers.hpp"
+#include "vixen/gpu/compute_pipeline.hpp"
 #include "vixen/gpu/deferred_destroyer.hpp"
 #include "vixen/gpu/frame_pacer.hpp"
 #include "vixen/gpu/image.hpp"
@@ -151,6 +154,16 @@ public:
     // ---- for GPU nodes ---------------------------------------------------------------
 
     [[nodiscard]] const gpu::Device& device() const noexcept { return *device_; }
+
+    /// The compute pipeline of `spirv`, shared by every node that asks for the same module
+    /// (its shader module, layouts and pipeline made once, through the device's pipeline
+    /// cache); errors name `name`. For compile time.
+    [[nodiscard]] Result<std::shared_ptr<const gpu::ComputePipeline>> computePipeline(
+        std::span<const std::uint32_t> spirv, std::string_view name);
+    /// Hits (shared) and misses (created) of computePipeline.
+    [[nodiscard]] cache::TypedCacheStats computePipelineStats() const {
+        return computePipelines_.stats();
+    }
     [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
     /// The command buffer of the frame being recorded (null outside a frame).
@@ -441,6 +454,8 @@ private:
     // arena it may reach into).
     gpu::DeferredDestroyer retired_;
     RebuildStats rebuildStats_;
+    // Pipelines nodes share; destroyed with the runtime, after its final wait.
+    cache::TypedCache<gpu::ComputePipeline> computePipelines_;
     void releaseParked() noexcept;
 };
 
