@@ -200,6 +200,45 @@ TEST(PersistentCacheFaultTest, AFullDiskFailsTheSaveAndKeepsTheOldCache) {
     }
 }
 
+TEST(PersistentCacheFaultTest, TwoProcessesSavingOneCacheLoseNothingOfEachOther) {
+    const ScratchDirectory scratch;
+    const auto options = optionsFor(scratch);
+    constexpr int kKeys = 25;
+    std::vector<pid_t> writers;
+    for (int writer = 0; writer < 2; ++writer) {
+        const pid_t child = ::fork();
+        if (child == 0) {
+            // Each run inserts one key of its own and saves, as separate processes would.
+            for (int k = 0; k < kKeys; ++k) {
+                PersistentCache run(options);
+                const std::string name =
+                    "writer" + std::to_string(writer) + "-" + std::to_string(k);
+                run.insert(keyOf(name), bytesOf(name), 1);
+                if (!run.save() || !run.problems().empty()) {
+                    ::_exit(1);
+                }
+            }
+            ::_exit(0);
+        }
+        writers.push_back(child);
+    }
+    for (const pid_t writer : writers) {
+        int status = 0;
+        ::waitpid(writer, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    PersistentCache after(options);
+    EXPECT_TRUE(after.problems().empty());
+    EXPECT_EQ(after.stats().entries, 2U * kKeys);
+    EXPECT_EQ(after.stats().allRuns.misses, 2U * kKeys);
+    for (int writer = 0; writer < 2; ++writer) {
+        for (int k = 0; k < kKeys; ++k) {
+            const std::string name = "writer" + std::to_string(writer) + "-" + std::to_string(k);
+            EXPECT_EQ(after.find(keyOf(name)), bytesOf(name)) << name;
+        }
+    }
+}
+
 TEST(PersistentCacheFaultTest, AWriterKilledWhileSavingLeavesTheOldCacheOrTheNew) {
     const ScratchDirectory scratch;
     const auto options = optionsFor(scratch);
