@@ -30,6 +30,7 @@ Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::ui
             return std::unexpected(std::move(pipeline.error()));
         }
         pipeline_ = std::move(*pipeline);
+        pipelineKey_ = GpuRuntime::computePipelineKey(spirv);
     }
     writer_.clear();
     set_ = gpu::DescriptorSet{};
@@ -62,9 +63,11 @@ Result<void> ComputeKernel::replacePipeline(GpuRuntime& runtime,
         return std::unexpected(std::move(pipeline.error()));
     }
     if (pipeline_) {
+        runtime.forgetComputePipeline(pipelineKey_);
         runtime.retire(std::move(pipeline_));
     }
     pipeline_ = std::move(*pipeline);
+    pipelineKey_ = GpuRuntime::computePipelineKey(spirv);
     return {};
 }
 

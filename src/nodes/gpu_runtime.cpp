@@ -302,12 +302,15 @@ void GpuRuntime::collectTimestamps(std::uint32_t slot) {
     }
 }
 
+cache::CacheKey GpuRuntime::computePipelineKey(std::span<const std::uint32_t> spirv) {
+    return cache::KeyBuilder().add("compute pipeline").add(std::as_bytes(spirv)).key();
+}
+
 Result<std::shared_ptr<const gpu::ComputePipeline>> GpuRuntime::computePipeline(
     std::span<const std::uint32_t> spirv, std::string_view name) {
-    const cache::CacheKey key =
-        cache::KeyBuilder().add("compute pipeline").add(std::as_bytes(spirv)).key();
-    return computePipelines_.getOrCreate(
-        key, [&] { return gpu::ComputePipeline::create(*device_, spirv, name); });
+    return computePipelines_.getOrCreate(computePipelineKey(spirv), [&] {
+        return gpu::ComputePipeline::create(*device_, spirv, name);
+    });
 }
 
 GpuRuntime::~GpuRuntime() {

@@ -102,6 +102,7 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     const std::vector<std::byte> edited = picture();
     EXPECT_EQ(march.shaderReloads(), 1U);
     EXPECT_EQ(scene.uploads(), 1U) << "the scene is not uploaded again";
+    EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 2U);
     ASSERT_EQ(edited.size(), original.size());
     // The top-left pixel looks at the sky: redder now.
     EXPECT_NE(edited, original);
@@ -126,6 +127,8 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     EXPECT_EQ(picture(), original);
     EXPECT_EQ(march.shaderReloads(), 2U);
     EXPECT_EQ(scene.uploads(), 1U);
+    // The first pipeline stopped being shared when it was replaced: made again, not kept.
+    EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 3U);
 }
 
 TEST_F(ShaderReloadTest, AShaderThatDoesNotCompileAtFirstFailsTheCompileNamingIt) {

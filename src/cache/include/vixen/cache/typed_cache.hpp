@@ -85,6 +85,14 @@ public:
         return stats_;
     }
 
+    /// Forgets the value of `key` held in memory (those who hold it keep it).
+    void erase(const CacheKey& key) {
+        const std::lock_guard lock(mutex_);
+        if (const auto found = slots_.find(key); found != slots_.end() && found->second->done) {
+            slots_.erase(found);
+        }
+    }
+
     /// Forgets every value held in memory (not what is on disk).
     void clear() {
         const std::lock_guard lock(mutex_);

@@ -15,6 +15,7 @@
 #include <span>
 #include <string_view>
 
+#include "vixen/cache/cache_key.hpp"
 #include "vixen/core/error.hpp"
 #include "vixen/gpu/compute_pipeline.hpp"
 #include "vixen/gpu/descriptor_allocator.hpp"
@@ -37,8 +38,9 @@ public:
     [[nodiscard]] Result<void> prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
                                        std::string_view name);
     /// Builds a pipeline from new `spirv` (a shader reloaded) and, when that succeeds,
-    /// retires the old one through `runtime` (frames in flight still use it); the next
-    /// prepare() lays set 0 out for the new one. On failure the old pipeline stays.
+    /// retires the old one through `runtime` (frames in flight still use it) and stops the
+    /// runtime sharing it; the next prepare() lays set 0 out for the new one. On failure the
+    /// old pipeline stays.
     [[nodiscard]] Result<void> replacePipeline(GpuRuntime& runtime,
                                                std::span<const std::uint32_t> spirv,
                                                std::string_view name);
@@ -75,6 +77,7 @@ private:
                         std::uint32_t z) const noexcept;
 
     std::shared_ptr<const gpu::ComputePipeline> pipeline_;  // shared through the runtime
+    cache::CacheKey pipelineKey_;                           // the runtime shares it by
     std::optional<gpu::DescriptorAllocator> pool_;
     gpu::DescriptorSet set_{};
     gpu::DescriptorWriter writer_;

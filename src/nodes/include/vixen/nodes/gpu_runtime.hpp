@@ -160,6 +160,11 @@ public:
     /// cache); errors name `name`. For compile time.
     [[nodiscard]] Result<std::shared_ptr<const gpu::ComputePipeline>> computePipeline(
         std::span<const std::uint32_t> spirv, std::string_view name);
+    /// What computePipeline finds the pipeline of `spirv` by.
+    [[nodiscard]] static cache::CacheKey computePipelineKey(std::span<const std::uint32_t> spirv);
+    /// Stops sharing the pipeline of `key` (a shader reloaded): its users keep it, a later
+    /// request makes a new one.
+    void forgetComputePipeline(const cache::CacheKey& key) { computePipelines_.erase(key); }
     /// Hits (shared) and misses (created) of computePipeline.
     [[nodiscard]] cache::TypedCacheStats computePipelineStats() const {
         return computePipelines_.stats();
