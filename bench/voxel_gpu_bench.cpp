@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "gpu_bench_context.hpp"
+#include "vixen/core/statistics.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "vixen/voxel/procedural.hpp"
@@ -71,13 +72,6 @@ std::pair<std::uint32_t, std::uint32_t> imageSize() {
         }
     }
     return {width, height};
-}
-
-double percentile(std::vector<double> values, double fraction) {
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0.0
-                          : values[static_cast<std::size_t>(
-                                fraction * static_cast<double>(values.size() - 1) + 0.5)];
 }
 
 /// Steps of all pixels over what the slowest pixel of each 8x4 tile makes the whole tile
@@ -195,11 +189,12 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     }
     static_cast<void>((*runtime)->waitIdle());
     const double pixels = static_cast<double>(width) * height;
-    const double median = percentile(milliseconds, 0.5);
+    const core::Summary gpuMs = core::summarize(milliseconds);
+    const double median = gpuMs.median;
     state.counters["gpu_ms_median"] = median;
     state.counters["untimed_frames"] = static_cast<double>(untimed);
-    state.counters["gpu_ms_p5"] = percentile(milliseconds, 0.05);
-    state.counters["gpu_ms_p95"] = percentile(milliseconds, 0.95);
+    state.counters["gpu_ms_p5"] = gpuMs.p5;
+    state.counters["gpu_ms_p95"] = gpuMs.p95;
     state.counters["grays_per_s"] = median > 0.0 ? pixels / (median * 1e-3) / 1e9 : 0.0;
     const auto& stepImage = static_cast<const nodes::GpuReadbackNode&>(graph.node(steps.id));
     const auto& depthImage = static_cast<const nodes::GpuReadbackNode&>(graph.node(depth.id));

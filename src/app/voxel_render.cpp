@@ -16,6 +16,7 @@
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
+#include "vixen/core/statistics.hpp"
 #include "voxel_scene.hpp"
 
 namespace vixen::app {
@@ -103,15 +104,6 @@ Result<nodes::VoxelCameraNode::Path> parseCamera(const std::string& option, voxe
     camera.target = *target;
     camera.verticalFovDegrees = fov;
     return nodes::VoxelCameraNode::Path([camera](std::uint64_t) { return camera; });
-}
-
-double percentile(std::vector<double> values, double fraction) {
-    if (values.empty()) {
-        return 0.0;
-    }
-    std::sort(values.begin(), values.end());
-    return values[static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) +
-                                           0.5)];
 }
 
 }  // namespace
@@ -218,13 +210,12 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             fmt::print("wrote {} ({}x{})\n", options.out, options.width, options.height);
             const double pixels = static_cast<double>(options.width) * options.height;
             if ((*runtime)->timestampsEnabled() && !gpuMilliseconds.empty()) {
-                const double median = percentile(gpuMilliseconds, 0.5);
+                const core::Summary gpu = core::summarize(gpuMilliseconds);
                 fmt::print(
                     "ray march ({}{}): GPU {:.3f} ms median of {} frame(s) (timestamps; p5 "
                     "{:.3f}, p95 {:.3f}), {:.3f} G primary rays/s\n",
-                    voxel::structureName(*structure), options.shadows ? ", shadows" : "", median,
-                    gpuMilliseconds.size(), percentile(gpuMilliseconds, 0.05),
-                    percentile(gpuMilliseconds, 0.95), pixels / (median * 1e-3) / 1e9);
+                    voxel::structureName(*structure), options.shadows ? ", shadows" : "",
+                    gpu.median, gpu.count, gpu.p5, gpu.p95, pixels / (gpu.median * 1e-3) / 1e9);
             } else {
                 fmt::print("ray march: no GPU timestamps on this device\n");
             }
@@ -242,7 +233,7 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             fmt::print(
                 "frames: {} (CPU wall time of GpuRuntime::frame plus its wait): median "
                 "{:.3f} ms\n",
-                cpuMilliseconds.size(), percentile(cpuMilliseconds, 0.5));
+                cpuMilliseconds.size(), core::summarize(cpuMilliseconds).median);
             fmt::print("{}", describeStartup(*scene, caches.pipelineState(), *compiled,
                                              cpuMilliseconds.front() * 1e-3));
         }
