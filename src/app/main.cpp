@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bench_command.hpp"
 #include "cache_commands.hpp"
 #include "demo.hpp"
 #include "graph_commands.hpp"
@@ -173,6 +174,37 @@ int main(int argc, char** argv) {
                      "with errors keeps the previous one running")
         ->check(CLI::ExistingDirectory);
 
+    vixen::app::BenchOptions bench;
+    CLI::App* benchCommand = app.add_subcommand(
+        "bench",
+        "Benchmark the voxel ray marchers over a matrix (pipelines x structures x scenes x "
+        "voxels x sizes x shadows): GPU time from timestamps, CPU frame time, rays/s, steps, "
+        "memory; one JSON per configuration plus summary.csv (docs/bench.md)");
+    benchCommand->add_option("--config", bench.config, "The matrix as a JSON file")
+        ->check(CLI::ExistingFile);
+    benchCommand->add_option("--pipelines", bench.pipelines, "Comma list (compute)");
+    benchCommand->add_option("--structures", bench.structures, "Comma list (brickmap,svo)");
+    benchCommand->add_option("--scenes", bench.scenes,
+                             "Comma list (cornell,noise,tunnels,cityscape)");
+    benchCommand->add_option("--voxels", bench.voxels, "Comma list of sides (64,256,1024,2048)");
+    benchCommand->add_option("--sizes", bench.sizes, "Comma list (1280x720,1920x1080)");
+    benchCommand->add_option("--shadows", bench.shadows, "off, on or both (default off)");
+    benchCommand->add_option("--warmup", bench.warmup, "Warm-up frames per run (20)");
+    benchCommand->add_option("--frames", bench.frames, "Measured frames per run (100)");
+    benchCommand->add_option("--runs", bench.runs, "Runs per configuration (3)");
+    benchCommand->add_flag("--quick", bench.quick,
+                           "64^3 and 256^3 at 1280x720, 5 + 30 frames, one run");
+    benchCommand->add_option("--shard", bench.shard,
+                             "K/N: run the K-th of N deterministic slices of the matrix");
+    benchCommand->add_option("--out", bench.out, "Result folder")->capture_default_str();
+    benchCommand->add_option("--cache-dir", bench.cacheDir, "Scene cache root");
+    benchCommand->add_flag("--no-cache", bench.noCache, "Build every scene");
+    std::uint32_t benchDevice = 0;
+    CLI::Option* benchDeviceOption =
+        benchCommand->add_option("--device", benchDevice, "Use device N (see vixen info)");
+    benchCommand->add_flag("--validation", bench.validation,
+                           "Load the validation layer (off by default: it costs time)");
+
     std::string cacheDir;
     CLI::App* cacheCommand = app.add_subcommand(
         "cache", "Inspect or clear the persistent caches (docs/cache-format.md)");
@@ -278,6 +310,15 @@ int main(int argc, char** argv) {
         return vixen::app::runSample(render);
     }
 
+    if (benchCommand->parsed()) {
+        if (benchDeviceOption->count() > 0) {
+            bench.device = benchDevice;
+        }
+        for (int a = 0; a < argc; ++a) {
+            bench.command += (a == 0 ? "" : " ") + std::string(argv[a]);
+        }
+        return vixen::app::runBench(bench);
+    }
     if (cacheInfo->parsed()) {
         return vixen::app::printCacheInfo(cacheDir);
     }

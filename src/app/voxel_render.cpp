@@ -12,11 +12,11 @@
 
 #include "gpu_context.hpp"
 #include "vixen/core/alloc_tracker.hpp"
+#include "vixen/core/statistics.hpp"
 #include "vixen/core/trace.hpp"
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
-#include "vixen/core/statistics.hpp"
 #include "voxel_scene.hpp"
 
 namespace vixen::app {

@@ -6,15 +6,7 @@ file(REMOVE_RECURSE ${ROOT})
 set(render ${VIXEN} render --voxels 48 --size 64x48 --frames 1 --quiet --cache-dir ${ROOT}
     --out ${OUT})
 
-function(run expect_regex)
-    execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT code EQUAL 0)
-        message(FATAL_ERROR "${ARGN}: exit code ${code}\n${out}\n${err}")
-    endif()
-    if(NOT "${err}${out}" MATCHES "${expect_regex}")
-        message(FATAL_ERROR "${ARGN}: output does not match '${expect_regex}':\n${out}\n${err}")
-    endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run_command.cmake)
 
 run("scene: cityscape 48x48x48.*; built in.*startup: scene built .*pipeline cache cold" ${render})
 run("brickmap loaded from the scene cache in.*startup: scene loaded .*pipeline cache warm"

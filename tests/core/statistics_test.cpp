@@ -14,7 +14,7 @@ TEST(StatisticsTest, PercentilesInterpolateBetweenRanks) {
     EXPECT_DOUBLE_EQ(percentileOfSorted(sorted, 0.0), 1.0);
     EXPECT_DOUBLE_EQ(percentileOfSorted(sorted, 0.5), 3.0);
     EXPECT_DOUBLE_EQ(percentileOfSorted(sorted, 1.0), 5.0);
-    EXPECT_DOUBLE_EQ(percentileOfSorted(sorted, 0.1), 1.4);  // rank 0.4
+    EXPECT_DOUBLE_EQ(percentileOfSorted(sorted, 0.1), 1.4);   // rank 0.4
     EXPECT_DOUBLE_EQ(percentileOfSorted(sorted, 0.95), 4.8);  // rank 3.8
     EXPECT_DOUBLE_EQ(percentileOfSorted({}, 0.5), 0.0);
 }

@@ -1,0 +1,87 @@
+#pragma once
+
+// The voxel benchmark (`vixen bench`): a matrix of configurations (pipeline x structure x
+// scene x voxel resolution x render size x shadows), expanded in a deterministic order so a
+// sweep can be split into shards over many machines, and the measured run of one
+// configuration: warm-up frames, then frames in flight timed by the GPU's timestamps with the
+// CPU's frame time beside them, the GPU's own step counters, and device memory in use.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vixen/core/error.hpp"
+#include "vixen/core/statistics.hpp"
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/graph/resource_estimate.hpp"
+#include "vixen/nodes/voxel_scene_cache.hpp"
+#include "vixen/voxel/structure.hpp"
+
+namespace vixen::nodes {
+
+/// The pipelines `vixen bench` knows; the compute ray marcher is the one built so far.
+[[nodiscard]] std::span<const std::string_view> voxelBenchPipelines() noexcept;
+
+struct VoxelBenchConfig {
+    std::string pipeline = "compute";
+    voxel::Structure structure = voxel::Structure::BrickMap;
+    std::string scene = "cornell";
+    std::uint32_t voxels = 64;
+    std::uint32_t width = 1280;
+    std::uint32_t height = 720;
+    bool shadows = false;
+
+    /// A file-name-safe name: "compute-brickmap-noise-256-1920x1080[-shadows]".
+    [[nodiscard]] std::string id() const;
+    [[nodiscard]] VoxelSceneRequest sceneRequest() const;
+};
+
+struct VoxelBenchMatrix {
+    std::vector<std::string> pipelines{"compute"};
+    std::vector<voxel::Structure> structures{voxel::Structure::BrickMap, voxel::Structure::Octree};
+    std::vector<std::string> scenes{"cornell", "noise", "tunnels", "cityscape"};
+    std::vector<std::uint32_t> voxels{64, 256, 1024, 2048};
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sizes{{1280, 720}, {1920, 1080}};
+    std::vector<bool> shadows{false};
+    std::uint32_t warmupFrames = 20;
+    std::uint32_t frames = 100;
+    std::uint32_t runs = 3;
+
+    /// InvalidArgument naming the field and value at fault: an unknown pipeline, structure
+    /// or scene, a resolution outside 8..4096, a size outside 1..16384, no frames, or a
+    /// dimension with nothing in it (an empty matrix).
+    [[nodiscard]] Result<void> validate() const;
+    /// Every configuration, grouped by scene and resolution (each scene is built once for
+    /// the configurations that use it), in the same order on every machine.
+    [[nodiscard]] std::vector<VoxelBenchConfig> expand() const;
+};
+
+/// Shard `index` (1-based) of `count`: configurations k with k % count == index - 1.
+[[nodiscard]] std::vector<VoxelBenchConfig> shardOf(const std::vector<VoxelBenchConfig>& all,
+                                                    std::uint32_t index, std::uint32_t count);
+
+/// One measured run of a configuration.
+struct VoxelBenchRun {
+    std::vector<double> gpuFrameMs;  ///< the ray march node's GPU time per frame (timestamps)
+    std::vector<double> cpuFrameMs;  ///< wall time of each GpuRuntime::frame (frames in flight)
+    core::Summary gpuMs;             ///< of gpuFrameMs
+    core::Summary cpuMs;             ///< of cpuFrameMs
+    double graysPerSecond = 0.0;     ///< primary rays (pixels) per second at the GPU median
+    double coarsePerPixel = 0.0;     ///< bricks or nodes visited (GPU counters, last frame)
+    double voxelsPerPixel = 0.0;
+    double hitFraction = 0.0;
+    std::uint64_t deviceBytes = 0;  ///< device memory the allocator holds for the graph
+    std::uint32_t untimedFrames = 0;
+};
+
+/// Renders `scene` as `config` says: `warmupFrames`, then `frames` timed. Unsupported when
+/// the device writes no timestamps.
+[[nodiscard]] Result<VoxelBenchRun> runVoxelBenchmark(
+    const gpu::Device& device, gpu::DeviceMemoryAllocator& allocator,
+    const graph::GraphBudget& budget, const BuiltVoxelScene& scene, const VoxelBenchConfig& config,
+    std::uint32_t warmupFrames, std::uint32_t frames);
+
+}  // namespace vixen::nodes

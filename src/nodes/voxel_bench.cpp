@@ -1,0 +1,218 @@
+#include "vixen/nodes/voxel_bench.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <numbers>
+
+#include "vixen/nodes/gpu_image_nodes.hpp"
+#include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/voxel_nodes.hpp"
+#include "vixen/voxel/procedural.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+constexpr std::array<std::string_view, 1> kPipelines{"compute"};
+
+template <class T>
+bool contains(std::span<const T> list, const T& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+/// The scene's own view, as `vixen render` takes it: the Cornell box through its open front,
+/// the others from above at 35 degrees.
+voxel::Camera viewOf(const VoxelBenchConfig& config) {
+    const auto side = static_cast<std::int32_t>(config.voxels);
+    const voxel::Int3 size{side, side, side};
+    return config.scene == "cornell"
+               ? voxel::Camera::orbit(size, 0.0F, 0.0F)
+               : voxel::Camera::orbit(size, 35.0F * std::numbers::pi_v<float> / 180.0F);
+}
+
+}  // namespace
+
+std::span<const std::string_view> voxelBenchPipelines() noexcept {
+    return kPipelines;
+}
+
+std::string VoxelBenchConfig::id() const {
+    return fmt::format("{}-{}-{}-{}-{}x{}{}", pipeline, voxel::structureName(structure), scene,
+                       voxels, width, height, shadows ? "-shadows" : "");
+}
+
+VoxelSceneRequest VoxelBenchConfig::sceneRequest() const {
+    return {scene, voxels, 1, structure};
+}
+
+Result<void> VoxelBenchMatrix::validate() const {
+    const auto empty = [](std::string_view what) {
+        return fail(ErrorCode::InvalidArgument, "the benchmark matrix is empty: '{}' lists nothing",
+                    what);
+    };
+    if (pipelines.empty()) {
+        return empty("pipelines");
+    }
+    if (structures.empty()) {
+        return empty("structures");
+    }
+    if (scenes.empty()) {
+        return empty("scenes");
+    }
+    if (voxels.empty()) {
+        return empty("voxels");
+    }
+    if (sizes.empty()) {
+        return empty("sizes");
+    }
+    if (shadows.empty()) {
+        return empty("shadows");
+    }
+    for (const std::string& pipeline : pipelines) {
+        if (!contains<std::string_view>(kPipelines, pipeline)) {
+            return fail(ErrorCode::InvalidArgument, "pipelines: unknown pipeline '{}' (known: {})",
+                        pipeline, fmt::join(kPipelines, ", "));
+        }
+    }
+    const auto sceneNames = voxel::proceduralSceneNames();
+    for (const std::string& scene : scenes) {
+        if (!contains<std::string_view>(sceneNames, scene)) {
+            return fail(ErrorCode::InvalidArgument, "scenes: unknown scene '{}' (known: {})", scene,
+                        fmt::join(sceneNames, ", "));
+        }
+    }
+    for (const std::uint32_t side : voxels) {
+        if (side < 8 || side > 4096) {
+            return fail(ErrorCode::InvalidArgument, "voxels: {} is outside 8..4096 voxels a side",
+                        side);
+        }
+    }
+    for (const auto& [width, height] : sizes) {
+        if (width < 1 || height < 1 || width > 16384 || height > 16384) {
+            return fail(ErrorCode::InvalidArgument,
+                        "sizes: {}x{} is outside 1..16384 pixels a side", width, height);
+        }
+    }
+    if (frames == 0 || runs == 0) {
+        return fail(ErrorCode::InvalidArgument, "{}: at least 1 is needed",
+                    frames == 0 ? "frames" : "runs");
+    }
+    return {};
+}
+
+std::vector<VoxelBenchConfig> VoxelBenchMatrix::expand() const {
+    std::vector<VoxelBenchConfig> all;
+    for (const std::string& scene : scenes) {
+        for (const std::uint32_t side : voxels) {
+            for (const voxel::Structure structure : structures) {
+                for (const std::string& pipeline : pipelines) {
+                    for (const auto& [width, height] : sizes) {
+                        for (const bool shadow : shadows) {
+                            all.push_back(
+                                {pipeline, structure, scene, side, width, height, shadow});
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return all;
+}
+
+std::vector<VoxelBenchConfig> shardOf(const std::vector<VoxelBenchConfig>& all, std::uint32_t index,
+                                      std::uint32_t count) {
+    std::vector<VoxelBenchConfig> shard;
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        if (k % count == index - 1) {
+            shard.push_back(all[k]);
+        }
+    }
+    return shard;
+}
+
+Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
+                                        gpu::DeviceMemoryAllocator& allocator,
+                                        const graph::GraphBudget& budget,
+                                        const BuiltVoxelScene& scene,
+                                        const VoxelBenchConfig& config, std::uint32_t warmupFrames,
+                                        std::uint32_t frames) {
+    using Clock = std::chrono::steady_clock;
+    graph::RenderGraph graph(graph::GraphOptions{.budget = budget});
+    auto runtime = GpuRuntime::create(graph, device, allocator);
+    if (!runtime) {
+        return std::unexpected(std::move(runtime.error()));
+    }
+    const GpuImageShape shape{config.width, config.height, false, false};
+    const voxel::Camera camera = viewOf(config);
+    const VoxelRenderer renderer = addVoxelRenderer(
+        graph, **runtime, scene.words, [camera](std::uint64_t) { return camera; }, shape,
+        config.structure, VoxelShading{.shadows = config.shadows});
+    // Timed without readbacks: the frames hold the ray march and what feeds it.
+    graph.setKeepAlive(renderer.march.id);
+    VIXEN_TRY(graph.compile());
+    if (!(*runtime)->timestampsEnabled()) {
+        return fail(ErrorCode::Unsupported, "the device's queue writes no timestamps");
+    }
+    VoxelBenchRun run;
+    run.deviceBytes = allocator.statistics().total.usedBytes;
+    for (std::uint32_t frame = 0; frame < warmupFrames; ++frame) {
+        VIXEN_TRY((*runtime)->frame());
+    }
+    std::vector<double>& gpuMs = run.gpuFrameMs;
+    std::vector<double>& cpuMs = run.cpuFrameMs;
+    gpuMs.reserve(frames);
+    cpuMs.reserve(frames);
+    std::uint64_t previous = (*runtime)->gpuNanoseconds(renderer.march.id);
+    for (std::uint32_t frame = 0; frame < frames; ++frame) {
+        const auto started = Clock::now();
+        VIXEN_TRY((*runtime)->frame());
+        cpuMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        // Each frame() reads the timestamps of the frame its slot held before.
+        const std::uint64_t total = (*runtime)->gpuNanoseconds(renderer.march.id);
+        if (total == previous) {
+            ++run.untimedFrames;
+        } else {
+            gpuMs.push_back(static_cast<double>(total - previous) * 1e-6);
+        }
+        previous = total;
+    }
+    VIXEN_TRY((*runtime)->waitIdle());
+    run.gpuMs = core::summarize(gpuMs);
+    run.cpuMs = core::summarize(cpuMs);
+    const double pixels = static_cast<double>(config.width) * config.height;
+    run.graysPerSecond = run.gpuMs.median > 0.0 ? pixels / (run.gpuMs.median * 1e-3) / 1e9 : 0.0;
+
+    // The counters of one more frame, read back (the scene stays: its buffer is persistent).
+    auto steps = graph.addNode<GpuReadbackNode>("steps", **runtime);
+    auto depth = graph.addNode<GpuReadbackNode>("depth", **runtime);
+    graph.connect(renderer.march, VoxelRayMarchConfig::steps, steps, GpuReadbackConfig::image);
+    graph.connect(renderer.march, VoxelRayMarchConfig::depth, depth, GpuReadbackConfig::image);
+    VIXEN_TRY(graph.compile());
+    VIXEN_TRY((*runtime)->frame());
+    VIXEN_TRY((*runtime)->waitIdle());
+    auto counted = static_cast<const GpuReadbackNode&>(graph.node(steps.id)).pixels();
+    if (!counted) {
+        return std::unexpected(std::move(counted.error()));
+    }
+    const StepTotals totals = sumSteps(*counted);
+    run.coarsePerPixel = static_cast<double>(totals.coarse) / pixels;
+    run.voxelsPerPixel = static_cast<double>(totals.voxels) / pixels;
+    auto depths = static_cast<const GpuReadbackNode&>(graph.node(depth.id)).pixels();
+    if (!depths) {
+        return std::unexpected(std::move(depths.error()));
+    }
+    std::uint64_t hits = 0;
+    for (std::size_t i = 0; i + 4 <= depths->size(); i += 4) {
+        float value = 0.0F;
+        std::memcpy(&value, depths->data() + i, 4);
+        hits += value >= 0.0F ? 1U : 0U;
+    }
+    run.hitFraction = static_cast<double>(hits) / pixels;
+    graph.cleanup();
+    return run;
+}
+
+}  // namespace vixen::nodes

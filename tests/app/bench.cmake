@@ -1,0 +1,38 @@
+# `vixen bench` end to end on lavapipe: two configurations measured into JSON files and a CSV
+# summary naming the device and the command; a second run keeps both; two shards of the same
+# matrix write the same two configurations between them.
+#   cmake -DVIXEN=... -DOUT=... -P bench.cmake
+file(REMOVE_RECURSE ${OUT})
+set(bench ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --structures brickmap,svo
+    --frames 6 --warmup 1 --runs 2 --no-cache)
+
+include(${CMAKE_CURRENT_LIST_DIR}/run_command.cmake)
+
+run("2 configuration\\(s\\), 2 run\\(s\\) of 6 frame\\(s\\).*: 2 measured, 0 kept" ${bench} --out ${OUT}/all)
+foreach(id compute-brickmap-cornell-32-64x48 compute-svo-cornell-32-64x48)
+    file(READ ${OUT}/all/${id}.json result)
+    foreach(expected "\"complete\": true" "\"command\": \".*vixen bench" "\"driver\": \"llvmpipe"
+            "\"gpu_ms\": {" "\"ci95\"" "\"coarse_per_px\"")
+        if(NOT result MATCHES "${expected}")
+            message(FATAL_ERROR "${id}.json lacks ${expected}:\n${result}")
+        endif()
+    endforeach()
+    string(JSON runs LENGTH "${result}" runs)
+    if(NOT runs EQUAL 2)
+        message(FATAL_ERROR "${id}.json holds ${runs} runs, not 2")
+    endif()
+endforeach()
+file(STRINGS ${OUT}/all/summary.csv rows)
+list(LENGTH rows count)
+if(NOT count EQUAL 3)
+    message(FATAL_ERROR "summary.csv has ${count} lines, not a header and 2 rows")
+endif()
+run(": 0 measured, 2 kept from earlier" ${bench} --out ${OUT}/all)
+
+run("1 configuration\\(s\\)" ${bench} --out ${OUT}/shards --shard 1/2)
+run("1 configuration\\(s\\)" ${bench} --out ${OUT}/shards --shard 2/2)
+file(GLOB sharded ${OUT}/shards/*.json)
+list(LENGTH sharded count)
+if(NOT count EQUAL 2)
+    message(FATAL_ERROR "two shards wrote ${count} configurations, not 2")
+endif()

@@ -1,0 +1,94 @@
+// The benchmark matrix without a GPU: expansion, shards that split it exactly, and the errors
+// of a bad matrix; and one measured run on lavapipe.
+#include "vixen/nodes/voxel_bench.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "gpu_graph_fixture.hpp"
+
+namespace vixen::nodes {
+namespace {
+
+TEST(VoxelBenchMatrixTest, ExpandsEveryCombinationOnceInAFixedOrder) {
+    VoxelBenchMatrix matrix;
+    matrix.shadows = {false, true};
+    const auto all = matrix.expand();
+    EXPECT_EQ(all.size(), 1U * 2 * 4 * 4 * 2 * 2);
+    std::set<std::string> ids;
+    for (const auto& config : all) {
+        ids.insert(config.id());
+    }
+    EXPECT_EQ(ids.size(), all.size()) << "ids are unique";
+    EXPECT_EQ(all.front().id(), "compute-brickmap-cornell-64-1280x720");
+    EXPECT_EQ(all[1].id(), "compute-brickmap-cornell-64-1280x720-shadows");
+    // Grouped by scene and resolution: a scene is built once for its configurations.
+    EXPECT_EQ(all[8].scene, "cornell");
+    EXPECT_EQ(all[8].voxels, 256U);
+    EXPECT_EQ(matrix.expand().back().id(), all.back().id());
+}
+
+TEST(VoxelBenchMatrixTest, ShardsSplitTheMatrixExactly) {
+    const auto all = VoxelBenchMatrix{}.expand();
+    std::multiset<std::string> seen;
+    for (std::uint32_t k = 1; k <= 5; ++k) {
+        for (const auto& config : shardOf(all, k, 5)) {
+            seen.insert(config.id());
+        }
+    }
+    EXPECT_EQ(seen.size(), all.size());
+    for (const auto& config : all) {
+        EXPECT_EQ(seen.count(config.id()), 1U) << config.id();
+    }
+    EXPECT_EQ(shardOf(all, 1, 1).size(), all.size());
+}
+
+TEST(VoxelBenchMatrixTest, ABadMatrixNamesWhatIsWrong) {
+    const auto errorOf = [](VoxelBenchMatrix matrix) {
+        const Result<void> valid = matrix.validate();
+        return valid ? std::string() : valid.error().message;
+    };
+    EXPECT_EQ(errorOf({}), "");
+    VoxelBenchMatrix matrix;
+    matrix.pipelines = {"compute", "raytrace"};
+    EXPECT_NE(errorOf(matrix).find("unknown pipeline 'raytrace' (known: compute)"),
+              std::string::npos);
+    matrix = {};
+    matrix.scenes.clear();
+    EXPECT_NE(errorOf(matrix).find("empty: 'scenes' lists nothing"), std::string::npos);
+    matrix = {};
+    matrix.scenes = {"sponza"};
+    EXPECT_NE(errorOf(matrix).find("unknown scene 'sponza'"), std::string::npos);
+    matrix = {};
+    matrix.voxels = {64, 8192};
+    EXPECT_NE(errorOf(matrix).find("voxels: 8192 is outside 8..4096"), std::string::npos);
+    matrix = {};
+    matrix.sizes = {{1920, 0}};
+    EXPECT_NE(errorOf(matrix).find("sizes: 1920x0"), std::string::npos);
+    matrix = {};
+    matrix.frames = 0;
+    EXPECT_NE(errorOf(matrix).find("frames: at least 1"), std::string::npos);
+}
+
+TEST_F(GpuGraphTest, ABenchmarkRunMeasuresTheRayMarchOnTheGpu) {
+    const VoxelBenchConfig config{"compute", voxel::Structure::Octree, "cornell", 32, 64, 48, true};
+    auto scene = buildVoxelScene(config.sceneRequest());
+    ASSERT_TRUE(scene);
+    gpu::BudgetManager budget(device_->physical());
+    gpu::DeviceMemoryAllocator allocator(*device_, budget);
+    auto run = runVoxelBenchmark(*device_, allocator, graphBudgetFrom(budget, *device_), *scene,
+                                 config, 2, 12);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->gpuMs.count + run->untimedFrames, 12U);
+    EXPECT_GT(run->gpuMs.count, 0U);
+    EXPECT_GT(run->gpuMs.median, 0.0);
+    EXPECT_EQ(run->cpuMs.count, 12U);
+    EXPECT_GT(run->graysPerSecond, 0.0);
+    EXPECT_GT(run->coarsePerPixel, 0.0) << "counted by the GPU";
+    EXPECT_GT(run->hitFraction, 0.5) << "the Cornell box fills most of its front view";
+    EXPECT_GT(run->deviceBytes, scene->words->size() * 4);
+}
+
+}  // namespace
+}  // namespace vixen::nodes
