@@ -62,6 +62,13 @@ Result<std::pair<std::uint32_t, std::uint32_t>> parseSize(const std::string& tex
 /// Replaces the dimensions `lists` names (the JSON config's or the flags').
 Result<void> applyLists(nodes::VoxelBenchMatrix& matrix, const json& lists) {
     for (const auto& [field, value] : lists.items()) {
+        if (field == "warmup_seconds") {
+            if (!value.is_number()) {
+                return fail(ErrorCode::InvalidArgument, "{}: expected a number", field);
+            }
+            matrix.warmupSeconds = value.get<double>();
+            continue;
+        }
         if (field == "warmup" || field == "frames" || field == "runs") {
             if (!value.is_number_unsigned()) {
                 return fail(ErrorCode::InvalidArgument, "{}: expected a whole number", field);
@@ -121,7 +128,7 @@ Result<void> applyLists(nodes::VoxelBenchMatrix& matrix, const json& lists) {
         } else {
             return fail(ErrorCode::InvalidArgument,
                         "unknown field '{}' (known: pipelines, structures, scenes, voxels, "
-                        "sizes, shadows, warmup, frames, runs)",
+                        "sizes, shadows, warmup, warmup_seconds, frames, runs)",
                         field);
         }
     }
@@ -135,6 +142,7 @@ Result<nodes::VoxelBenchMatrix> matrixOf(const BenchOptions& options) {
         matrix.voxels = {64, 256};
         matrix.sizes = {{1280, 720}};
         matrix.warmupFrames = 5;
+        matrix.warmupSeconds = 0.2;
         matrix.frames = 30;
         matrix.runs = 1;
     }
@@ -177,6 +185,9 @@ Result<nodes::VoxelBenchMatrix> matrixOf(const BenchOptions& options) {
         if (*count) {
             flags[field] = **count;
         }
+    }
+    if (options.warmupSeconds) {
+        flags["warmup_seconds"] = *options.warmupSeconds;
     }
     if (Result<void> applied = applyLists(matrix, flags); !applied) {
         return fail(ErrorCode::InvalidArgument, "--{}", applied.error().message);
@@ -304,9 +315,10 @@ int runBench(const BenchOptions& options) {
 #endif
     const json build{{"version", VIXEN_VERSION}, {"compiler", __VERSION__}, {"type", kBuildType}};
     fmt::print(
-        "{} configuration(s), {} run(s) of {} frame(s) after {} warm-up frame(s); "
-        "results in {}\n",
-        configs.size(), matrix->runs, matrix->frames, matrix->warmupFrames, options.out);
+        "{} configuration(s), {} run(s) of {} frame(s) after {} warm-up frame(s) and at least "
+        "{} s; results in {}\n",
+        configs.size(), matrix->runs, matrix->frames, matrix->warmupFrames, matrix->warmupSeconds,
+        options.out);
     std::fflush(stdout);  // before the progress line on stderr
 
     VoxelCaches caches(options.cacheDir, options.noCache);
@@ -354,7 +366,7 @@ int runBench(const BenchOptions& options) {
             auto run = nodes::runVoxelBenchmark(
                 (*context)->device(), (*context)->allocator(),
                 nodes::graphBudgetFrom((*context)->budget(), (*context)->device()), *scene, config,
-                matrix->warmupFrames, matrix->frames);
+                matrix->warmupFrames, matrix->warmupSeconds, matrix->frames);
             if (!run) {
                 return failWith(Error{run.error().code, id + ": " + run.error().message});
             }
@@ -383,7 +395,10 @@ int runBench(const BenchOptions& options) {
                       {"width", config.width},
                       {"height", config.height},
                       {"shadows", config.shadows}}},
-                    {"frames", {{"warmup", matrix->warmupFrames}, {"measured", matrix->frames}}},
+                    {"frames",
+                     {{"warmup", matrix->warmupFrames},
+                      {"warmup_seconds", matrix->warmupSeconds},
+                      {"measured", matrix->frames}}},
                     {"device", device},
                     {"build", build},
                     {"command", options.command},

@@ -16,6 +16,7 @@ struct BenchOptions {
     std::string sizes;
     std::string shadows;  ///< off, on or both
     std::optional<std::uint32_t> warmup;
+    std::optional<double> warmupSeconds;
     std::optional<std::uint32_t> frames;
     std::optional<std::uint32_t> runs;
     bool quick = false;

@@ -190,10 +190,12 @@ int main(int argc, char** argv) {
     benchCommand->add_option("--sizes", bench.sizes, "Comma list (1280x720,1920x1080)");
     benchCommand->add_option("--shadows", bench.shadows, "off, on or both (default off)");
     benchCommand->add_option("--warmup", bench.warmup, "Warm-up frames per run (20)");
+    benchCommand->add_option("--warmup-seconds", bench.warmupSeconds,
+                             "Warm up for at least this long per run (0.5)");
     benchCommand->add_option("--frames", bench.frames, "Measured frames per run (100)");
     benchCommand->add_option("--runs", bench.runs, "Runs per configuration (3)");
     benchCommand->add_flag("--quick", bench.quick,
-                           "64^3 and 256^3 at 1280x720, 5 + 30 frames, one run");
+                           "64^3 and 256^3 at 1280x720, 5 frames (0.2 s) + 30, one run");
     benchCommand->add_option("--shard", bench.shard,
                              "K/N: run the K-th of N deterministic slices of the matrix");
     benchCommand->add_option("--out", bench.out, "Result folder")->capture_default_str();

@@ -96,6 +96,10 @@ Result<void> VoxelBenchMatrix::validate() const {
                         "sizes: {}x{} is outside 1..16384 pixels a side", width, height);
         }
     }
+    if (!(warmupSeconds >= 0.0 && warmupSeconds <= 60.0)) {
+        return fail(ErrorCode::InvalidArgument, "warmup_seconds: {} is outside 0..60",
+                    warmupSeconds);
+    }
     if (frames == 0 || runs == 0) {
         return fail(ErrorCode::InvalidArgument, "{}: at least 1 is needed",
                     frames == 0 ? "frames" : "runs");
@@ -138,7 +142,7 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
                                         const graph::GraphBudget& budget,
                                         const BuiltVoxelScene& scene,
                                         const VoxelBenchConfig& config, std::uint32_t warmupFrames,
-                                        std::uint32_t frames) {
+                                        double warmupSeconds, std::uint32_t frames) {
     using Clock = std::chrono::steady_clock;
     graph::RenderGraph graph(graph::GraphOptions{.budget = budget});
     auto runtime = GpuRuntime::create(graph, device, allocator);
@@ -158,7 +162,11 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
     }
     VoxelBenchRun run;
     run.deviceBytes = allocator.statistics().total.usedBytes;
-    for (std::uint32_t frame = 0; frame < warmupFrames; ++frame) {
+    const auto warmStart = Clock::now();
+    for (std::uint32_t frame = 0;
+         frame < warmupFrames ||
+         std::chrono::duration<double>(Clock::now() - warmStart).count() < warmupSeconds;
+         ++frame) {
         VIXEN_TRY((*runtime)->frame());
     }
     std::vector<double>& gpuMs = run.gpuFrameMs;

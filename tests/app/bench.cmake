@@ -4,7 +4,7 @@
 #   cmake -DVIXEN=... -DOUT=... -P bench.cmake
 file(REMOVE_RECURSE ${OUT})
 set(bench ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --structures brickmap,svo
-    --frames 6 --warmup 1 --runs 2 --no-cache)
+    --frames 6 --warmup 1 --warmup-seconds 0 --runs 2 --no-cache)
 
 include(${CMAKE_CURRENT_LIST_DIR}/run_command.cmake)
 

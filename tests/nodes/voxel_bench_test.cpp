@@ -78,7 +78,7 @@ TEST_F(GpuGraphTest, ABenchmarkRunMeasuresTheRayMarchOnTheGpu) {
     gpu::BudgetManager budget(device_->physical());
     gpu::DeviceMemoryAllocator allocator(*device_, budget);
     auto run = runVoxelBenchmark(*device_, allocator, graphBudgetFrom(budget, *device_), *scene,
-                                 config, 2, 12);
+                                 config, 2, 0.0, 12);
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->gpuMs.count + run->untimedFrames, 12U);
     EXPECT_GT(run->gpuMs.count, 0U);

@@ -47,6 +47,9 @@ struct VoxelBenchMatrix {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> sizes{{1280, 720}, {1920, 1080}};
     std::vector<bool> shadows{false};
     std::uint32_t warmupFrames = 20;
+    /// Warm-up lasts at least this long too: a GPU idle during a scene's build clocks up
+    /// over a fraction of a second, and 20 frames of a small scene take a few milliseconds.
+    double warmupSeconds = 0.5;
     std::uint32_t frames = 100;
     std::uint32_t runs = 3;
 
@@ -77,11 +80,11 @@ struct VoxelBenchRun {
     std::uint32_t untimedFrames = 0;
 };
 
-/// Renders `scene` as `config` says: `warmupFrames`, then `frames` timed. Unsupported when
-/// the device writes no timestamps.
+/// Renders `scene` as `config` says: at least `warmupFrames` and `warmupSeconds` of frames,
+/// then `frames` timed. Unsupported when the device writes no timestamps.
 [[nodiscard]] Result<VoxelBenchRun> runVoxelBenchmark(
     const gpu::Device& device, gpu::DeviceMemoryAllocator& allocator,
     const graph::GraphBudget& budget, const BuiltVoxelScene& scene, const VoxelBenchConfig& config,
-    std::uint32_t warmupFrames, std::uint32_t frames);
+    std::uint32_t warmupFrames, double warmupSeconds, std::uint32_t frames);
 
 }  // namespace vixen::nodes
