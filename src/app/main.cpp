@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bench_command.hpp"
+#include "bench_report.hpp"
 #include "cache_commands.hpp"
 #include "demo.hpp"
 #include "graph_commands.hpp"
@@ -206,6 +207,14 @@ int main(int argc, char** argv) {
         benchCommand->add_option("--device", benchDevice, "Use device N (see vixen info)");
     benchCommand->add_flag("--validation", bench.validation,
                            "Load the validation layer (off by default: it costs time)");
+    std::vector<std::string> reportFolders;
+    std::string reportOut = "bench-report";
+    CLI::App* benchReport = benchCommand->add_subcommand(
+        "report",
+        "Merge result folders (machines, shards) into a Markdown report with charts, grouped "
+        "by device and driver");
+    benchReport->add_option("folders", reportFolders, "Result folders")->required();
+    benchReport->add_option("--out", reportOut, "Report folder")->capture_default_str();
 
     std::string cacheDir;
     CLI::App* cacheCommand = app.add_subcommand(
@@ -312,6 +321,9 @@ int main(int argc, char** argv) {
         return vixen::app::runSample(render);
     }
 
+    if (benchReport->parsed()) {
+        return vixen::app::runBenchReport(reportFolders, reportOut);
+    }
     if (benchCommand->parsed()) {
         if (benchDeviceOption->count() > 0) {
             bench.device = benchDevice;

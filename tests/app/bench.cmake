@@ -1,6 +1,6 @@
 # `vixen bench` end to end on lavapipe: two configurations measured into JSON files and a CSV
 # summary naming the device and the command; a second run keeps both; two shards of the same
-# matrix write the same two configurations between them.
+# matrix write the same two configurations between them; the report merges the folders.
 #   cmake -DVIXEN=... -DOUT=... -P bench.cmake
 file(REMOVE_RECURSE ${OUT})
 set(bench ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --structures brickmap,svo
@@ -36,3 +36,14 @@ list(LENGTH sharded count)
 if(NOT count EQUAL 2)
     message(FATAL_ERROR "two shards wrote ${count} configurations, not 2")
 endif()
+
+# The report merges the folders (the shards repeat the first run's two configurations).
+run("wrote .*report.md \\(2 configuration\\(s\\), 1 device group\\(s\\)"
+    ${VIXEN} bench report ${OUT}/all ${OUT}/shards --out ${OUT}/report)
+file(READ ${OUT}/report/report.md report)
+foreach(expected "## llvmpipe" "### Side by side" "\\| cornell \\| 32 \\| 64x48 \\|"
+        "2 repeated configuration" "#### cornell")
+    if(NOT report MATCHES "${expected}")
+        message(FATAL_ERROR "report.md lacks ${expected}:\n${report}")
+    endif()
+endforeach()

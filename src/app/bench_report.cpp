@@ -1,0 +1,277 @@
+#include "bench_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "vixen/core/files.hpp"
+
+namespace vixen::app {
+namespace {
+
+using nlohmann::json;
+
+/// One finished configuration, as the report needs it.
+struct Measured {
+    std::string id;
+    std::string pipeline;
+    std::string structure;
+    std::string scene;
+    int voxels = 0;
+    int width = 0;
+    int height = 0;
+    bool shadows = false;
+    double gpuMedian = 0.0;
+    double gpuP5 = 0.0;
+    double gpuP95 = 0.0;
+    double ci95 = 0.0;
+    double grays = 0.0;
+    double coarse = 0.0;
+    double voxelSteps = 0.0;
+    std::size_t runs = 0;
+    std::string source;
+
+    [[nodiscard]] std::string size() const { return fmt::format("{}x{}", width, height); }
+    [[nodiscard]] std::string variant() const {
+        return pipeline + " " + structure + (shadows ? " shadows" : "");
+    }
+};
+
+/// Device and driver: results of different GPUs or drivers never share a table.
+using Group = std::map<std::string, std::vector<Measured>>;
+
+std::optional<Measured> measuredOf(const json& result, const std::string& source) {
+    if (!result.is_object() || !result.value("complete", false)) {
+        return std::nullopt;
+    }
+    try {
+        const json& c = result.at("config");
+        const json& s = result.at("summary");
+        Measured m;
+        m.id = c.at("id").get<std::string>();
+        m.pipeline = c.at("pipeline").get<std::string>();
+        m.structure = c.at("structure").get<std::string>();
+        m.scene = c.at("scene").get<std::string>();
+        m.voxels = c.at("voxels").get<int>();
+        m.width = c.at("width").get<int>();
+        m.height = c.at("height").get<int>();
+        m.shadows = c.at("shadows").get<bool>();
+        m.gpuMedian = s.at("gpu_ms").at("median").get<double>();
+        m.gpuP5 = s.at("gpu_ms").at("p5").get<double>();
+        m.gpuP95 = s.at("gpu_ms").at("p95").get<double>();
+        m.ci95 = s.at("gpu_ms_ci95_over_runs").get<double>();
+        m.grays = s.at("grays_per_s").get<double>();
+        m.coarse = s.at("coarse_per_px").get<double>();
+        m.voxelSteps = s.at("voxels_per_px").get<double>();
+        m.runs = result.at("runs").size();
+        m.source = source;
+        return m;
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string slug(std::string text) {
+    for (char& c : text) {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0) {
+            c = '-';
+        }
+    }
+    return text;
+}
+
+/// G rays/s against voxels a side, a line per scene, for one variant and size: a gnuplot
+/// script and its data beside it. Returns the PNG's file name, or empty without gnuplot.
+std::string scalingChart(const std::filesystem::path& out, const std::string& name,
+                         const std::vector<Measured>& rows, const std::string& title,
+                         bool gnuplot) {
+    std::map<std::string, std::vector<std::pair<int, double>>> lines;
+    for (const Measured& m : rows) {
+        lines[m.scene].emplace_back(m.voxels, m.grays);
+    }
+    std::ofstream data(out / (name + ".dat"));
+    std::string plot;
+    std::size_t block = 0;
+    for (auto& [scene, points] : lines) {
+        std::sort(points.begin(), points.end());
+        data << "# " << scene << "\n";
+        for (const auto& [voxels, grays] : points) {
+            data << voxels << " " << grays << "\n";
+        }
+        data << "\n\n";
+        plot += fmt::format("{}'{}.dat' index {} with linespoints title '{}'",
+                            plot.empty() ? "" : ", ", name, block++, scene);
+    }
+    data.close();  // gnuplot reads it next
+    std::ofstream script(out / (name + ".gp"));
+    script << "set terminal pngcairo size 800,500\n"
+           << "set output '" << name << ".png'\n"
+           << "set title '" << title << "'\n"
+           << "set logscale x 2\nset xlabel 'voxels a side'\nset ylabel 'G primary rays/s'\n"
+           << "set grid\nset key outside right\nplot " << plot << "\n";
+    script.close();
+    if (!gnuplot) {
+        return {};
+    }
+    const std::string command =
+        fmt::format("cd '{}' && gnuplot '{}.gp' 2>/dev/null", out.string(), name);
+    return std::system(command.c_str()) == 0 ? name + ".png" : std::string();
+}
+
+}  // namespace
+
+int runBenchReport(const std::vector<std::string>& folders, const std::string& out) {
+    Group groups;
+    std::size_t files = 0;
+    std::size_t skipped = 0;
+    std::size_t duplicates = 0;
+    std::set<std::pair<std::string, std::string>> seen;  // (group, id)
+    for (const std::string& folder : folders) {
+        std::error_code error;
+        if (!std::filesystem::is_directory(folder, error)) {
+            fmt::print(stderr, "vixen bench report: '{}' is not a folder\n", folder);
+            return 1;
+        }
+        for (const auto& item : std::filesystem::recursive_directory_iterator(folder, error)) {
+            if (!item.is_regular_file() || item.path().extension() != ".json") {
+                continue;
+            }
+            std::ifstream in(item.path());
+            const json result = json::parse(in, nullptr, false);
+            auto measured = measuredOf(result, item.path().parent_path().string());
+            if (!measured) {
+                ++skipped;  // not a finished configuration (another JSON, or interrupted)
+                continue;
+            }
+            const json& device = result["device"];
+            const std::string group = fmt::format("{} (driver {})", device.value("name", "?"),
+                                                  device.value("driver", "?"));
+            // The same configuration on the same device twice (overlapping folders): once.
+            if (!seen.insert({group, measured->id}).second) {
+                ++duplicates;
+                continue;
+            }
+            groups[group].push_back(std::move(*measured));
+            ++files;
+        }
+    }
+    if (files == 0) {
+        fmt::print(stderr, "vixen bench report: no finished configuration under {}\n",
+                   fmt::join(folders, ", "));
+        return 1;
+    }
+    const std::filesystem::path outDir(out);
+    std::error_code made;
+    std::filesystem::create_directories(outDir, made);
+    if (made) {
+        fmt::print(stderr, "vixen bench report: --out {}: {}\n", out, made.message());
+        return 1;
+    }
+    const bool gnuplot = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+    std::string md = fmt::format(
+        "# VIXEN benchmark report\n\n{} configuration(s) from {}{}. Figures: the GPU time of "
+        "the ray march from timestamps (median of every measured frame of every run), primary "
+        "rays per second at the median of the runs' medians, and the 95 % interval of the "
+        "runs' medians (Student's t) as their spread. Results of different devices or drivers "
+        "are never mixed.\n",
+        files, fmt::join(folders, ", "),
+        skipped + duplicates > 0
+            ? fmt::format(" ({} other JSON file(s) and {} repeated configuration(s) left out)",
+                          skipped, duplicates)
+            : "");
+    if (!gnuplot) {
+        md +=
+            "\nCharts: not drawn (gnuplot is not installed: apt install gnuplot-nox); their "
+            "data and scripts are beside this file.\n";
+    }
+    for (auto& [device, rows] : groups) {
+        std::sort(rows.begin(), rows.end(), [](const Measured& a, const Measured& b) {
+            return std::tie(a.scene, a.voxels, a.height, a.width, a.pipeline, a.structure,
+                            a.shadows) < std::tie(b.scene, b.voxels, b.height, b.width, b.pipeline,
+                                                  b.structure, b.shadows);
+        });
+        std::set<std::string> sources;
+        std::set<std::string> variants;
+        for (const Measured& m : rows) {
+            sources.insert(m.source);
+            variants.insert(m.variant());
+        }
+        md += fmt::format("\n## {}\n\n{} configuration(s), from {}.\n", device, rows.size(),
+                          fmt::join(sources, ", "));
+
+        md += "\n### Side by side (G primary rays/s)\n\n| scene | voxels | size |";
+        for (const std::string& variant : variants) {
+            md += " " + variant + " |";
+        }
+        md += "\n| --- | --- | --- |";
+        for (std::size_t v = 0; v < variants.size(); ++v) {
+            md += " --- |";
+        }
+        md += "\n";
+        std::map<std::tuple<std::string, int, std::string>, std::map<std::string, double>> table;
+        for (const Measured& m : rows) {
+            table[{m.scene, m.voxels, m.size()}][m.variant()] = m.grays;
+        }
+        for (const auto& [key, cells] : table) {
+            md += fmt::format("| {} | {} | {} |", std::get<0>(key), std::get<1>(key),
+                              std::get<2>(key));
+            for (const std::string& variant : variants) {
+                const auto found = cells.find(variant);
+                md += found == cells.end() ? " - |" : fmt::format(" {:.2f} |", found->second);
+            }
+            md += "\n";
+        }
+
+        md += "\n### Resolution scaling\n\n";
+        std::map<std::pair<std::string, std::string>, std::vector<Measured>> scaling;
+        for (const Measured& m : rows) {
+            scaling[{m.variant(), m.size()}].push_back(m);
+        }
+        for (const auto& [key, points] : scaling) {
+            const std::string name = slug(device + "-" + key.first + "-" + key.second);
+            const std::string title = key.first + ", " + key.second;
+            const std::string png = scalingChart(outDir, name, points, title, gnuplot);
+            md += png.empty() ? fmt::format("- {}: data in `{}.dat`\n", title, name)
+                              : fmt::format("![{}]({})\n\n", title, png);
+        }
+
+        md += "\n### Per scene\n";
+        std::string scene;
+        for (const Measured& m : rows) {
+            if (m.scene != scene) {
+                scene = m.scene;
+                md += fmt::format(
+                    "\n#### {}\n\n| variant | voxels | size | GPU ms median (p5-p95) | runs, "
+                    "95 % of medians | G rays/s | bricks or nodes / px | voxels / px |\n"
+                    "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+                    scene);
+            }
+            md += fmt::format(
+                "| {} | {} | {} | {:.3f} ({:.3f}-{:.3f}) | {}, ±{:.4f} ms | {:.2f} | "
+                "{:.2f} | {:.2f} |\n",
+                m.variant(), m.voxels, m.size(), m.gpuMedian, m.gpuP5, m.gpuP95, m.runs, m.ci95,
+                m.grays, m.coarse, m.voxelSteps);
+        }
+    }
+    const std::filesystem::path report = outDir / "report.md";
+    {
+        std::ofstream file(report.string() + ".tmp", std::ios::trunc);
+        file << md;
+    }
+    if (Result<void> moved = core::moveIntoPlace(report.string() + ".tmp", report); !moved) {
+        fmt::print(stderr, "vixen bench report: {}\n", moved.error().message);
+        return 1;
+    }
+    fmt::print("wrote {} ({} configuration(s), {} device group(s){})\n", report.string(), files,
+               groups.size(), gnuplot ? ", charts as PNG" : ", no charts: gnuplot missing");
+    return 0;
+}
+
+}  // namespace vixen::app
