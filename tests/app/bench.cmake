@@ -47,3 +47,21 @@ foreach(expected "## llvmpipe" "### Side by side" "\\| cornell \\| 32 \\| 64x48 
         message(FATAL_ERROR "report.md lacks ${expected}:\n${report}")
     endif()
 endforeach()
+
+# Interrupted: the process is killed while its second or third configuration runs (each warms
+# up for 2 s); what finished is complete on disk and kept by the next run, nothing else is.
+set(slow ${VIXEN} bench --scenes cornell --voxels 16,24,32 --sizes 32x24 --structures brickmap
+    --frames 2 --warmup 1 --warmup-seconds 2 --runs 1 --no-cache --out ${OUT}/interrupted)
+execute_process(COMMAND ${slow} TIMEOUT 5 RESULT_VARIABLE killed OUTPUT_QUIET ERROR_QUIET)
+file(GLOB finished ${OUT}/interrupted/*.json)
+list(LENGTH finished count)
+if(count LESS 1 OR count GREATER 2)
+    message(FATAL_ERROR "killed after 5 s, ${count} configuration(s) finished, not 1 or 2 (${killed})")
+endif()
+foreach(result_file ${finished})
+    file(READ ${result_file} result)
+    if(NOT result MATCHES "\"complete\": true")
+        message(FATAL_ERROR "${result_file} is not complete:\n${result}")
+    endif()
+endforeach()
+run(": [0-9]+ measured, ${count} kept from earlier" ${slow})
