@@ -47,12 +47,20 @@ Result<std::shared_ptr<const std::vector<std::uint32_t>>> ShaderLibrary::spirv(
 }
 
 std::size_t ShaderLibrary::poll(events::EventBus& bus) {
+    // Compared in place: polling between frames allocates nothing.
     std::size_t changed = 0;
     for (auto& [name, watched] : watched_) {
-        auto times = timesOf(watched.files);
+        bool edited = false;
+        for (std::size_t i = 0; i < watched.files.size() && !edited; ++i) {
+            std::error_code error;
+            edited = std::filesystem::last_write_time(watched.files[i], error) != watched.times[i];
+        }
         // A full queue refuses the event: the change is then seen again at the next poll.
-        if (times != watched.times && bus.emit(events::ShaderChanged{idOf(name)})) {
-            watched.times = std::move(times);
+        if (edited && bus.emit(events::ShaderChanged{idOf(name)})) {
+            for (std::size_t i = 0; i < watched.files.size(); ++i) {
+                std::error_code error;
+                watched.times[i] = std::filesystem::last_write_time(watched.files[i], error);
+            }
             ++changed;
         }
     }

@@ -88,7 +88,11 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     const auto& march = static_cast<VoxelRayMarchNode&>(gpu.graph.node(renderer.march.id));
     const auto& scene = static_cast<VoxelSceneNode&>(gpu.graph.node(renderer.scene.id));
     const std::vector<std::byte> original = picture();
-    EXPECT_EQ(shaders.poll(gpu.graph.events()), 0U) << "nothing changed yet";
+    {
+        const core::NoAllocationGuard guard(core::TrackScope::ThisThread);
+        EXPECT_EQ(shaders.poll(gpu.graph.events()), 0U) << "nothing changed yet";
+        EXPECT_TRUE(guard.ok()) << "polling allocates nothing: " << guard.describe();
+    }
 
     // The sky's colour lives in the include: edit it.
     const std::string source = readText(common());

@@ -38,7 +38,8 @@ public:
         std::string_view name, std::span<const std::uint32_t> embedded);
 
     /// Emits a ShaderChanged on `bus` for each shader whose files changed since it was last
-    /// compiled or polled; how many. Cheap (one stat per file), meant for frame boundaries.
+    /// compiled or polled; how many. One stat per file and no allocation: meant for frame
+    /// boundaries.
     std::size_t poll(events::EventBus& bus);
 
     [[nodiscard]] bool fromDirectory() const noexcept { return directory_.has_value(); }
