@@ -16,6 +16,7 @@
 namespace vixen::nodes {
 namespace {
 
+/// The pipelines `vixen bench` knows; the compute ray marcher is the one built so far.
 constexpr std::array<std::string_view, 1> kPipelines{"compute"};
 
 template <class T>
@@ -34,10 +35,6 @@ voxel::Camera viewOf(const VoxelBenchConfig& config) {
 }
 
 }  // namespace
-
-std::span<const std::string_view> voxelBenchPipelines() noexcept {
-    return kPipelines;
-}
 
 std::string VoxelBenchConfig::id() const {
     return fmt::format("{}-{}-{}-{}-{}x{}{}", pipeline, voxel::structureName(structure), scene,

@@ -93,12 +93,6 @@ public:
         }
     }
 
-    /// Forgets every value held in memory (not what is on disk).
-    void clear() {
-        const std::lock_guard lock(mutex_);
-        std::erase_if(slots_, [](const auto& item) { return item.second->done; });
-    }
-
 private:
     struct Slot {
         bool done = false;

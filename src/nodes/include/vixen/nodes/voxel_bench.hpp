@@ -22,9 +22,6 @@
 
 namespace vixen::nodes {
 
-/// The pipelines `vixen bench` knows; the compute ray marcher is the one built so far.
-[[nodiscard]] std::span<const std::string_view> voxelBenchPipelines() noexcept;
-
 struct VoxelBenchConfig {
     std::string pipeline = "compute";
     voxel::Structure structure = voxel::Structure::BrickMap;
