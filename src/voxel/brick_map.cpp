@@ -1,58 +1,114 @@
 #include "vixen/voxel/brick_map.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <array>
+#include <bit>
 
 #include "brick_payload.hpp"
 
 namespace vixen::voxel {
 namespace {
 
-/// Chessboard distance (in cells) to the nearest occupied cell, exactly, by two raster
-/// passes over the 26-neighbourhood with unit steps; occupied cells are 0.
+/// Along one line of `n` values at `stride`: F(s) = min over t of max(|s - t|, h(t)), capped
+/// at `far`. m(r), the least h within r of s, only falls as r grows, so the least r with
+/// m(r) <= r is found by a binary search over a sparse table of range minima.
+struct LineScratch {
+    std::vector<std::uint32_t> table;   ///< range minima, level by level
+    std::vector<std::uint32_t> result;  ///< the line's new values
+};
+
+void lineMinMax(std::uint32_t* values, std::size_t n, std::size_t stride, std::uint32_t far,
+                LineScratch& scratch) {
+    std::vector<std::uint32_t>& table = scratch.table;
+    std::size_t levels = 1;
+    while ((std::size_t{1} << levels) <= n) {
+        ++levels;
+    }
+    table.resize(levels * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        table[i] = values[i * stride];
+    }
+    for (std::size_t l = 1; l < levels; ++l) {
+        const std::size_t half = std::size_t{1} << (l - 1);
+        for (std::size_t i = 0; i + (half << 1) <= n; ++i) {
+            table[l * n + i] = std::min(table[(l - 1) * n + i], table[(l - 1) * n + i + half]);
+        }
+    }
+    const auto rangeMin = [&](std::size_t lo, std::size_t hi) {  // inclusive
+        const auto l = static_cast<std::size_t>(std::bit_width(hi - lo + 1) - 1);
+        return std::min(table[l * n + lo], table[l * n + hi + 1 - (std::size_t{1} << l)]);
+    };
+    std::vector<std::uint32_t>& out = scratch.result;
+    out.resize(n);
+    for (std::size_t s = 0; s < n; ++s) {
+        std::uint32_t lo = 0;
+        std::uint32_t hi = far;
+        while (lo < hi) {
+            const std::uint32_t r = (lo + hi) / 2;
+            const std::size_t first = s >= r ? s - r : 0;
+            const std::size_t last = std::min(n - 1, s + r);
+            if (rangeMin(first, last) <= r) {
+                hi = r;
+            } else {
+                lo = r + 1;
+            }
+        }
+        out[s] = lo;
+    }
+    for (std::size_t s = 0; s < n; ++s) {
+        values[s * stride] = out[s];
+    }
+}
+
+/// Along one line whose values are 0 (occupied) or `far`: the distance to the nearest 0,
+/// capped at `far`, in two sweeps.
+void lineDistance(std::uint32_t* values, std::size_t n, std::size_t stride, std::uint32_t far) {
+    std::uint32_t run = far;
+    for (std::size_t s = 0; s < n; ++s) {
+        run = values[s * stride] == 0 ? 0 : std::min(run + 1, far);
+        values[s * stride] = run;
+    }
+    run = far;
+    for (std::size_t s = n; s-- > 0;) {
+        run = values[s * stride] == 0 ? 0 : std::min(run + 1, far);
+        values[s * stride] = std::min(values[s * stride], run);
+    }
+}
+
+/// Chessboard distance (in cells) to the nearest occupied cell, exactly, capped at
+/// kMaxEmptyDistance; occupied cells are 0. The chessboard ball is a cube, so the transform
+/// separates: the distance along x (lineDistance), then a min-max pass along y and along z
+/// (lineMinMax), each over all lines in parallel.
 std::vector<std::uint32_t> chessboardDistance(const std::vector<std::uint8_t>& occupied, Int3 n) {
     const std::uint32_t far = kMaxEmptyDistance;
     std::vector<std::uint32_t> d(occupied.size());
     for (std::size_t i = 0; i < occupied.size(); ++i) {
         d[i] = occupied[i] != 0 ? 0 : far;
     }
-    const auto index = [&](std::int32_t x, std::int32_t y, std::int32_t z) {
-        return static_cast<std::size_t>(x + n.x * (y + n.y * z));
-    };
-    const auto relax = [&](std::int32_t x, std::int32_t y, std::int32_t z, int sign) {
-        std::uint32_t best = d[index(x, y, z)];
-        // The 13 neighbours already visited in this pass's raster order.
-        for (std::int32_t dz = -1; dz <= 0; ++dz) {
-            for (std::int32_t dy = -1; dy <= 1; ++dy) {
-                for (std::int32_t dx = -1; dx <= 1; ++dx) {
-                    if (dz == 0 && (dy > 0 || (dy == 0 && dx >= 0))) {
-                        continue;
+    const std::array<std::size_t, 3> extent{static_cast<std::size_t>(n.x),
+                                            static_cast<std::size_t>(n.y),
+                                            static_cast<std::size_t>(n.z)};
+    const std::array<std::size_t, 3> stride{1, extent[0], extent[0] * extent[1]};
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+        // Lines along `axis`: one per cell of the other two axes.
+        const std::size_t u = (axis + 1) % 3;
+        const std::size_t v = (axis + 2) % 3;
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, extent[u] * extent[v]), [&](const auto& range) {
+                LineScratch scratch;
+                for (std::size_t line = range.begin(); line != range.end(); ++line) {
+                    const std::size_t start =
+                        (line % extent[u]) * stride[u] + (line / extent[u]) * stride[v];
+                    if (axis == 0) {
+                        lineDistance(d.data() + start, extent[axis], stride[axis], far);
+                    } else {
+                        lineMinMax(d.data() + start, extent[axis], stride[axis], far, scratch);
                     }
-                    const std::int32_t qx = x + sign * dx;
-                    const std::int32_t qy = y + sign * dy;
-                    const std::int32_t qz = z + sign * dz;
-                    if (qx < 0 || qy < 0 || qz < 0 || qx >= n.x || qy >= n.y || qz >= n.z) {
-                        continue;
-                    }
-                    best = std::min(best, d[index(qx, qy, qz)] + 1);
                 }
-            }
-        }
-        d[index(x, y, z)] = std::min(best, far);
-    };
-    for (std::int32_t z = 0; z < n.z; ++z) {
-        for (std::int32_t y = 0; y < n.y; ++y) {
-            for (std::int32_t x = 0; x < n.x; ++x) {
-                relax(x, y, z, 1);
-            }
-        }
-    }
-    for (std::int32_t z = n.z - 1; z >= 0; --z) {
-        for (std::int32_t y = n.y - 1; y >= 0; --y) {
-            for (std::int32_t x = n.x - 1; x >= 0; --x) {
-                relax(x, y, z, -1);
-            }
-        }
+            });
     }
     return d;
 }

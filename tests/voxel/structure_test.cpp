@@ -84,6 +84,43 @@ TEST(BrickMapTest, OccupiedCellsNameTheirBrickAndEmptyOnesTheChessboardDistance)
     EXPECT_GT(map.bytesPerSolidVoxel(), 0.0);
 }
 
+TEST(BrickMapTest, EmptyCellsHoldTheExactChessboardDistanceAmongRandomBricks) {
+    // Bricks at random (a hash of their coordinates), 2 % of a 24 x 20 x 28 brick grid.
+    const Int3 size{24 * 8, 20 * 8, 28 * 8};
+    const testing::FunctionScene scene(size, [](Int3 p) {
+        const auto hash = static_cast<std::uint32_t>((p.x / 8) * 73856093) ^
+                          static_cast<std::uint32_t>((p.y / 8) * 19349663) ^
+                          static_cast<std::uint32_t>((p.z / 8) * 83492791);
+        return (hash % 50) == 0 && p.x % 8 == 3 && p.y % 8 == 4 && p.z % 8 == 5 ? MaterialId{1}
+                                                                                : kEmpty;
+    });
+    auto volume = BrickVolume::build(scene);
+    ASSERT_TRUE(volume);
+    ASSERT_GT(volume->brickCount(), 10U);
+    const BrickMap map = buildBrickMap(*volume);
+    const Int3 grid = volume->brickGrid();
+    for (std::int32_t z = 0; z < grid.z; ++z) {
+        for (std::int32_t y = 0; y < grid.y; ++y) {
+            for (std::int32_t x = 0; x < grid.x; ++x) {
+                const std::uint32_t cell =
+                    map.words[map.header(BrickMapHeader::GridOffset) +
+                              static_cast<std::size_t>(x + grid.x * (y + grid.y * z))];
+                if (volume->brickAt(Int3{x, y, z}) != BrickVolume::kNoBrick) {
+                    continue;
+                }
+                std::uint32_t nearest = kMaxEmptyDistance;
+                for (std::uint32_t b = 0; b < volume->brickCount(); ++b) {
+                    const Int3 c = volume->brickCoord(b);
+                    nearest = std::min(
+                        nearest, static_cast<std::uint32_t>(std::max(
+                                     {std::abs(c.x - x), std::abs(c.y - y), std::abs(c.z - z)})));
+                }
+                ASSERT_EQ(cell, kEmptyCell | nearest) << x << "," << y << "," << z;
+            }
+        }
+    }
+}
+
 TEST(BrickMapTest, EachMixedBrickHasASlotOfItsOwnHoldingItsVoxels) {
     const BrickVolume volume = sceneVolume("noise", Int3{48, 48, 48});
     const BrickMap map = buildBrickMap(volume);
