@@ -88,9 +88,9 @@ TEST(BrickMapTest, EmptyCellsHoldTheExactChessboardDistanceAmongRandomBricks) {
     // Bricks at random (a hash of their coordinates), 2 % of a 24 x 20 x 28 brick grid.
     const Int3 size{24 * 8, 20 * 8, 28 * 8};
     const testing::FunctionScene scene(size, [](Int3 p) {
-        const auto hash = static_cast<std::uint32_t>((p.x / 8) * 73856093) ^
-                          static_cast<std::uint32_t>((p.y / 8) * 19349663) ^
-                          static_cast<std::uint32_t>((p.z / 8) * 83492791);
+        const auto hash = static_cast<std::uint32_t>(p.x / 8) * 73856093U ^
+                          static_cast<std::uint32_t>(p.y / 8) * 19349663U ^
+                          static_cast<std::uint32_t>(p.z / 8) * 83492791U;
         return (hash % 50) == 0 && p.x % 8 == 3 && p.y % 8 == 4 && p.z % 8 == 5 ? MaterialId{1}
                                                                                 : kEmpty;
     });
