@@ -22,7 +22,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <numbers>
 #include <optional>
 #include <span>
 #include <string>
@@ -133,15 +132,10 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     }
     const nodes::GpuImageShape shape{width, height, false, false};
     const voxel::Int3 size{side, side, side};
-    const bool front = name == "cornell";
+    const voxel::Camera view = voxel::Camera::sceneView(name, size);
     const auto march = nodes::addVoxelRenderer(
-                           graph, **runtime, words,
-                           [size, front](std::uint64_t) {
-                               return front ? voxel::Camera::orbit(size, 0.0F, 0.0F)
-                                            : voxel::Camera::orbit(
-                                                  size, 35.0F * std::numbers::pi_v<float> / 180.0F);
-                           },
-                           shape, structure, nodes::VoxelShading{.shadows = shadows})
+                           graph, **runtime, words, [view](std::uint64_t) { return view; }, shape,
+                           structure, nodes::VoxelShading{.shadows = shadows})
                            .march;
     auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
     auto depth = graph.addNode<nodes::GpuReadbackNode>("depth", **runtime);
@@ -207,13 +201,7 @@ void BM_VoxelRayMarch(benchmark::State& state) {
         }
     }
     if (auto depths = depthImage.pixels(); depths) {
-        std::uint64_t hits = 0;
-        for (std::size_t i = 0; i + 4 <= depths->size(); i += 4) {
-            float value = 0.0F;
-            std::memcpy(&value, depths->data() + i, 4);
-            hits += value >= 0.0F ? 1U : 0U;
-        }
-        state.counters["hit_fraction"] = static_cast<double>(hits) / pixels;
+        state.counters["hit_fraction"] = static_cast<double>(nodes::countHits(*depths)) / pixels;
     }
     state.counters["build_s"] = scene.buildSeconds;
     state.counters["structure_mb"] = static_cast<double>(words->size() * 4) / (1 << 20);

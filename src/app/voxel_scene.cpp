@@ -42,7 +42,7 @@ nodes::ShaderLibrary& VoxelCaches::shaders(const std::string& shaderDir) {
             shaders_.emplace();
         } else {
             if (root_) {
-                const auto host = cache::CacheIdentity::host(voxel::kBuildVersion);
+                const cache::CacheIdentity host = nodes::hostCacheIdentity();
                 spirv_.emplace(cache::PersistentCacheOptions{*root_ / host.directoryName(), "spirv",
                                                              host, cache::CacheLayout::OneFile});
             }

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstring>
-#include <numbers>
 
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
@@ -22,16 +20,6 @@ constexpr std::array<std::string_view, 1> kPipelines{"compute"};
 template <class T>
 bool contains(std::span<const T> list, const T& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-/// The scene's own view, as `vixen render` takes it: the Cornell box through its open front,
-/// the others from above at 35 degrees.
-voxel::Camera viewOf(const VoxelBenchConfig& config) {
-    const auto side = static_cast<std::int32_t>(config.voxels);
-    const voxel::Int3 size{side, side, side};
-    return config.scene == "cornell"
-               ? voxel::Camera::orbit(size, 0.0F, 0.0F)
-               : voxel::Camera::orbit(size, 35.0F * std::numbers::pi_v<float> / 180.0F);
 }
 
 }  // namespace
@@ -147,7 +135,8 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
         return std::unexpected(std::move(runtime.error()));
     }
     const GpuImageShape shape{config.width, config.height, false, false};
-    const voxel::Camera camera = viewOf(config);
+    const auto side = static_cast<std::int32_t>(config.voxels);
+    const voxel::Camera camera = voxel::Camera::sceneView(config.scene, {side, side, side});
     const VoxelRenderer renderer = addVoxelRenderer(
         graph, **runtime, scene.words, [camera](std::uint64_t) { return camera; }, shape,
         config.structure, VoxelShading{.shadows = config.shadows});
@@ -209,13 +198,7 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
     if (!depths) {
         return std::unexpected(std::move(depths.error()));
     }
-    std::uint64_t hits = 0;
-    for (std::size_t i = 0; i + 4 <= depths->size(); i += 4) {
-        float value = 0.0F;
-        std::memcpy(&value, depths->data() + i, 4);
-        hits += value >= 0.0F ? 1U : 0U;
-    }
-    run.hitFraction = static_cast<double>(hits) / pixels;
+    run.hitFraction = static_cast<double>(countHits(*depths)) / pixels;
     graph.cleanup();
     return run;
 }

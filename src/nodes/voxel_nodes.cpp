@@ -243,4 +243,14 @@ StepTotals sumSteps(std::span<const std::byte> stepImage) noexcept {
     return totals;
 }
 
+std::uint64_t countHits(std::span<const std::byte> depthImage) noexcept {
+    std::uint64_t hits = 0;
+    for (std::size_t i = 0; i + sizeof(float) <= depthImage.size(); i += sizeof(float)) {
+        float depth = 0.0F;
+        std::memcpy(&depth, depthImage.data() + i, sizeof depth);
+        hits += depth >= 0.0F ? 1U : 0U;
+    }
+    return hits;
+}
+
 }  // namespace vixen::nodes

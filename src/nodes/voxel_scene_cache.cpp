@@ -102,9 +102,12 @@ Result<BuiltVoxelScene> buildVoxelScene(const VoxelSceneRequest& request) {
     return built;
 }
 
+cache::CacheIdentity hostCacheIdentity() {
+    return cache::CacheIdentity::host(voxel::kBuildVersion);
+}
+
 VoxelSceneCache::VoxelSceneCache(const std::filesystem::path& root)
-    : persistent_({root / cache::CacheIdentity::host(voxel::kBuildVersion).directoryName(),
-                   "scenes", cache::CacheIdentity::host(voxel::kBuildVersion),
+    : persistent_({root / hostCacheIdentity().directoryName(), "scenes", hostCacheIdentity(),
                    cache::CacheLayout::FilePerEntry}),
       scenes_(persistent_, {encode, decode}) {}
 

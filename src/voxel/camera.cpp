@@ -21,6 +21,11 @@ Vec normalize(Vec a) {
 
 }  // namespace
 
+Camera Camera::sceneView(std::string_view scene, Int3 size) {
+    return scene == "cornell" ? orbit(size, 0.0F, 0.0F)
+                              : orbit(size, 35.0F * std::numbers::pi_v<float> / 180.0F);
+}
+
 Camera Camera::orbit(Int3 size, float orbitRadians, float elevation) {
     const float cx = 0.5F * static_cast<float>(size.x);
     const float cy = 0.5F * static_cast<float>(size.y);

@@ -170,4 +170,7 @@ struct StepTotals {
 };
 [[nodiscard]] StepTotals sumSteps(std::span<const std::byte> stepImage) noexcept;
 
+/// The depth image read back (R32F, VoxelRayMarchNode): pixels whose primary ray hit.
+[[nodiscard]] std::uint64_t countHits(std::span<const std::byte> depthImage) noexcept;
+
 }  // namespace vixen::nodes

@@ -20,6 +20,10 @@
 
 namespace vixen::nodes {
 
+/// Whose files device-independent caches are (built scenes, SPIR-V): this build's, so a
+/// change of what the builders make (voxel::kBuildVersion) never reads an older layout.
+[[nodiscard]] cache::CacheIdentity hostCacheIdentity();
+
 struct VoxelSceneRequest {
     std::string scene;
     std::uint32_t side = 256;

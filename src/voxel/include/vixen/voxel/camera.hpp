@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "vixen/voxel/tracer.hpp"
 
@@ -21,6 +22,9 @@ struct Camera {
     /// (+z) and `elevation` (in volume heights) above the centre, turned by `orbitRadians`
     /// about the vertical axis through the centre.
     [[nodiscard]] static Camera orbit(Int3 size, float orbitRadians, float elevation = 0.55F);
+    /// A procedural scene's own view: the Cornell box through its open front, the others
+    /// from above, turned 35 degrees.
+    [[nodiscard]] static Camera sceneView(std::string_view scene, Int3 size);
 };
 
 /// What a ray marcher needs per frame (std430: four vec4): the eye, the forward direction,
