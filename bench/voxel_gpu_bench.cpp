@@ -133,14 +133,13 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     const nodes::GpuImageShape shape{width, height, false, false};
     const voxel::Int3 size{side, side, side};
     const voxel::Camera view = voxel::Camera::sceneView(name, size);
-    const auto march = nodes::addVoxelRenderer(
-                           graph, **runtime, words, [view](std::uint64_t) { return view; }, shape,
-                           structure, nodes::VoxelShading{.shadows = shadows})
-                           .march;
+    const nodes::VoxelRenderer renderer = nodes::addVoxelRenderer(
+        graph, **runtime, words, [view](std::uint64_t) { return view; }, shape, structure,
+        nodes::VoxelShading{.shadows = shadows});
     auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
     auto depth = graph.addNode<nodes::GpuReadbackNode>("depth", **runtime);
-    graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps, nodes::GpuReadbackConfig::image);
-    graph.connect(march, nodes::VoxelRayMarchConfig::depth, depth, nodes::GpuReadbackConfig::image);
+    renderer.connect(graph, nodes::VoxelOutput::Steps, steps, nodes::GpuReadbackConfig::image);
+    renderer.connect(graph, nodes::VoxelOutput::Depth, depth, nodes::GpuReadbackConfig::image);
     if (Result<void> compiled = graph.compile(); !compiled) {
         state.SkipWithError(compiled.error().message.c_str());
         return;
@@ -164,13 +163,13 @@ void BM_VoxelRayMarch(benchmark::State& state) {
     std::vector<double> milliseconds;
     milliseconds.reserve(static_cast<std::size_t>(state.max_iterations));
     std::uint64_t untimed = 0;
-    std::uint64_t previous = (*runtime)->gpuNanoseconds(march.id);
+    std::uint64_t previous = (*runtime)->gpuNanoseconds(renderer.marchId());
     for (auto _ : state) {
         if (!(*runtime)->frame()) {
             state.SkipWithError("frame failed");
             return;
         }
-        const std::uint64_t total = (*runtime)->gpuNanoseconds(march.id);
+        const std::uint64_t total = (*runtime)->gpuNanoseconds(renderer.marchId());
         const double seconds = static_cast<double>(total - previous) * 1e-9;
         const bool timed = total != previous;
         previous = total;

@@ -96,6 +96,12 @@ int main(int argc, char** argv) {
     voxelCommand->add_option("--structure", voxel.structure, "Acceleration structure")
         ->capture_default_str()
         ->check(CLI::IsMember({"brickmap", "svo", "octree"}));
+    voxelCommand
+        ->add_option("--pipeline", voxel.pipeline,
+                     "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
+                     "triangle)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"compute", "fragment"}));
     voxelCommand->add_option("--size", voxelSize, "Image size WIDTHxHEIGHT")->capture_default_str();
     voxelCommand->add_flag("--shadows", voxel.shadows, "Trace a hard shadow ray per hit");
     voxelCommand->add_option(
@@ -149,6 +155,12 @@ int main(int argc, char** argv) {
     viewCommand->add_option("--structure", view.structure, "Acceleration structure")
         ->capture_default_str()
         ->check(CLI::IsMember({"brickmap", "svo", "octree"}));
+    viewCommand
+        ->add_option("--pipeline", view.pipeline,
+                     "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
+                     "triangle)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"compute", "fragment"}));
     viewCommand->add_option("--size", viewSize, "Window size WIDTHxHEIGHT")->capture_default_str();
     viewCommand->add_flag("--shadows", view.shadows, "Trace a hard shadow ray per hit");
     viewCommand->add_option("--fov", view.fov, "Vertical field of view in degrees")

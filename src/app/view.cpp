@@ -151,14 +151,13 @@ int runView(const ViewOptions& options) {
         const VkExtent2D extent = window->framebufferSize();
         const nodes::GpuImageShape shape{extent.width, extent.height, true, false};
         nodes::ShaderLibrary& shaders = caches.shaders(options.shaderDir);
-        const auto march =
-            nodes::addVoxelRenderer(
-                graph, **runtime, scene->words, [&fly](std::uint64_t) { return fly.camera(); },
-                shape, *structure, nodes::VoxelShading{.shadows = options.shadows}, &shaders)
-                .march;
+        const nodes::VoxelRenderer renderer = nodes::addVoxelRenderer(
+            graph, **runtime, scene->words, [&fly](std::uint64_t) { return fly.camera(); }, shape,
+            *structure, nodes::VoxelShading{.shadows = options.shadows}, &shaders,
+            nodes::voxelPipelineNamed(options.pipeline).value_or(nodes::VoxelPipeline::Compute));
+        const graph::NodeId march = renderer.marchId();
         auto present = graph.addNode<nodes::GpuPresentNode>("present", **runtime, *swapchain);
-        graph.connect(march, nodes::VoxelRayMarchConfig::color, present,
-                      nodes::GpuPresentConfig::image);
+        renderer.connect(graph, nodes::VoxelOutput::Color, present, nodes::GpuPresentConfig::image);
         auto compiled = caches.compile(graph, device);
         if (!compiled) {
             return failWith(compiled.error());
@@ -172,7 +171,7 @@ int runView(const ViewOptions& options) {
         auto titleAt = last;
         auto polledAt = last;
         std::uint64_t titleFrames = 0;
-        std::uint64_t titleGpuNs = (*runtime)->gpuNanoseconds(march.id);
+        std::uint64_t titleGpuNs = (*runtime)->gpuNanoseconds(march);
         std::uint64_t titleTimed = (*runtime)->timedFrames();
         while (!window->shouldClose() && (options.frames == 0 || frame < options.frames)) {
             window->pollEvents();
@@ -211,7 +210,7 @@ int runView(const ViewOptions& options) {
             ++titleFrames;
             if (now - titleAt > std::chrono::milliseconds(500)) {
                 // Frame time on the CPU's clock, the ray march's from its timestamps.
-                const std::uint64_t gpuNs = (*runtime)->gpuNanoseconds(march.id) - titleGpuNs;
+                const std::uint64_t gpuNs = (*runtime)->gpuNanoseconds(march) - titleGpuNs;
                 const std::uint64_t timed = (*runtime)->timedFrames() - titleTimed;
                 const double gpuMs =
                     timed == 0 ? 0.0
@@ -223,15 +222,15 @@ int runView(const ViewOptions& options) {
                 std::array<char, 160> title{};
                 fmt::format_to_n(
                     title.data(), title.size() - 1,
-                    "VIXEN {} {}  {:.2f} ms/frame  ray march {:.3f} ms  {:.2f} G rays/s",
-                    options.scene, voxel::structureName(*structure),
+                    "VIXEN {} {} {}  {:.2f} ms/frame  ray march {:.3f} ms  {:.2f} G rays/s",
+                    options.scene, voxel::structureName(*structure), options.pipeline,
                     std::chrono::duration<double, std::milli>(now - titleAt).count() /
                         static_cast<double>(titleFrames),
                     gpuMs, rays);
                 glfwSetWindowTitle(window->handle(), title.data());
                 titleAt = now;
                 titleFrames = 0;
-                titleGpuNs = (*runtime)->gpuNanoseconds(march.id);
+                titleGpuNs = (*runtime)->gpuNanoseconds(march);
                 titleTimed = (*runtime)->timedFrames();
             }
         }
@@ -243,7 +242,7 @@ int runView(const ViewOptions& options) {
                 static_cast<const nodes::GpuPresentNode&>(graph.node(present.id));
             const double gpuMs = (*runtime)->timedFrames() == 0
                                      ? 0.0
-                                     : static_cast<double>((*runtime)->gpuNanoseconds(march.id)) /
+                                     : static_cast<double>((*runtime)->gpuNanoseconds(march)) /
                                            static_cast<double>((*runtime)->timedFrames()) / 1e6;
             fmt::print(
                 "frames: {}, median {:.3f} ms (CPU clock); ray march {:.3f} ms mean (GPU "

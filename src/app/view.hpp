@@ -11,6 +11,7 @@ struct ViewOptions {
     std::uint32_t voxels = 256;
     std::uint64_t seed = 1;
     std::string structure = "brickmap";
+    std::string pipeline = "compute";  ///< nodes::VoxelPipeline by name
     std::uint32_t width = 1280;
     std::uint32_t height = 720;
     bool shadows = false;

@@ -154,17 +154,15 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             return failWith(runtime.error());
         }
         const nodes::GpuImageShape shape{options.width, options.height, false, false};
-        const auto march =
-            nodes::addVoxelRenderer(graph, **runtime, scene->words, *path, shape, *structure,
-                                    nodes::VoxelShading{.shadows = options.shadows},
-                                    &caches.shaders(options.shaderDir))
-                .march;
+        const nodes::VoxelRenderer renderer = nodes::addVoxelRenderer(
+            graph, **runtime, scene->words, *path, shape, *structure,
+            nodes::VoxelShading{.shadows = options.shadows}, &caches.shaders(options.shaderDir),
+            nodes::voxelPipelineNamed(options.pipeline).value_or(nodes::VoxelPipeline::Compute));
+        const graph::NodeId march = renderer.marchId();
         auto color = graph.addNode<nodes::GpuReadbackNode>("color", **runtime);
         auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
-        graph.connect(march, nodes::VoxelRayMarchConfig::color, color,
-                      nodes::GpuReadbackConfig::image);
-        graph.connect(march, nodes::VoxelRayMarchConfig::steps, steps,
-                      nodes::GpuReadbackConfig::image);
+        renderer.connect(graph, nodes::VoxelOutput::Color, color, nodes::GpuReadbackConfig::image);
+        renderer.connect(graph, nodes::VoxelOutput::Steps, steps, nodes::GpuReadbackConfig::image);
 
         std::optional<core::TraceRecorder> trace;
         if (!options.trace.empty()) {
@@ -196,7 +194,7 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             cpuMilliseconds.push_back(std::chrono::duration<double, std::milli>(
                                           std::chrono::steady_clock::now() - started)
                                           .count());
-            const std::uint64_t totalNs = (*runtime)->gpuNanoseconds(march.id);
+            const std::uint64_t totalNs = (*runtime)->gpuNanoseconds(march);
             if (frame > 0 || options.frames == 1) {  // the first frame warms caches and JITs
                 gpuMilliseconds.push_back(static_cast<double>(totalNs - previousNs) / 1e6);
             }
@@ -212,10 +210,11 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             if ((*runtime)->timestampsEnabled() && !gpuMilliseconds.empty()) {
                 const core::Summary gpu = core::summarize(gpuMilliseconds);
                 fmt::print(
-                    "ray march ({}{}): GPU {:.3f} ms median of {} frame(s) (timestamps; p5 "
+                    "ray march ({} {}{}): GPU {:.3f} ms median of {} frame(s) (timestamps; p5 "
                     "{:.3f}, p95 {:.3f}), {:.3f} G primary rays/s\n",
-                    voxel::structureName(*structure), options.shadows ? ", shadows" : "",
-                    gpu.median, gpu.count, gpu.p5, gpu.p95, pixels / (gpu.median * 1e-3) / 1e9);
+                    options.pipeline, voxel::structureName(*structure),
+                    options.shadows ? ", shadows" : "", gpu.median, gpu.count, gpu.p5, gpu.p95,
+                    pixels / (gpu.median * 1e-3) / 1e9);
             } else {
                 fmt::print("ray march: no GPU timestamps on this device\n");
             }

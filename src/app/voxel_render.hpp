@@ -11,6 +11,7 @@ struct VoxelRenderOptions {
     std::uint32_t voxels = 256;  ///< the scene's side
     std::uint64_t seed = 1;
     std::string structure = "brickmap";
+    std::string pipeline = "compute";  ///< nodes::VoxelPipeline by name
     std::uint32_t width = 1280;
     std::uint32_t height = 720;
     bool shadows = false;

@@ -105,6 +105,7 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOp
     v13.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES;
     v13.synchronization2 = VK_TRUE;
     v13.maintenance4 = VK_TRUE;  // SPIR-V 1.6 (--target-env vulkan1.3) needs it
+    v13.dynamicRendering = VK_TRUE;
     v13.pNext = rayTracing ? &accelerationFeatures : nullptr;
     VkPhysicalDeviceVulkan12Features v12{};
     v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
@@ -117,6 +118,7 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOp
     VkPhysicalDeviceFeatures2 features{};
     features.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
     features.pNext = &v12;
+    features.features.samplerAnisotropy = has.samplerAnisotropy ? VK_TRUE : VK_FALSE;
 
     const float priority = 1.0F;
     VkDeviceQueueCreateInfo queueInfo{};

@@ -53,6 +53,8 @@ DeviceFeatures probeFeatures(VkPhysicalDevice device, const VkPhysicalDeviceProp
 
     features.synchronization2 = v13.synchronization2 == VK_TRUE;
     features.maintenance4 = v13.maintenance4 == VK_TRUE;
+    features.dynamicRendering = v13.dynamicRendering == VK_TRUE;
+    features.samplerAnisotropy = all.features.samplerAnisotropy == VK_TRUE;
     features.timelineSemaphore = v12.timelineSemaphore == VK_TRUE;
     features.bufferDeviceAddress = v12.bufferDeviceAddress == VK_TRUE;
     // What bindless descriptor use needs, not every indexing bit.
@@ -115,6 +117,7 @@ std::string DeviceFeatures::missingRequired() const {
     need(synchronization2, "synchronization2");
     need(timelineSemaphore, "timeline semaphores");
     need(maintenance4, "maintenance4");
+    need(dynamicRendering, "dynamicRendering");
     return missing;
 }
 
@@ -241,7 +244,7 @@ Result<std::uint32_t> chooseDevice(std::span<const PhysicalDeviceInfo> devices,
         }
         return fail(ErrorCode::NotFound,
                     "no Vulkan device has what VIXEN needs (Vulkan 1.3 with synchronization2, "
-                    "timeline semaphores, maintenance4){}",
+                    "timeline semaphores, maintenance4, dynamicRendering){}",
                     devices.empty() ? std::string(" and none was found: install a driver, e.g. "
                                                   "mesa-vulkan-drivers for lavapipe")
                                     : found);

@@ -315,6 +315,27 @@ public:
         return size;
     }
 
+    /// The highest Location among the stage's outputs + 1 (a fragment shader's colour
+    /// attachments).
+    [[nodiscard]] std::uint32_t outputLocations(spvc_resources resources) const {
+        const spvc_reflected_resource* list = nullptr;
+        std::size_t count = 0;
+        if (spvc_resources_get_resource_list_for_type(resources, SPVC_RESOURCE_TYPE_STAGE_OUTPUT,
+                                                      &list, &count) != SPVC_SUCCESS) {
+            return 0;
+        }
+        std::uint32_t locations = 0;
+        for (const spvc_reflected_resource& resource : std::span(list, count)) {
+            if (spvc_compiler_has_decoration(compiler_, resource.id, SpvDecorationLocation) ==
+                SPVC_TRUE) {
+                locations = std::max(locations, spvc_compiler_get_decoration(
+                                                    compiler_, resource.id, SpvDecorationLocation) +
+                                                    1);
+            }
+        }
+        return locations;
+    }
+
 private:
     spvc_compiler compiler_;
     std::string_view name_;
@@ -449,6 +470,9 @@ Result<ShaderInterface> reflectShader(std::span<const std::uint32_t> spirv, std:
     if (result.stage == VK_SHADER_STAGE_COMPUTE_BIT) {
         result.workgroupSize = reflector.workgroupSize();
     }
+    if (result.stage == VK_SHADER_STAGE_FRAGMENT_BIT) {
+        result.colorOutputs = reflector.outputLocations(resources);
+    }
     return result;
 }
 
@@ -483,6 +507,9 @@ Result<PipelineInterface> mergeInterfaces(std::span<const ShaderInterface> stage
         }
         if (stage.stage == VK_SHADER_STAGE_COMPUTE_BIT) {
             merged.workgroupSize = stage.workgroupSize;
+        }
+        if (stage.stage == VK_SHADER_STAGE_FRAGMENT_BIT) {
+            merged.colorOutputs = stage.colorOutputs;
         }
     }
     merged.bindings = bindings.take();

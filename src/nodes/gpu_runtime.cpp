@@ -309,8 +309,60 @@ cache::CacheKey GpuRuntime::computePipelineKey(std::span<const std::uint32_t> sp
 Result<std::shared_ptr<const gpu::ComputePipeline>> GpuRuntime::computePipeline(
     std::span<const std::uint32_t> spirv, std::string_view name) {
     return computePipelines_.getOrCreate(computePipelineKey(spirv), [&] {
-        return gpu::ComputePipeline::create(*device_, spirv, name);
+        return gpu::ComputePipeline::create(*device_, spirv, name, sharedPipelineOptions());
     });
+}
+
+cache::CacheKey GpuRuntime::graphicsPipelineKey(const gpu::GraphicsPipelineDesc& desc) {
+    cache::KeyBuilder key;
+    key.add("graphics pipeline").add(desc.stages.size());
+    for (const gpu::ShaderStageCode& stage : desc.stages) {
+        key.add(std::as_bytes(stage.spirv));
+    }
+    key.add(std::as_bytes(desc.colorFormats))
+        .add(desc.depthFormat)
+        .add(desc.depthCompare)
+        .add(desc.topology)
+        .add(desc.cullMode);
+    return key.key();
+}
+
+Result<std::shared_ptr<const gpu::GraphicsPipeline>> GpuRuntime::graphicsPipeline(
+    const gpu::GraphicsPipelineDesc& desc, std::string_view name) {
+    return graphicsPipelines_.getOrCreate(graphicsPipelineKey(desc), [&] {
+        return gpu::GraphicsPipeline::create(*device_, desc, name, sharedPipelineOptions());
+    });
+}
+
+gpu::PipelineOptions GpuRuntime::sharedPipelineOptions() {
+    return {.setLayouts = [this](const gpu::PipelineInterface& interface, std::string_view name) {
+        cache::KeyBuilder key;
+        key.add("set layouts").add(interface.bindings.size());
+        for (const gpu::DescriptorBinding& binding : interface.bindings) {
+            key.add(binding.set)
+                .add(binding.binding)
+                .add(binding.type)
+                .add(binding.count)
+                .add(binding.stages);
+        }
+        return setLayouts_.getOrCreate(key.key(), [&] {
+            return gpu::DescriptorSetLayouts::create(*device_, interface, name);
+        });
+    }};
+}
+
+Result<std::shared_ptr<const gpu::Sampler>> GpuRuntime::sampler(const gpu::SamplerDesc& desc) {
+    const cache::CacheKey key = cache::KeyBuilder()
+                                    .add("sampler")
+                                    .add(desc.filter)
+                                    .add(desc.mipmapMode)
+                                    .add(desc.addressMode)
+                                    .add(desc.maxAnisotropy)
+                                    .add(desc.maxLod)
+                                    .add(desc.borderColor)
+                                    .key();
+    return samplers_.getOrCreate(key,
+                                 [&] { return gpu::Sampler::create(*device_, desc, "sampler"); });
 }
 
 GpuRuntime::~GpuRuntime() {

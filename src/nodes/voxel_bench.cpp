@@ -14,8 +14,8 @@
 namespace vixen::nodes {
 namespace {
 
-/// The pipelines `vixen bench` knows; the compute ray marcher is the one built so far.
-constexpr std::array<std::string_view, 1> kPipelines{"compute"};
+/// The pipelines `vixen bench` knows (VoxelPipeline's names).
+constexpr std::array<std::string_view, 2> kPipelines{"compute", "fragment"};
 
 template <class T>
 bool contains(std::span<const T> list, const T& value) {
@@ -139,9 +139,10 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
     const voxel::Camera camera = voxel::Camera::sceneView(config.scene, {side, side, side});
     const VoxelRenderer renderer = addVoxelRenderer(
         graph, **runtime, scene.words, [camera](std::uint64_t) { return camera; }, shape,
-        config.structure, VoxelShading{.shadows = config.shadows});
+        config.structure, VoxelShading{.shadows = config.shadows}, nullptr,
+        voxelPipelineNamed(config.pipeline).value_or(VoxelPipeline::Compute));
     // Timed without readbacks: the frames hold the ray march and what feeds it.
-    graph.setKeepAlive(renderer.march.id);
+    graph.setKeepAlive(renderer.marchId());
     VIXEN_TRY(graph.compile());
     if (!(*runtime)->timestampsEnabled()) {
         return fail(ErrorCode::Unsupported, "the device's queue writes no timestamps");
@@ -159,13 +160,13 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
     std::vector<double>& cpuMs = run.cpuFrameMs;
     gpuMs.reserve(frames);
     cpuMs.reserve(frames);
-    std::uint64_t previous = (*runtime)->gpuNanoseconds(renderer.march.id);
+    std::uint64_t previous = (*runtime)->gpuNanoseconds(renderer.marchId());
     for (std::uint32_t frame = 0; frame < frames; ++frame) {
         const auto started = Clock::now();
         VIXEN_TRY((*runtime)->frame());
         cpuMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         // Each frame() reads the timestamps of the frame its slot held before.
-        const std::uint64_t total = (*runtime)->gpuNanoseconds(renderer.march.id);
+        const std::uint64_t total = (*runtime)->gpuNanoseconds(renderer.marchId());
         if (total == previous) {
             ++run.untimedFrames;
         } else {
@@ -182,8 +183,8 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
     // The counters of one more frame, read back (the scene stays: its buffer is persistent).
     auto steps = graph.addNode<GpuReadbackNode>("steps", **runtime);
     auto depth = graph.addNode<GpuReadbackNode>("depth", **runtime);
-    graph.connect(renderer.march, VoxelRayMarchConfig::steps, steps, GpuReadbackConfig::image);
-    graph.connect(renderer.march, VoxelRayMarchConfig::depth, depth, GpuReadbackConfig::image);
+    renderer.connect(graph, VoxelOutput::Steps, steps, GpuReadbackConfig::image);
+    renderer.connect(graph, VoxelOutput::Depth, depth, GpuReadbackConfig::image);
     VIXEN_TRY(graph.compile());
     VIXEN_TRY((*runtime)->frame());
     VIXEN_TRY((*runtime)->waitIdle());

@@ -5,21 +5,14 @@
 #include <cstring>
 #include <utility>
 
-#include "vixen/core/log.hpp"
-#include "vixen/events/engine_events.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/nodes/gpu_stream_nodes.hpp"
-#include "vixen_nodes_shaders.hpp"
 
 namespace vixen::nodes {
 namespace {
 
 /// Staging for the scene upload: large scenes go through it in pieces.
 constexpr std::uint64_t kMaxSceneStaging = std::uint64_t{64} << 20;
-
-std::uint64_t pixelBytes(const GpuImageShape& shape) {
-    return std::uint64_t{shape.width} * shape.height;
-}
 
 }  // namespace
 
@@ -95,138 +88,30 @@ void VoxelCameraNode::record(VkCommandBuffer commandBuffer, const graph::Execute
     writer.write(0, std::as_bytes(std::span(&last_, 1)));
 }
 
-// ---- VoxelRayMarch -------------------------------------------------------------------------
-
-VoxelRayMarchNode::VoxelRayMarchNode(GpuRuntime& runtime, VoxelStructure structure,
-                                     GpuImageShape shape, VoxelShading shading,
-                                     ShaderLibrary* shaders)
-    : GpuNode(runtime), structure_(structure), shape_(shape), shading_(shading), shaders_(shaders) {
-    const auto [x, y, z] = shading_.towardsLight;
-    const float length = std::sqrt(x * x + y * y + z * z);
-    if (length > 0.0F) {
-        shading_.towardsLight = {x / length, y / length, z / length};
-    }
-}
-
-void VoxelRayMarchNode::setup(graph::SetupContext& context) {
-    reestimate(context.estimate());
-    context.estimate().descriptor(graph::DescriptorKind::StorageBuffer) = 2;
-    context.estimate().descriptor(graph::DescriptorKind::StorageImage) = 3;
-    detail::followWindow(shape_, context);
-    if (shaders_ != nullptr && shaders_->fromDirectory()) {
-        context.subscribe<events::ShaderChanged>(
-            [this, dirty = context.dirtyMarker()](const events::ShaderChanged& changed) {
-                if (changed.shader == ShaderLibrary::idOf(shaderName())) {
-                    reloadPending_ = true;
-                    dirty();
-                }
-            });
-    }
-}
-
-std::string_view VoxelRayMarchNode::shaderName() const noexcept {
-    return structure_ == VoxelStructure::BrickMap ? "voxel_brickmap.comp" : "voxel_octree.comp";
-}
-
-std::span<const std::uint32_t> VoxelRayMarchNode::embeddedShader() const noexcept {
-    return structure_ == VoxelStructure::BrickMap ? shaders::voxelBrickmapComp()
-                                                  : shaders::voxelOctreeComp();
-}
-
-Result<void> VoxelRayMarchNode::makePipeline() {
-    const bool reload = kernel_.hasPipeline();
-    if (reload && !reloadPending_) {
-        return {};
-    }
-    reloadPending_ = false;
-    if (shaders_ == nullptr) {
-        return kernel_.prepare(runtime(), embeddedShader(), shaderName());
-    }
-    auto spirv = shaders_->spirv(shaderName(), embeddedShader());
-    Result<void> made = !spirv   ? Result<void>(std::unexpected(spirv.error()))
-                        : reload ? kernel_.replacePipeline(runtime(), **spirv, shaderName())
-                                 : kernel_.prepare(runtime(), **spirv, shaderName());
-    if (made || !reload) {
-        reloads_ += made && reload ? 1U : 0U;
-        return made;
-    }
-    // The previous pipeline keeps running until the shader compiles again.
-    ++failedReloads_;
-    lastError_ = made.error().message;
-    log::error("node '{}': the shader did not reload, the previous pipeline stays: {}", name(),
-               lastError_);
-    return {};
-}
-
-void VoxelRayMarchNode::reestimate(graph::ResourceEstimate& estimate) {
-    // Colour, depth and steps: four bytes a pixel each.
-    estimate.memory(graph::MemoryKind::DeviceLocal) = 12 * pixelBytes(shape_);
-}
-
-Result<void> VoxelRayMarchNode::compile(const graph::CompileContext& /*context*/) {
-    VIXEN_TRY(detail::checkShape(shape_, name()));
-    VIXEN_TRY(makePipeline());
-    // With a pipeline made, this lays out set 0 for it (the SPIR-V is not read again).
-    VIXEN_TRY(kernel_.prepare(runtime(), embeddedShader(), shaderName()));
-    const auto image = [&](VkFormat format) {
-        return gpu::ImageDesc{
-            .width = shape_.width,
-            .height = shape_.height,
-            .format = format,
-            .usage = VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT};
-    };
-    VIXEN_TRY(createOutput(VoxelRayMarchConfig::color, image(VK_FORMAT_R8G8B8A8_UNORM)));
-    VIXEN_TRY(createOutput(VoxelRayMarchConfig::depth, image(VK_FORMAT_R32_SFLOAT)));
-    VIXEN_TRY(createOutput(VoxelRayMarchConfig::steps, image(VK_FORMAT_R32_UINT)));
-    VIXEN_TRY(kernel_.bind(0, In(VoxelRayMarchConfig::scene)));
-    VIXEN_TRY(kernel_.bind(1, In(VoxelRayMarchConfig::camera)));
-    VIXEN_TRY(kernel_.bind(2, Out(VoxelRayMarchConfig::color)));
-    VIXEN_TRY(kernel_.bind(3, Out(VoxelRayMarchConfig::depth)));
-    VIXEN_TRY(kernel_.bind(4, Out(VoxelRayMarchConfig::steps)));
-    kernel_.commit(runtime().device());
-    return {};
-}
-
-void VoxelRayMarchNode::record(VkCommandBuffer commandBuffer,
-                               const graph::ExecuteContext& /*context*/) {
-    struct Params {
-        std::uint32_t width;
-        std::uint32_t height;
-        std::uint32_t flags;
-        std::uint32_t pad;
-        std::array<float, 4> light;
-    };
-    const gpu::ImageDesc& target = Out(VoxelRayMarchConfig::color).desc();
-    const Params params{target.width,
-                        target.height,
-                        shading_.shadows ? 1U : 0U,
-                        0,
-                        {shading_.towardsLight[0], shading_.towardsLight[1],
-                         shading_.towardsLight[2], shading_.ambient}};
-    kernel_.dispatch(commandBuffer, params, target.width, target.height);
-}
-
-void VoxelRayMarchNode::release(const graph::CleanupContext& context) {
-    if (!context.forRecompile) {
-        kernel_.reset();
-    }
-}
-
 // ---- wiring ---------------------------------------------------------------------------------
 
 VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                std::shared_ptr<const std::vector<std::uint32_t>> words,
                                VoxelCameraNode::Path path, GpuImageShape shape,
                                VoxelStructure structure, VoxelShading shading,
-                               ShaderLibrary* shaders) {
+                               ShaderLibrary* shaders, VoxelPipeline pipeline) {
     VoxelRenderer renderer{
         graph.addNode<VoxelSceneNode>("scene", runtime, std::move(words)),
         graph.addNode<VoxelCameraNode>("camera", runtime, std::move(path), shape),
-        graph.addNode<VoxelRayMarchNode>("ray march", runtime, structure, shape, shading, shaders)};
-    graph.connect(renderer.scene, VoxelSceneConfig::scene, renderer.march,
-                  VoxelRayMarchConfig::scene);
-    graph.connect(renderer.camera, VoxelCameraConfig::camera, renderer.march,
-                  VoxelRayMarchConfig::camera);
+        {}};
+    if (pipeline == VoxelPipeline::Fragment) {
+        renderer.march = graph.addNode<VoxelFragmentMarchNode>("ray march", runtime, structure,
+                                                               shape, shading, shaders);
+    } else {
+        renderer.march = graph.addNode<VoxelRayMarchNode>("ray march", runtime, structure, shape,
+                                                          shading, shaders);
+    }
+    std::visit(
+        [&]<class N>(graph::NodeHandle<N> march) {
+            graph.connect(renderer.scene, VoxelSceneConfig::scene, march, N::NodeConfig::scene);
+            graph.connect(renderer.camera, VoxelCameraConfig::camera, march, N::NodeConfig::camera);
+        },
+        renderer.march);
     return renderer;
 }
 

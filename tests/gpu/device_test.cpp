@@ -40,6 +40,7 @@ TEST_F(LavapipeTest, CreatesADeviceWithTheRequiredFeatures) {
     EXPECT_TRUE(device->enabled().synchronization2);
     EXPECT_TRUE(device->enabled().timelineSemaphore);
     EXPECT_TRUE(device->enabled().maintenance4);
+    EXPECT_TRUE(device->enabled().dynamicRendering);
     EXPECT_FALSE(device->enabled().rayTracingPipeline);
 }
 
@@ -92,6 +93,7 @@ PhysicalDeviceInfo fakeDevice(std::uint32_t index, VkPhysicalDeviceType type, Vk
     info.features.synchronization2 = true;
     info.features.timelineSemaphore = true;
     info.features.maintenance4 = true;
+    info.features.dynamicRendering = true;
     info.heaps.push_back(MemoryHeap{local, true, 0, 0});
     return info;
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "vixen/voxel/procedural.hpp"
 #include "vixen/voxel/structure.hpp"
+#include "vixen_nodes_shaders.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -50,9 +52,9 @@ class ShaderReloadTest : public GpuGraphTest {
 protected:
     void SetUp() override {
         GpuGraphTest::SetUp();
-        for (const char* name : {"voxel_brickmap.comp", "voxel_octree.comp", "voxel_common.glsl"}) {
-            std::filesystem::copy_file(std::filesystem::path(VIXEN_SHADER_SOURCE_DIR) / name,
-                                       scratch_.path() / name);
+        for (const auto& entry :
+             std::filesystem::directory_iterator(std::filesystem::path(VIXEN_SHADER_SOURCE_DIR))) {
+            std::filesystem::copy_file(entry.path(), scratch_.path() / entry.path().filename());
         }
     }
 
@@ -74,7 +76,7 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
         [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.0F, 0.0F); }, shape,
         voxel::Structure::BrickMap, {}, &shaders);
     auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
-    gpu.graph.connect(renderer.march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+    renderer.connect(gpu.graph, VoxelOutput::Color, color, GpuReadbackConfig::image);
     ASSERT_TRUE(gpu.graph.compile());
     const auto picture = [&] {
         EXPECT_TRUE(gpu.runtime->frame());
@@ -85,7 +87,7 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
         return pixels ? std::vector<std::byte>(pixels->begin(), pixels->end())
                       : std::vector<std::byte>{};
     };
-    const auto& march = static_cast<VoxelRayMarchNode&>(gpu.graph.node(renderer.march.id));
+    const auto& march = static_cast<VoxelRayMarchNode&>(gpu.graph.node(renderer.marchId()));
     const auto& scene = static_cast<VoxelSceneNode&>(gpu.graph.node(renderer.scene.id));
     const std::vector<std::byte> original = picture();
     {
@@ -115,7 +117,7 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
 
     // A broken edit: the old (red) pipeline keeps running; the error names file and line.
     std::string broken = red;
-    const std::string main = "void main() {\n";
+    const std::string main = "Shaded shadePixel(uvec2 pixel) {\n";
     broken.insert(broken.find(main) + main.size(), "    undeclaredName = 1;\n");
     edit(common(), broken);
     EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
@@ -147,7 +149,7 @@ TEST_F(ShaderReloadTest, AShaderThatDoesNotCompileAtFirstFailsTheCompileNamingIt
         },
         GpuImageShape{kWidth, kHeight, false, false}, voxel::Structure::Octree, {}, &shaders);
     auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
-    gpu.graph.connect(renderer.march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+    renderer.connect(gpu.graph, VoxelOutput::Color, color, GpuReadbackConfig::image);
     const Result<void> compiled = gpu.graph.compile();
     ASSERT_FALSE(compiled);
     EXPECT_NE(compiled.error().message.find("voxel_octree.comp:2: error:"), std::string::npos)
@@ -168,7 +170,7 @@ TEST_F(GpuGraphTest, NodesOfOneShaderShareOnePipeline) {
     gpu.graph.connect(first.camera, VoxelCameraConfig::camera, second, VoxelRayMarchConfig::camera);
     auto one = gpu.graph.addNode<GpuReadbackNode>("one", *gpu.runtime);
     auto two = gpu.graph.addNode<GpuReadbackNode>("two", *gpu.runtime);
-    gpu.graph.connect(first.march, VoxelRayMarchConfig::color, one, GpuReadbackConfig::image);
+    first.connect(gpu.graph, VoxelOutput::Color, one, GpuReadbackConfig::image);
     gpu.graph.connect(second, VoxelRayMarchConfig::color, two, GpuReadbackConfig::image);
     ASSERT_TRUE(gpu.graph.compile());
     EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 1U);
@@ -179,6 +181,48 @@ TEST_F(GpuGraphTest, NodesOfOneShaderShareOnePipeline) {
     auto b = static_cast<GpuReadbackNode&>(gpu.graph.node(two.id)).pixels();
     ASSERT_TRUE(a && b);
     EXPECT_TRUE(std::equal(a->begin(), a->end(), b->begin(), b->end()));
+}
+
+TEST_F(GpuGraphTest, TheRuntimeSharesSetLayoutsGraphicsPipelinesAndSamplers) {
+    GpuGraph& gpu = makeGraph();
+    GpuRuntime& runtime = *gpu.runtime;
+    // The two compute marchers declare the same bindings: two pipelines, one set of layouts.
+    auto brick = runtime.computePipeline(shaders::voxelBrickmapComp(), "voxel_brickmap.comp");
+    auto octree = runtime.computePipeline(shaders::voxelOctreeComp(), "voxel_octree.comp");
+    ASSERT_TRUE(brick && octree);
+    EXPECT_NE((*brick)->handle(), (*octree)->handle());
+    EXPECT_EQ(&(*brick)->setLayouts(), &(*octree)->setLayouts());
+    EXPECT_EQ(runtime.setLayoutStats().misses, 1U);
+    EXPECT_EQ(runtime.setLayoutStats().hits, 1U);
+
+    // A graphics pipeline is shared by shaders and state; other formats make another one,
+    // with the same set layouts.
+    const std::array<gpu::ShaderStageCode, 2> stages{
+        gpu::ShaderStageCode{shaders::fullscreenVert(), "fullscreen.vert"},
+        gpu::ShaderStageCode{shaders::voxelBrickmapFrag(), "voxel_brickmap.frag"}};
+    const std::array<VkFormat, 3> formats{VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_SFLOAT,
+                                          VK_FORMAT_R32_UINT};
+    const std::array<VkFormat, 3> wider{VK_FORMAT_R16G16B16A16_SFLOAT, VK_FORMAT_R32_SFLOAT,
+                                        VK_FORMAT_R32_UINT};
+    auto first = runtime.graphicsPipeline({.stages = stages, .colorFormats = formats}, "march");
+    auto again = runtime.graphicsPipeline({.stages = stages, .colorFormats = formats}, "march");
+    auto other = runtime.graphicsPipeline({.stages = stages, .colorFormats = wider}, "march");
+    ASSERT_TRUE(first && again && other);
+    EXPECT_EQ(first->get(), again->get());
+    EXPECT_NE(first->get(), other->get());
+    EXPECT_EQ(&(*first)->setLayouts(), &(*other)->setLayouts());
+    EXPECT_EQ(runtime.graphicsPipelineStats().misses, 2U);
+    EXPECT_EQ(runtime.graphicsPipelineStats().hits, 1U);
+    EXPECT_EQ(runtime.setLayoutStats().misses, 2U) << "the fragment stage's bindings differ";
+
+    auto linear = runtime.sampler({});
+    auto linearAgain = runtime.sampler({});
+    auto nearest = runtime.sampler({.filter = VK_FILTER_NEAREST});
+    ASSERT_TRUE(linear && linearAgain && nearest);
+    EXPECT_EQ((*linear)->handle(), (*linearAgain)->handle());
+    EXPECT_NE((*linear)->handle(), (*nearest)->handle());
+    EXPECT_EQ(runtime.samplerStats().misses, 2U);
+    EXPECT_EQ(runtime.samplerStats().hits, 1U);
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST(VoxelBenchMatrixTest, ABadMatrixNamesWhatIsWrong) {
     EXPECT_EQ(errorOf({}), "");
     VoxelBenchMatrix matrix;
     matrix.pipelines = {"compute", "raytrace"};
-    EXPECT_NE(errorOf(matrix).find("unknown pipeline 'raytrace' (known: compute)"),
+    EXPECT_NE(errorOf(matrix).find("unknown pipeline 'raytrace' (known: compute, fragment)"),
               std::string::npos);
     matrix = {};
     matrix.scenes.clear();

@@ -1,7 +1,7 @@
-// The compute ray marchers on lavapipe (validation and synchronization validation on)
-// against the CPU reference tracer, pixel by pixel: the hit mask on at least 99.9 % of the
-// pixels, the hit voxel on at least 99.5 % of those both hit, the depth within 1e-3 voxels
-// where the voxel agrees. Every scene, both structures.
+// The ray marchers of both pipelines (compute, fragment) on lavapipe (validation and
+// synchronization validation on) against the CPU reference tracer, pixel by pixel: the hit mask on
+// at least 99.9 % of the pixels, the hit voxel on at least 99.5 % of those both hit, the depth
+// within 1e-3 voxels where the voxel agrees. Every scene, both structures.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gpu_graph_fixture.hpp"
@@ -47,22 +48,20 @@ std::vector<T> copyPixels(const GpuReadbackNode& readback) {
 
 /// Renders one frame of `words` with `structure` through a camera orbiting by `angle`.
 Rendered render(GpuGraph& gpu, std::shared_ptr<const std::vector<std::uint32_t>> words,
-                VoxelStructure structure, voxel::Int3 size, float angle, bool shadows) {
+                VoxelStructure structure, voxel::Int3 size, float angle, bool shadows,
+                VoxelPipeline pipeline = VoxelPipeline::Compute) {
     const GpuImageShape shape{kWidth, kHeight, false, false};
-    auto scene = gpu.graph.addNode<VoxelSceneNode>("scene", *gpu.runtime, std::move(words));
-    auto camera = gpu.graph.addNode<VoxelCameraNode>(
-        "camera", *gpu.runtime,
-        [size, angle](std::uint64_t) { return voxel::Camera::orbit(size, angle); }, shape);
-    auto march = gpu.graph.addNode<VoxelRayMarchNode>("march", *gpu.runtime, structure, shape,
-                                                      VoxelShading{.shadows = shadows});
+    const VoxelRenderer renderer = addVoxelRenderer(
+        gpu.graph, *gpu.runtime, std::move(words),
+        [size, angle](std::uint64_t) { return voxel::Camera::orbit(size, angle); }, shape,
+        structure, VoxelShading{.shadows = shadows}, nullptr, pipeline);
+    const graph::NodeHandle<VoxelCameraNode> camera = renderer.camera;
     auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
     auto depth = gpu.graph.addNode<GpuReadbackNode>("depth", *gpu.runtime);
     auto steps = gpu.graph.addNode<GpuReadbackNode>("steps", *gpu.runtime);
-    gpu.graph.connect(scene, VoxelSceneConfig::scene, march, VoxelRayMarchConfig::scene);
-    gpu.graph.connect(camera, VoxelCameraConfig::camera, march, VoxelRayMarchConfig::camera);
-    gpu.graph.connect(march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
-    gpu.graph.connect(march, VoxelRayMarchConfig::depth, depth, GpuReadbackConfig::image);
-    gpu.graph.connect(march, VoxelRayMarchConfig::steps, steps, GpuReadbackConfig::image);
+    renderer.connect(gpu.graph, VoxelOutput::Color, color, GpuReadbackConfig::image);
+    renderer.connect(gpu.graph, VoxelOutput::Depth, depth, GpuReadbackConfig::image);
+    renderer.connect(gpu.graph, VoxelOutput::Steps, steps, GpuReadbackConfig::image);
     Rendered out;
     const Result<void> compiled = gpu.graph.compile();
     EXPECT_TRUE(compiled) << gpu.graph.report().describe(gpu.graph);
@@ -128,6 +127,7 @@ struct Case {
     std::string_view scene;
     VoxelStructure structure;
     std::int32_t side;
+    VoxelPipeline pipeline = VoxelPipeline::Compute;
 };
 
 class VoxelRenderTest : public GpuGraphTest, public ::testing::WithParamInterface<Case> {};
@@ -144,7 +144,7 @@ TEST_P(VoxelRenderTest, TheGpuAgreesWithTheCpuOracleOnEveryPixel) {
                                                 : voxel::buildSparseOctree(*volume).words);
     GpuGraph& gpu = makeGraph();
     for (const float angle : {0.3F, 2.2F}) {
-        const Rendered frame = render(gpu, words, c.structure, size, angle, false);
+        const Rendered frame = render(gpu, words, c.structure, size, angle, false, c.pipeline);
         ASSERT_EQ(frame.depth.size(), std::size_t{kWidth} * kHeight);
         const Agreement a = compareWithOracle(*volume, frame);
         EXPECT_GE(a.maskAgrees, a.pixels * 999 / 1000)
@@ -159,7 +159,7 @@ TEST_P(VoxelRenderTest, TheGpuAgreesWithTheCpuOracleOnEveryPixel) {
         }
         EXPECT_GT(steps, std::uint64_t{a.pixels}) << "every ray counts its steps";
         gpu.graph.cleanup();
-        for (const char* name : {"scene", "camera", "march", "color", "depth", "steps"}) {
+        for (const char* name : {"scene", "camera", "ray march", "color", "depth", "steps"}) {
             ASSERT_TRUE(gpu.graph.removeNode(gpu.graph.findNode(name)->id()));
         }
     }
@@ -169,7 +169,9 @@ std::vector<Case> allCases() {
     std::vector<Case> cases;
     for (const std::string_view scene : voxel::proceduralSceneNames()) {
         for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
-            cases.push_back({scene, structure, 48});
+            for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
+                cases.push_back({scene, structure, 48, pipeline});
+            }
         }
     }
     cases.push_back({"cityscape", VoxelStructure::BrickMap, 128});
@@ -183,7 +185,9 @@ INSTANTIATE_TEST_SUITE_P(Scenes, VoxelRenderTest, ::testing::ValuesIn(allCases()
                              return std::string(param.param.scene) +
                                     (param.param.structure == VoxelStructure::BrickMap ? "BrickMap"
                                                                                        : "Octree") +
-                                    std::to_string(param.param.side);
+                                    std::to_string(param.param.side) +
+                                    (param.param.pipeline == VoxelPipeline::Fragment ? "Fragment"
+                                                                                     : "");
                          });
 
 }  // namespace
@@ -201,34 +205,33 @@ TEST_F(VoxelSteadyStateTest, FramesWithAMovingCameraAllocateNothingAndCreateNoth
     const voxel::Int3 size{64, 64, 64};
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cityscape", size));
     ASSERT_TRUE(volume);
-    for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
-        GpuGraph& gpu = makeGraph();
-        auto words = std::make_shared<std::vector<std::uint32_t>>(
-            structure == VoxelStructure::BrickMap ? voxel::buildBrickMap(*volume).words
-                                                  : voxel::buildSparseOctree(*volume).words);
-        const GpuImageShape shape{64, 48, false, false};
-        auto scene = gpu.graph.addNode<VoxelSceneNode>("scene", *gpu.runtime, words);
-        // The camera orbits a little further every frame: its constants stream each frame.
-        auto camera = gpu.graph.addNode<VoxelCameraNode>(
-            "camera", *gpu.runtime,
-            [size](std::uint64_t frame) {
-                return voxel::Camera::orbit(size, 0.01F * static_cast<float>(frame));
-            },
-            shape);
-        auto march = gpu.graph.addNode<VoxelRayMarchNode>("march", *gpu.runtime, structure, shape,
-                                                          VoxelShading{.shadows = true});
-        auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
-        gpu.graph.connect(scene, VoxelSceneConfig::scene, march, VoxelRayMarchConfig::scene);
-        gpu.graph.connect(camera, VoxelCameraConfig::camera, march, VoxelRayMarchConfig::camera);
-        gpu.graph.connect(march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
-        ASSERT_TRUE(gpu.graph.compile());
-        expectSteadyFrames(gpu, 100);
-        const auto& node = static_cast<const VoxelCameraNode&>(gpu.graph.node(camera.id));
-        EXPECT_NE(node.lastConstants().eye,
-                  voxel::cameraConstants(voxel::Camera::orbit(size, 0.0F), 64, 48).eye)
-            << "the camera moved";
-        EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(scene.id)).uploads(), 1U);
-        ASSERT_TRUE(gpu.runtime->waitIdle());
+    for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
+        for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+            GpuGraph& gpu = makeGraph();
+            auto words = std::make_shared<std::vector<std::uint32_t>>(
+                voxel::buildStructure(*volume, structure));
+            const GpuImageShape shape{64, 48, false, false};
+            // The camera orbits a little further every frame: its constants stream each frame.
+            const VoxelRenderer renderer = addVoxelRenderer(
+                gpu.graph, *gpu.runtime, words,
+                [size](std::uint64_t frame) {
+                    return voxel::Camera::orbit(size, 0.01F * static_cast<float>(frame));
+                },
+                shape, structure, VoxelShading{.shadows = true}, nullptr, pipeline);
+            auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
+            renderer.connect(gpu.graph, VoxelOutput::Color, color, GpuReadbackConfig::image);
+            ASSERT_TRUE(gpu.graph.compile());
+            expectSteadyFrames(gpu, 100);
+            const auto& node =
+                static_cast<const VoxelCameraNode&>(gpu.graph.node(renderer.camera.id));
+            EXPECT_NE(node.lastConstants().eye,
+                      voxel::cameraConstants(voxel::Camera::orbit(size, 0.0F), 64, 48).eye)
+                << "the camera moved";
+            EXPECT_EQ(
+                static_cast<const VoxelSceneNode&>(gpu.graph.node(renderer.scene.id)).uploads(),
+                1U);
+            ASSERT_TRUE(gpu.runtime->waitIdle());
+        }
     }
 }
 
@@ -236,29 +239,47 @@ TEST_F(VoxelSteadyStateTest, AResizeKeepsTheSceneAndUploadsNothingAgain) {
     const voxel::Int3 size{32, 32, 32};
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cornell", size));
     ASSERT_TRUE(volume);
-    GpuGraph& gpu = makeGraph();
     auto words = std::make_shared<std::vector<std::uint32_t>>(voxel::buildBrickMap(*volume).words);
-    const GpuImageShape shape{48, 32, true, false};
-    auto scene = gpu.graph.addNode<VoxelSceneNode>("scene", *gpu.runtime, words);
-    auto camera = gpu.graph.addNode<VoxelCameraNode>(
-        "camera", *gpu.runtime,
-        [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.0F, 0.0F); }, shape);
-    auto march = gpu.graph.addNode<VoxelRayMarchNode>("march", *gpu.runtime,
-                                                      VoxelStructure::BrickMap, shape);
-    auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
-    gpu.graph.connect(scene, VoxelSceneConfig::scene, march, VoxelRayMarchConfig::scene);
-    gpu.graph.connect(camera, VoxelCameraConfig::camera, march, VoxelRayMarchConfig::camera);
-    gpu.graph.connect(march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
-    ASSERT_TRUE(gpu.graph.compile());
-    ASSERT_TRUE(gpu.runtime->frame());
-    ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{80, 40}));
-    ASSERT_TRUE(gpu.runtime->frame());
-    ASSERT_TRUE(gpu.runtime->waitIdle());
-    const auto& readback = static_cast<const GpuReadbackNode&>(gpu.graph.node(color.id));
-    EXPECT_EQ(readback.width(), 80U);
-    EXPECT_EQ(readback.height(), 40U);
-    EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(scene.id)).uploads(), 1U);
-    EXPECT_EQ(gpu.runtime->rebuildStats().waited, 0U) << "the voxel nodes retire what they replace";
+    for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
+        GpuGraph& gpu = makeGraph();
+        const GpuImageShape shape{48, 32, true, false};
+        const VoxelRenderer renderer = addVoxelRenderer(
+            gpu.graph, *gpu.runtime, words,
+            [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.0F, 0.0F); }, shape,
+            VoxelStructure::BrickMap, {}, nullptr, pipeline);
+        auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
+        renderer.connect(gpu.graph, VoxelOutput::Color, color, GpuReadbackConfig::image);
+        ASSERT_TRUE(gpu.graph.compile());
+        ASSERT_TRUE(gpu.runtime->frame());
+        ASSERT_TRUE(gpu.graph.events().emit(events::WindowResized{80, 40}));
+        ASSERT_TRUE(gpu.runtime->frame());
+        ASSERT_TRUE(gpu.runtime->waitIdle());
+        const auto& readback = static_cast<const GpuReadbackNode&>(gpu.graph.node(color.id));
+        EXPECT_EQ(readback.width(), 80U);
+        EXPECT_EQ(readback.height(), 40U);
+        EXPECT_EQ(static_cast<const VoxelSceneNode&>(gpu.graph.node(renderer.scene.id)).uploads(),
+                  1U);
+        EXPECT_EQ(gpu.runtime->rebuildStats().waited, 0U)
+            << "the voxel nodes retire what they replace";
+    }
+}
+
+TEST_F(GpuGraphTest, TheComputeAndFragmentPipelinesWriteTheSameImages) {
+    const voxel::Int3 size{48, 48, 48};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("noise", size, 3));
+    ASSERT_TRUE(volume);
+    for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+        auto words =
+            std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));
+        const Rendered compute =
+            render(makeGraph(), words, structure, size, 1.1F, true, VoxelPipeline::Compute);
+        const Rendered fragment =
+            render(makeGraph(), words, structure, size, 1.1F, true, VoxelPipeline::Fragment);
+        ASSERT_EQ(compute.color.size(), std::size_t{kWidth} * kHeight * 4);
+        EXPECT_EQ(compute.color, fragment.color) << voxel::structureName(structure);
+        EXPECT_EQ(compute.depth, fragment.depth) << voxel::structureName(structure);
+        EXPECT_EQ(compute.steps, fragment.steps) << voxel::structureName(structure);
+    }
 }
 
 }  // namespace
@@ -268,14 +289,14 @@ namespace vixen::nodes {
 namespace {
 
 // Golden images: every scene at 48^3 voxels, 96x64 pixels, shadows on, rendered by both
-// structures and compared with tests/nodes/golden/voxel_<scene>.png. Tolerance: at most 0.5 %
-// of the pixels may differ by more than 3 (of 255) in a channel, where rounding decides a
-// silhouette or shadow edge differently. VIXEN_UPDATE_GOLDENS=1 writes the brick map's images
-// as the new goldens (look at them before committing).
+// structures through both pipelines and compared with tests/nodes/golden/voxel_<scene>.png.
+// Tolerance: at most 0.5 % of the pixels may differ by more than 3 (of 255) in a channel, where
+// rounding decides a silhouette or shadow edge differently. VIXEN_UPDATE_GOLDENS=1 writes the brick
+// map's images as the new goldens (look at them before committing).
 class VoxelGoldenTest : public GpuGraphTest,
                         public ::testing::WithParamInterface<std::string_view> {};
 
-TEST_P(VoxelGoldenTest, BothStructuresRenderTheGoldenImage) {
+TEST_P(VoxelGoldenTest, BothStructuresAndBothPipelinesRenderTheGoldenImage) {
     const std::string_view name = GetParam();
     const voxel::Int3 size{48, 48, 48};
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene(name, size, 5));
@@ -283,13 +304,17 @@ TEST_P(VoxelGoldenTest, BothStructuresRenderTheGoldenImage) {
     const std::string golden =
         std::string(VIXEN_GOLDEN_DIR) + "/voxel_" + std::string(name) + ".png";
     const bool update = std::getenv("VIXEN_UPDATE_GOLDENS") != nullptr;
-    for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+    for (const auto& [structure, pipeline] :
+         {std::pair{VoxelStructure::BrickMap, VoxelPipeline::Compute},
+          std::pair{VoxelStructure::Octree, VoxelPipeline::Compute},
+          std::pair{VoxelStructure::BrickMap, VoxelPipeline::Fragment},
+          std::pair{VoxelStructure::Octree, VoxelPipeline::Fragment}}) {
         GpuGraph& gpu = makeGraph();
         auto words =
             std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));
-        const Rendered frame = render(gpu, words, structure, size, 0.6F, true);
+        const Rendered frame = render(gpu, words, structure, size, 0.6F, true, pipeline);
         ASSERT_EQ(frame.color.size(), std::size_t{kWidth} * kHeight * 4);
-        if (update && structure == VoxelStructure::BrickMap) {
+        if (update && structure == VoxelStructure::BrickMap && pipeline == VoxelPipeline::Compute) {
             ASSERT_TRUE(writePngRgba8(golden, kWidth, kHeight, frame.color));
         }
         auto expected = readPngRgba8(golden);
@@ -305,8 +330,9 @@ TEST_P(VoxelGoldenTest, BothStructuresRenderTheGoldenImage) {
             }
             off += worst > 3 ? 1U : 0U;
         }
-        EXPECT_LE(off, kWidth * kHeight / 200) << name << " (" << voxel::structureName(structure)
-                                               << "): " << off << " pixels differ from " << golden;
+        EXPECT_LE(off, kWidth * kHeight / 200)
+            << name << " (" << voxel::structureName(structure) << ", " << pipelineName(pipeline)
+            << "): " << off << " pixels differ from " << golden;
     }
 }
 
@@ -397,7 +423,7 @@ TEST_F(GpuGraphTest, ASceneLargerThanTheLargestStorageBufferFailsItsCompileNamin
         [size](std::uint64_t) { return voxel::Camera::orbit(size, 0.0F); }, shape,
         VoxelStructure::BrickMap);
     auto color = gpu.graph.addNode<GpuReadbackNode>("color", *gpu.runtime);
-    gpu.graph.connect(renderer.march, VoxelRayMarchConfig::color, color, GpuReadbackConfig::image);
+    renderer.connect(gpu.graph, VoxelOutput::Color, color, GpuReadbackConfig::image);
     const Result<void> compiled = gpu.graph.compile();
     ASSERT_FALSE(compiled);
     EXPECT_NE(compiled.error().message.find(fmt::format(

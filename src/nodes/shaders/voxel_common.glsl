@@ -1,10 +1,10 @@
-// What every voxel ray marcher shares: its bindings, the primary ray (the same float
-// arithmetic as vixen::voxel::primaryRay), the hit it reports, and Lambert shading with one
-// directional light, an optional hard shadow and emission. A marcher defines
-// `bool traceScene(vec3 origin, vec3 direction, float maxDistance, inout Hit hit)` and
-// includes this file after the scene's buffer layout.
-
-layout(local_size_x = 8, local_size_y = 8) in;
+// What every voxel ray marcher shares, whichever pipeline runs it: the scene and camera
+// bindings, the primary ray (the same float arithmetic as vixen::voxel::primaryRay), the hit
+// it reports, and shadePixel (first hit, Lambert shading with one directional light, an
+// optional hard shadow and emission). A structure's file (voxel_brickmap.glsl) includes this
+// and defines `bool traceScene(vec3 origin, vec3 direction, float maxDistance, inout Hit hit)`
+// and `uint paletteOffset()`; a pipeline's main (voxel_compute_main.glsl) writes what
+// shadePixel returns.
 
 layout(std430, set = 0, binding = 0) readonly buffer SceneWords {
     uint words[];
@@ -15,9 +15,6 @@ layout(std430, set = 0, binding = 1) readonly buffer CameraBlock {
     vec4 right;  // scaled to the image plane at distance 1
     vec4 up;
 } camera;
-layout(set = 0, binding = 2, rgba8) uniform writeonly image2D colorImage;
-layout(set = 0, binding = 3, r32f) uniform writeonly image2D depthImage;
-layout(set = 0, binding = 4, r32ui) uniform writeonly uimage2D stepImage;
 
 const uint kShadows = 1u;
 
@@ -81,6 +78,30 @@ bool enterBox(vec3 o, vec3 d, vec3 size, float maxDistance, out float tEnter, ou
         tExit = min(tExit, t1);
     }
     return tEnter < tExit;
+}
+
+// Where the ray (origin `o`, direction `d`) enters the volume [0, size) before `maxDistance`:
+// the distance `t`, the voxel and the axis crossed (-1: it starts inside), where it leaves
+// (`tExit`), and what a DDA steps with: the sign per axis, the direction's reciprocals
+// (computed once, so that stepping multiplies) and the distance between boundaries. False
+// when it misses the volume.
+bool startRay(vec3 o, vec3 d, ivec3 size, float maxDistance, out ivec3 step, out vec3 inv,
+              out vec3 delta, out ivec3 voxel, out float t, out float tExit, out int lastAxis) {
+    float tEnter;
+    if (!enterBox(o, d, vec3(size), maxDistance, tEnter, tExit, lastAxis)) {
+        return false;
+    }
+    step = ivec3(sign(d));
+    inv = vec3(d.x != 0.0 ? 1.0 / d.x : 0.0, d.y != 0.0 ? 1.0 / d.y : 0.0,
+               d.z != 0.0 ? 1.0 / d.z : 0.0);
+    delta = vec3(d.x != 0.0 ? abs(inv.x) : 1e30, d.y != 0.0 ? abs(inv.y) : 1e30,
+                 d.z != 0.0 ? abs(inv.z) : 1e30);
+    voxel = clamp(ivec3(floor(o + tEnter * d)), ivec3(0), size - 1);
+    if (lastAxis >= 0) {
+        voxel[lastAxis] = step[lastAxis] > 0 ? 0 : size[lastAxis] - 1;
+    }
+    t = tEnter;
+    return true;
 }
 
 vec3 paletteAlbedo(uint paletteOffset, uint material) {
@@ -169,11 +190,15 @@ void reportHit(ivec3 voxel, float t, int lastAxis, ivec3 step, uint material, ui
 bool traceScene(vec3 origin, vec3 direction, float maxDistance, inout Hit hit);
 uint paletteOffset();
 
-void main() {
-    const uvec2 pixel = gl_GlobalInvocationID.xy;
-    if (any(greaterThanEqual(pixel, params.size))) {
-        return;
-    }
+// What one pixel shows: its colour (gamma-encoded), the distance to the first hit along the
+// unit ray (-1 for a miss) and the steps of all its rays.
+struct Shaded {
+    vec3 color;
+    float depth;
+    uint steps;
+};
+
+Shaded shadePixel(uvec2 pixel) {
     const vec3 direction = normalize(primaryDirection(pixel));
     const vec3 origin = camera.eye.xyz;
     Hit hit;
@@ -201,8 +226,5 @@ void main() {
         // Sky: a vertical gradient.
         color = mix(vec3(0.60, 0.70, 0.85), vec3(0.20, 0.35, 0.65), clamp(direction.y, 0.0, 1.0));
     }
-    color = pow(clamp(color, 0.0, 1.0), vec3(1.0 / 2.2));
-    imageStore(colorImage, ivec2(pixel), vec4(color, 1.0));
-    imageStore(depthImage, ivec2(pixel), vec4(depth));
-    imageStore(stepImage, ivec2(pixel), uvec4(hit.steps));
+    return Shaded(pow(clamp(color, 0.0, 1.0), vec3(1.0 / 2.2)), depth, hit.steps);
 }

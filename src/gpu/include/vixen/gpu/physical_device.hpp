@@ -23,12 +23,14 @@ struct DeviceFeatures {
     bool synchronization2 = false;
     bool timelineSemaphore = false;
     bool maintenance4 = false;
+    bool dynamicRendering = false;  ///< graphics pipelines render without render passes
     // Optional.
     bool rayTracingPipeline = false;
     bool accelerationStructure = false;
     bool bufferDeviceAddress = false;
     bool memoryBudget = false;
     bool descriptorIndexing = false;
+    bool samplerAnisotropy = false;
     bool timestamps = false;  ///< timestampComputeAndGraphics
     bool swapchain = false;   ///< VK_KHR_swapchain, for presenting to a window
     float timestampPeriodNs = 0.0F;

@@ -36,6 +36,9 @@ struct ShaderInterface {
     std::uint32_t pushConstantSize = 0;
     /// The local workgroup size of a compute shader; zeros for other stages.
     std::array<std::uint32_t, 3> workgroupSize{};
+    /// The colour outputs of a fragment shader: its highest output location + 1; 0 for other
+    /// stages.
+    std::uint32_t colorOutputs = 0;
 };
 
 /// What a pipeline's stages declare together: the union of their bindings, each with the
@@ -47,6 +50,7 @@ struct PipelineInterface {
     std::uint32_t pushConstantSize = 0;
     VkShaderStageFlags pushConstantStages = 0;
     std::array<std::uint32_t, 3> workgroupSize{};  ///< the compute stage's, if any
+    std::uint32_t colorOutputs = 0;                ///< the fragment stage's, if any
 
     /// Set indices the pipeline layout needs: the highest set used + 1 (0 for none). A set
     /// index below it that no binding uses still gets an (empty) layout.

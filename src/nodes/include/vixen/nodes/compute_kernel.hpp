@@ -1,26 +1,22 @@
 #pragma once
 
 // What a compute node needs besides its slots: its shader's pipeline, the one descriptor set
-// the shader declares (set 0, laid out from its reflection) bound to slot resources, and the
-// dispatch. The pipeline comes from the runtime (shared with every node of the same shader)
-// once and is kept by recompiles; the set is taken again at
-// each compile from a fresh pool, so resized resources are bound anew while frames in
-// flight still use the old set (its pool is retired through the runtime).
+// the shader declares bound to slot resources (PipelineBindings), and the dispatch. The
+// pipeline comes from the runtime (shared with every node of the same shader) once and is
+// kept by recompiles; the set is taken again at each compile.
 
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string_view>
 
 #include "vixen/cache/cache_key.hpp"
 #include "vixen/core/error.hpp"
 #include "vixen/gpu/compute_pipeline.hpp"
-#include "vixen/gpu/descriptor_allocator.hpp"
-#include "vixen/gpu/descriptor_writer.hpp"
 #include "vixen/nodes/gpu_resource.hpp"
+#include "vixen/nodes/pipeline_bindings.hpp"
 
 namespace vixen::gpu {
 class Device;
@@ -78,9 +74,7 @@ private:
 
     std::shared_ptr<const gpu::ComputePipeline> pipeline_;  // shared through the runtime
     cache::CacheKey pipelineKey_;                           // the runtime shares it by
-    std::optional<gpu::DescriptorAllocator> pool_;
-    gpu::DescriptorSet set_{};
-    gpu::DescriptorWriter writer_;
+    PipelineBindings bindings_;
 };
 
 }  // namespace vixen::nodes

@@ -26,8 +26,10 @@
 #include "vixen/gpu/compute_pipeline.hpp"
 #include "vixen/gpu/deferred_destroyer.hpp"
 #include "vixen/gpu/frame_pacer.hpp"
+#include "vixen/gpu/graphics_pipeline.hpp"
 #include "vixen/gpu/image.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
+#include "vixen/gpu/sampler.hpp"
 #include "vixen/gpu/stream_ring.hpp"
 #include "vixen/gpu/timestamp_pool.hpp"
 #include "vixen/gpu/uploader.hpp"
@@ -169,6 +171,21 @@ public:
     [[nodiscard]] cache::TypedCacheStats computePipelineStats() const {
         return computePipelines_.stats();
     }
+    /// The graphics pipeline of `desc` (its stages' SPIR-V and its fixed state), shared like
+    /// computePipeline; errors name `name`.
+    [[nodiscard]] Result<std::shared_ptr<const gpu::GraphicsPipeline>> graphicsPipeline(
+        const gpu::GraphicsPipelineDesc& desc, std::string_view name);
+    [[nodiscard]] static cache::CacheKey graphicsPipelineKey(const gpu::GraphicsPipelineDesc& desc);
+    void forgetGraphicsPipeline(const cache::CacheKey& key) { graphicsPipelines_.erase(key); }
+    [[nodiscard]] cache::TypedCacheStats graphicsPipelineStats() const {
+        return graphicsPipelines_.stats();
+    }
+    /// The descriptor set layouts of every pipeline made through this runtime come from one
+    /// cache: pipelines whose shaders declare equal bindings share them.
+    [[nodiscard]] cache::TypedCacheStats setLayoutStats() const { return setLayouts_.stats(); }
+    /// One sampler per description, shared by every node that asks for it.
+    [[nodiscard]] Result<std::shared_ptr<const gpu::Sampler>> sampler(const gpu::SamplerDesc& desc);
+    [[nodiscard]] cache::TypedCacheStats samplerStats() const { return samplers_.stats(); }
     [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
     /// The command buffer of the frame being recorded (null outside a frame).
@@ -459,8 +476,13 @@ private:
     // arena it may reach into).
     gpu::DeferredDestroyer retired_;
     RebuildStats rebuildStats_;
-    // Pipelines nodes share; destroyed with the runtime, after its final wait.
+    // What nodes share; destroyed with the runtime, after its final wait (set layouts last:
+    // pipelines hold them).
+    [[nodiscard]] gpu::PipelineOptions sharedPipelineOptions();
+    cache::TypedCache<gpu::DescriptorSetLayouts> setLayouts_;
+    cache::TypedCache<gpu::Sampler> samplers_;
     cache::TypedCache<gpu::ComputePipeline> computePipelines_;
+    cache::TypedCache<gpu::GraphicsPipeline> graphicsPipelines_;
     void releaseParked() noexcept;
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // The voxel renderer's nodes: the scene's words uploaded once (persistent), a camera whose
-// constants stream every frame, and a compute ray marcher per acceleration structure that
-// writes colour, depth and a per-pixel count of the steps its rays took.
+// constants stream every frame, and a ray marcher per pipeline (compute, fragment) and
+// acceleration structure that writes colour, depth and a per-pixel count of the steps its
+// rays took.
 
 #include <vulkan/vulkan.h>
 
@@ -10,14 +11,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "vixen/nodes/compute_kernel.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_node.hpp"
 #include "vixen/nodes/gpu_stream_nodes.hpp"
+#include "vixen/nodes/graphics_kernel.hpp"
 #include "vixen/nodes/shader_library.hpp"
 #include "vixen/voxel/camera.hpp"
 #include "vixen/voxel/structure.hpp"
@@ -95,71 +99,184 @@ struct VoxelShading {
     float ambient = 0.25F;
 };
 
-struct VoxelRayMarchConfig {
-    static constexpr std::string_view kTypeName = "VoxelRayMarch";
-    static constexpr graph::Input<"scene", GpuBuffer, kComputeRead> scene{};
-    static constexpr graph::Input<"camera", GpuBuffer, kComputeRead> camera{};
-    static constexpr graph::Output<"color", GpuImage, kComputeWrite> color{};
-    static constexpr graph::Output<"depth", GpuImage, kComputeWrite> depth{};
-    static constexpr graph::Output<"steps", GpuImage, kComputeWrite> steps{};
-    static constexpr graph::SlotList slots{scene, camera, color, depth, steps};
+/// The Vulkan pipeline a voxel ray marcher runs on: the same ray march (voxel_common.glsl)
+/// from a compute shader writing storage images, or from a fragment shader over a
+/// full-screen triangle writing colour attachments.
+enum class VoxelPipeline : std::uint8_t { Compute, Fragment };
+[[nodiscard]] std::string_view pipelineName(VoxelPipeline pipeline) noexcept;
+/// "compute" or "fragment"; none for another name.
+[[nodiscard]] std::optional<VoxelPipeline> voxelPipelineNamed(std::string_view name) noexcept;
+
+/// The push constants every marcher's shaders declare (voxel_common.glsl, Params).
+struct VoxelMarchParams {
+    std::uint32_t width;
+    std::uint32_t height;
+    std::uint32_t flags;
+    std::uint32_t pad;
+    std::array<float, 4> light;  ///< xyz: unit direction towards the light; w: ambient
 };
 
-/// Primary rays through every pixel, first hit, face normal, Lambert shading with one
-/// directional light (and a hard shadow ray when asked), written as colour (RGBA8, sRGB-ish
-/// gamma), depth (R32F: distance along the ray in voxels, -1 for a miss) and steps (R32UI:
-/// bricks or nodes visited << 16 | voxels visited, shadow rays included), all counted on the
-/// GPU. One compute shader per structure, embedded, or from `shaders` (ShaderLibrary) when
-/// given: then an edit of the shader's files recompiles this node, and a shader that no longer
-/// compiles keeps the previous pipeline running and logs the compiler's messages.
-class VoxelRayMarchNode : public GpuNode<VoxelRayMarchConfig> {
+/// What the marchers of every pipeline share: the structure, the image shape, the shading,
+/// and a shader that comes embedded or from `shaders` (ShaderLibrary): then an edit of the
+/// shader's files recompiles this node alone, and a shader that no longer compiles keeps
+/// the previous pipeline running and logs the compiler's messages. Outputs: colour (RGBA8,
+/// sRGB-ish gamma), depth (R32F: distance along the ray in voxels, -1 for a miss) and steps
+/// (R32UI: bricks or nodes visited << 16 | voxels visited, shadow rays included), all
+/// written on the GPU.
+template <class Config>
+class VoxelMarchNodeBase : public GpuNode<Config> {
 public:
-    VoxelRayMarchNode(GpuRuntime& runtime, VoxelStructure structure, GpuImageShape shape,
-                      VoxelShading shading = {}, ShaderLibrary* shaders = nullptr);
-
     /// Shader reloads that replaced the pipeline, and those that kept the old one.
     [[nodiscard]] std::uint32_t shaderReloads() const noexcept { return reloads_; }
     [[nodiscard]] std::uint32_t failedShaderReloads() const noexcept { return failedReloads_; }
     /// The message of the last reload that failed (empty when none did).
     [[nodiscard]] const std::string& lastShaderError() const noexcept { return lastError_; }
+    [[nodiscard]] VoxelStructure structure() const noexcept { return structure_; }
 
 protected:
+    VoxelMarchNodeBase(GpuRuntime& runtime, VoxelPipeline pipeline, VoxelStructure structure,
+                       GpuImageShape shape, VoxelShading shading, ShaderLibrary* shaders);
+
     [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override;
     void reestimate(graph::ResourceEstimate& estimate) override;
-    Result<void> compile(const graph::CompileContext& context) override;
-    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
-    void release(const graph::CleanupContext& context) override;
 
-private:
+    /// The ray-march shader of this structure and pipeline ("voxel_brickmap.frag").
     [[nodiscard]] std::string_view shaderName() const noexcept;
     [[nodiscard]] std::span<const std::uint32_t> embeddedShader() const noexcept;
-    /// The pipeline at the first compile, or a new one after the shader changed.
-    [[nodiscard]] Result<void> makePipeline();
+    /// How a pipeline is made from the ray-march shader's SPIR-V: anew (`replace` false) at
+    /// the first compile, or replacing the running one after the shader changed.
+    using PipelineMaker =
+        std::function<Result<void>(std::span<const std::uint32_t> spirv, bool replace)>;
+    /// At compile: the pipeline at the first compile (`hasPipeline` false), or a new one
+    /// when the shader changed since; a reload that fails keeps the running pipeline.
+    [[nodiscard]] Result<void> updatePipeline(bool hasPipeline, const PipelineMaker& make);
+    /// The push constants for an image of `width` by `height`.
+    [[nodiscard]] VoxelMarchParams params(std::uint32_t width, std::uint32_t height) const noexcept;
+    /// The three output images, with `usage` (how this pipeline writes them) and
+    /// TRANSFER_SRC (read back, presented).
+    [[nodiscard]] Result<void> createImages(VkImageUsageFlags usage);
 
-    VoxelStructure structure_;
     GpuImageShape shape_;
+
+private:
+    VoxelPipeline pipeline_;
+    VoxelStructure structure_;
     VoxelShading shading_;
     ShaderLibrary* shaders_;
-    ComputeKernel kernel_;
     bool reloadPending_ = false;
     std::uint32_t reloads_ = 0;
     std::uint32_t failedReloads_ = 0;
     std::string lastError_;
 };
 
+/// The slots of every marcher: the scene and camera read, and the three images written, by
+/// the shader stages of its pipeline (`Read`, `Write`).
+template <graph::SlotOptions Read, graph::SlotOptions Write>
+struct VoxelMarchSlots {
+    static constexpr graph::Input<"scene", GpuBuffer, Read> scene{};
+    static constexpr graph::Input<"camera", GpuBuffer, Read> camera{};
+    static constexpr graph::Output<"color", GpuImage, Write> color{};
+    static constexpr graph::Output<"depth", GpuImage, Write> depth{};
+    static constexpr graph::Output<"steps", GpuImage, Write> steps{};
+    static constexpr graph::SlotList slots{scene, camera, color, depth, steps};
+};
+
+struct VoxelRayMarchConfig : VoxelMarchSlots<kComputeRead, kComputeWrite> {
+    static constexpr std::string_view kTypeName = "VoxelRayMarch";
+};
+
+/// The compute ray marcher: primary rays through every pixel, first hit, face normal,
+/// Lambert shading with one directional light (and a hard shadow ray when asked), one
+/// invocation per pixel writing storage images (VoxelMarchNodeBase).
+class VoxelRayMarchNode : public VoxelMarchNodeBase<VoxelRayMarchConfig> {
+public:
+    VoxelRayMarchNode(GpuRuntime& runtime, VoxelStructure structure, GpuImageShape shape,
+                      VoxelShading shading = {}, ShaderLibrary* shaders = nullptr);
+
+protected:
+    void setup(graph::SetupContext& context) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void release(const graph::CleanupContext& context) override;
+
+private:
+    ComputeKernel kernel_;
+};
+
+inline constexpr graph::SlotOptions kGraphicsRead{.stage = graph::StageKind::Graphics};
+inline constexpr graph::SlotOptions kGraphicsWrite{.access = graph::Access::Write,
+                                                   .stage = graph::StageKind::Graphics};
+
+struct VoxelFragmentMarchConfig : VoxelMarchSlots<kGraphicsRead, kGraphicsWrite> {
+    static constexpr std::string_view kTypeName = "VoxelFragmentMarch";
+};
+
+/// The fragment ray marcher: the same ray march from a fragment shader over one full-screen
+/// triangle, writing its three outputs as colour attachments (VoxelMarchNodeBase). Only the
+/// fragment shader comes from the library; the triangle's vertex shader is embedded.
+class VoxelFragmentMarchNode : public VoxelMarchNodeBase<VoxelFragmentMarchConfig> {
+public:
+    VoxelFragmentMarchNode(GpuRuntime& runtime, VoxelStructure structure, GpuImageShape shape,
+                           VoxelShading shading = {}, ShaderLibrary* shaders = nullptr);
+
+protected:
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void release(const graph::CleanupContext& context) override;
+
+private:
+    /// The pipeline's description with `fragment` as its fragment shader.
+    [[nodiscard]] gpu::GraphicsPipelineDesc pipelineDesc(
+        std::span<const std::uint32_t> fragment) noexcept;
+
+    std::array<gpu::ShaderStageCode, 2> stages_{};
+    GraphicsKernel kernel_;
+};
+
+/// Which of a marcher's outputs (every pipeline's marcher has the three).
+enum class VoxelOutput : std::uint8_t { Color, Depth, Steps };
+
 /// The voxel renderer's nodes, wired scene -> ray march <- camera: "scene", "camera" and
-/// "ray march" in `graph`. Its outputs (colour, depth, steps) are for the caller to connect.
+/// "ray march" in `graph`, the marcher of the pipeline asked for. Its outputs (colour, depth,
+/// steps) are for the caller to connect.
 struct VoxelRenderer {
     graph::NodeHandle<VoxelSceneNode> scene;
     graph::NodeHandle<VoxelCameraNode> camera;
-    graph::NodeHandle<VoxelRayMarchNode> march;
+    std::variant<graph::NodeHandle<VoxelRayMarchNode>, graph::NodeHandle<VoxelFragmentMarchNode>>
+        march;
+
+    [[nodiscard]] graph::NodeId marchId() const noexcept {
+        return std::visit([](auto handle) { return handle.id; }, march);
+    }
+    /// Connects the marcher's `output` to input `input` of `to`, whichever pipeline it runs.
+    template <class C, class InSlot>
+    void connect(graph::RenderGraph& graph, VoxelOutput output, graph::NodeHandle<C> to,
+                 InSlot input) const {
+        std::visit(
+            [&]<class N>(graph::NodeHandle<N> from) {
+                using Config = typename N::NodeConfig;
+                switch (output) {
+                    case VoxelOutput::Color:
+                        graph.connect(from, Config::color, to, input);
+                        break;
+                    case VoxelOutput::Depth:
+                        graph.connect(from, Config::depth, to, input);
+                        break;
+                    case VoxelOutput::Steps:
+                        graph.connect(from, Config::steps, to, input);
+                        break;
+                }
+            },
+            march);
+    }
 };
 VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                std::shared_ptr<const std::vector<std::uint32_t>> words,
                                VoxelCameraNode::Path path, GpuImageShape shape,
                                VoxelStructure structure, VoxelShading shading = {},
-                               ShaderLibrary* shaders = nullptr);
+                               ShaderLibrary* shaders = nullptr,
+                               VoxelPipeline pipeline = VoxelPipeline::Compute);
 
 /// The steps image read back (R32UI, VoxelRayMarchNode): bricks or nodes, and voxels,
 /// summed over its pixels.

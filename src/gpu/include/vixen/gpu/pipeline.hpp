@@ -1,0 +1,106 @@
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "vixen/core/error.hpp"
+#include "vixen/gpu/descriptor_set_layouts.hpp"
+#include "vixen/gpu/shader_reflection.hpp"
+
+namespace vixen::gpu {
+
+class Device;
+
+/// Where a pipeline's descriptor set layouts come from: by default each pipeline makes its
+/// own; a runtime passes one that shares layouts between pipelines of equal bindings.
+using SetLayoutSource = std::function<Result<std::shared_ptr<const DescriptorSetLayouts>>(
+    const PipelineInterface& interface, std::string_view name)>;
+
+/// How a pipeline is made: through which VkPipelineCache (null: the device's) and with
+/// whose descriptor set layouts (empty: its own).
+struct PipelineOptions {
+    VkPipelineCache cache = VK_NULL_HANDLE;
+    SetLayoutSource setLayouts;
+};
+
+/// What every pipeline owns: its merged shader interface, its descriptor set layouts
+/// (possibly shared with other pipelines), a pipeline layout with the shaders' push-constant
+/// range, and the VkPipeline. The device must outlive it; destroying it while the GPU still
+/// uses it is the caller's error. ComputePipeline and GraphicsPipeline make one.
+class Pipeline {
+public:
+    Pipeline() = default;
+    Pipeline(Pipeline&& other) noexcept;
+    Pipeline& operator=(Pipeline&& other) noexcept;
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+    ~Pipeline();
+
+    /// Destroys the pipeline and its layout now and lets go of the set layouts; it becomes
+    /// empty.
+    void reset() noexcept;
+
+    [[nodiscard]] VkPipeline handle() const noexcept { return pipeline_; }
+    [[nodiscard]] VkPipelineLayout layout() const noexcept { return layout_; }
+    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept { return *setLayouts_; }
+    [[nodiscard]] const PipelineInterface& interface() const noexcept { return interface_; }
+    [[nodiscard]] bool valid() const noexcept { return pipeline_ != VK_NULL_HANDLE; }
+
+protected:
+    /// Takes `interface`, gets the set layouts from `options` (or makes them) and makes the
+    /// pipeline layout; errors name `name`. Push constants past the device's limit are
+    /// CapacityExceeded.
+    [[nodiscard]] Result<void> makeLayout(const Device& device, PipelineInterface interface,
+                                          std::string_view name, const PipelineOptions& options);
+    /// Where vkCreate*Pipelines writes the handle.
+    VkPipeline* pipelineSlot() noexcept { return &pipeline_; }
+    [[nodiscard]] VkDevice device() const noexcept { return device_; }
+
+private:
+    VkDevice device_ = VK_NULL_HANDLE;
+    PipelineInterface interface_;
+    std::shared_ptr<const DescriptorSetLayouts> setLayouts_ =
+        std::make_shared<const DescriptorSetLayouts>();
+    VkPipelineLayout layout_ = VK_NULL_HANDLE;
+    VkPipeline pipeline_ = VK_NULL_HANDLE;
+};
+
+/// A shader module that lives while a pipeline is made: destroyed when the pipeline is
+/// made or its creation failed.
+class ScopedShaderModule {
+public:
+    ScopedShaderModule() = default;
+    ScopedShaderModule(const ScopedShaderModule&) = delete;
+    ScopedShaderModule& operator=(const ScopedShaderModule&) = delete;
+    ~ScopedShaderModule();
+    /// The module of `spirv`; errors name `name`.
+    [[nodiscard]] Result<void> create(VkDevice device, std::span<const std::uint32_t> spirv,
+                                      std::string_view name);
+    [[nodiscard]] VkShaderModule get() const noexcept { return module_; }
+
+private:
+    VkDevice device_ = VK_NULL_HANDLE;
+    VkShaderModule module_ = VK_NULL_HANDLE;
+};
+
+/// Adds the time from its construction to its destruction to the device's pipeline
+/// creation counter: put around a vkCreate*Pipelines call.
+class PipelineCreationTimer {
+public:
+    explicit PipelineCreationTimer(const Device& device) noexcept;
+    PipelineCreationTimer(const PipelineCreationTimer&) = delete;
+    PipelineCreationTimer& operator=(const PipelineCreationTimer&) = delete;
+    ~PipelineCreationTimer();
+
+private:
+    const Device& device_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace vixen::gpu

@@ -1,0 +1,111 @@
+#include "vixen/gpu/pipeline.hpp"
+
+#include <utility>
+
+#include "vixen/gpu/device.hpp"
+#include "vixen/gpu/vk_result.hpp"
+
+namespace vixen::gpu {
+
+Pipeline::Pipeline(Pipeline&& other) noexcept
+    : device_(other.device_),
+      interface_(std::exchange(other.interface_, {})),
+      setLayouts_(std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>())),
+      layout_(std::exchange(other.layout_, VK_NULL_HANDLE)),
+      pipeline_(std::exchange(other.pipeline_, VK_NULL_HANDLE)) {}
+
+Pipeline& Pipeline::operator=(Pipeline&& other) noexcept {
+    if (this != &other) {
+        reset();
+        device_ = other.device_;
+        interface_ = std::exchange(other.interface_, {});
+        setLayouts_ =
+            std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>());
+        layout_ = std::exchange(other.layout_, VK_NULL_HANDLE);
+        pipeline_ = std::exchange(other.pipeline_, VK_NULL_HANDLE);
+    }
+    return *this;
+}
+
+Pipeline::~Pipeline() {
+    reset();
+}
+
+void Pipeline::reset() noexcept {
+    if (pipeline_ != VK_NULL_HANDLE) {
+        vkDestroyPipeline(device_, pipeline_, nullptr);
+        pipeline_ = VK_NULL_HANDLE;
+    }
+    if (layout_ != VK_NULL_HANDLE) {
+        vkDestroyPipelineLayout(device_, layout_, nullptr);
+        layout_ = VK_NULL_HANDLE;
+    }
+    if (setLayouts_->setCount() > 0) {
+        setLayouts_ = std::make_shared<const DescriptorSetLayouts>();
+    }
+}
+
+Result<void> Pipeline::makeLayout(const Device& device, PipelineInterface interface,
+                                  std::string_view name, const PipelineOptions& options) {
+    const std::uint32_t pushLimit = device.physical().limits.maxPushConstantsSize;
+    if (interface.pushConstantSize > pushLimit) {
+        return fail(ErrorCode::CapacityExceeded,
+                    "shader '{}' has {} bytes of push constants; device '{}' allows {}", name,
+                    interface.pushConstantSize, device.physical().name, pushLimit);
+    }
+    device_ = device.handle();
+    interface_ = std::move(interface);
+    if (options.setLayouts) {
+        auto shared = options.setLayouts(interface_, name);
+        if (!shared) {
+            return std::unexpected(std::move(shared.error()));
+        }
+        setLayouts_ = std::move(*shared);
+    } else {
+        auto own = DescriptorSetLayouts::create(device, interface_, name);
+        if (!own) {
+            return std::unexpected(std::move(own.error()));
+        }
+        setLayouts_ = std::make_shared<const DescriptorSetLayouts>(std::move(*own));
+    }
+
+    const VkPushConstantRange pushConstants{interface_.pushConstantStages, 0,
+                                            interface_.pushConstantSize};
+    VkPipelineLayoutCreateInfo layoutInfo{};
+    layoutInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+    layoutInfo.setLayoutCount = setLayouts_->setCount();
+    layoutInfo.pSetLayouts = setLayouts_->handles().data();
+    layoutInfo.pushConstantRangeCount = pushConstants.size > 0 ? 1 : 0;
+    layoutInfo.pPushConstantRanges = &pushConstants;
+    VIXEN_TRY_VK_CREATE(vkCreatePipelineLayout(device_, &layoutInfo, nullptr, &layout_), name);
+    return {};
+}
+
+ScopedShaderModule::~ScopedShaderModule() {
+    if (module_ != VK_NULL_HANDLE) {
+        vkDestroyShaderModule(device_, module_, nullptr);
+    }
+}
+
+Result<void> ScopedShaderModule::create(VkDevice device, std::span<const std::uint32_t> spirv,
+                                        std::string_view name) {
+    device_ = device;
+    VkShaderModuleCreateInfo moduleInfo{};
+    moduleInfo.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
+    moduleInfo.codeSize = spirv.size_bytes();
+    moduleInfo.pCode = spirv.data();
+    VIXEN_TRY_VK_CREATE(vkCreateShaderModule(device, &moduleInfo, nullptr, &module_), name);
+    return {};
+}
+
+PipelineCreationTimer::PipelineCreationTimer(const Device& device) noexcept
+    : device_(device), started_(std::chrono::steady_clock::now()) {}
+
+PipelineCreationTimer::~PipelineCreationTimer() {
+    device_.addPipelineCreateNanoseconds(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - started_)
+                                       .count()));
+}
+
+}  // namespace vixen::gpu
