@@ -2,11 +2,13 @@
 # SPIRV-Tools, whose validator checks SPIR-V before the gpu layer reflects it, and the
 # SPIRV-Cross C library it reflects with (vixen::spirv_tools, vixen::spirv_cross_c).
 #
-#   vixen_add_shaders(<target> NAMESPACE <ns> [HEADER <name.hpp>] SHADERS <a.comp> ...)
+#   vixen_add_shaders(<target> NAMESPACE <ns> [HEADER <name.hpp>] SHADERS <a.comp> ...
+#                     [INCLUDE_DIRS <dir> ...])
 #
 # compiles each GLSL file with `glslangValidator --target-env vulkan1.3 -V` (SPIR-V 1.6, so
 # the device needs maintenance4, which gpu::Device enables) when the target builds, and
-# again when the file or anything it #includes changes. The stage comes from the extension
+# again when the file or anything it #includes changes; `#include <name>` is looked for in
+# INCLUDE_DIRS. The stage comes from the extension
 # (.comp .vert .frag .geom .tesc .tese .rgen .rchit .rahit .rmiss .rint .rcall .mesh .task).
 # The target gets a generated header (default `<target>_shaders.hpp`, on its include path)
 # declaring, in namespace <ns> (one per target: targets linked together must not share one),
@@ -71,7 +73,7 @@ function(_vixen_shader_identifier file out)
 endfunction()
 
 function(vixen_add_shaders target)
-    cmake_parse_arguments(ARG "" "NAMESPACE;HEADER" "SHADERS" ${ARGN})
+    cmake_parse_arguments(ARG "" "NAMESPACE;HEADER" "SHADERS;INCLUDE_DIRS" ${ARGN})
     if(NOT TARGET ${target})
         message(FATAL_ERROR "vixen_add_shaders: '${target}' is not a target")
     endif()
@@ -94,6 +96,10 @@ function(vixen_add_shaders target)
     set(words_dir "${out_dir}/spirv")
     file(MAKE_DIRECTORY "${include_dir}" "${words_dir}")
 
+    set(include_flags "")
+    foreach(dir IN LISTS ARG_INCLUDE_DIRS)
+        list(APPEND include_flags "-I${dir}")
+    endforeach()
     set(declarations "")
     set(definitions "")
     set(includes "")
@@ -122,7 +128,8 @@ function(vixen_add_shaders target)
         add_custom_command(
             OUTPUT "${words}"
             COMMAND "${VIXEN_GLSLANG_VALIDATOR}" --quiet --target-env vulkan1.3 -V
-                    --vn "${identifier}Words" --depfile "${depfile}" -o "${words}" "${source}"
+                    ${include_flags} --vn "${identifier}Words" --depfile "${depfile}"
+                    -o "${words}" "${source}"
             MAIN_DEPENDENCY "${source}"
             DEPENDS "${VIXEN_GLSLANG_VALIDATOR}"
             DEPFILE "${depfile}"

@@ -8,7 +8,7 @@ packages=(
     libfmt-dev nlohmann-json3-dev libcli11-dev
     libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
     glslang-tools spirv-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
-    libtbb-dev libxxhash-dev libzstd-dev libshaderc-dev glslang-dev gnuplot-nox
+    libtbb-dev libxxhash-dev libzstd-dev libshaderc-dev glslang-dev gnuplot-nox libnanovdb-dev
     clang-format
 )
 

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     voxelCommand->add_option("--structure", voxel.structure, "Acceleration structure")
         ->capture_default_str()
-        ->check(CLI::IsMember({"brickmap", "svo", "octree"}));
+        ->check(CLI::IsMember({"brickmap", "svo", "octree", "nanovdb"}));
     voxelCommand
         ->add_option("--pipeline", voxel.pipeline,
                      "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     viewCommand->add_option("--structure", view.structure, "Acceleration structure")
         ->capture_default_str()
-        ->check(CLI::IsMember({"brickmap", "svo", "octree"}));
+        ->check(CLI::IsMember({"brickmap", "svo", "octree", "nanovdb"}));
     viewCommand
         ->add_option("--pipeline", view.pipeline,
                      "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
     benchCommand->add_option("--config", bench.config, "The matrix as a JSON file")
         ->check(CLI::ExistingFile);
     benchCommand->add_option("--pipelines", bench.pipelines, "Comma list (compute)");
-    benchCommand->add_option("--structures", bench.structures, "Comma list (brickmap,svo)");
+    benchCommand->add_option("--structures", bench.structures, "Comma list (brickmap,svo,nanovdb)");
     benchCommand->add_option("--scenes", bench.scenes,
                              "Comma list (cornell,noise,tunnels,cityscape)");
     benchCommand->add_option("--voxels", bench.voxels, "Comma list of sides (64,256,1024,2048)");

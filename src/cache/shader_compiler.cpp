@@ -55,9 +55,28 @@ Result<std::vector<std::uint32_t>> decodeWords(std::span<const std::byte> bytes)
     return words;
 }
 
+/// Where `#include "requested"` in `includer` leads: next to the includer, else in the first
+/// include directory that has it; next to the includer when none has it (to be reported).
+std::filesystem::path resolveIncludePath(const std::filesystem::path& includer,
+                                         const std::string& requested,
+                                         std::span<const std::filesystem::path> includeDirs) {
+    const std::filesystem::path local = (includer.parent_path() / requested).lexically_normal();
+    if (std::filesystem::is_regular_file(local)) {
+        return local;
+    }
+    for (const std::filesystem::path& dir : includeDirs) {
+        const std::filesystem::path candidate = (dir / requested).lexically_normal();
+        if (std::filesystem::is_regular_file(candidate)) {
+            return candidate;
+        }
+    }
+    return local;
+}
+
 /// The include callback's view of the gathered sources (by resolved path).
 struct IncludeContext {
     const ShaderSources* sources;
+    std::span<const std::filesystem::path> includeDirs;
     std::vector<std::unique_ptr<shaderc_include_result>> results;
     std::vector<std::string> names;
 };
@@ -66,7 +85,7 @@ shaderc_include_result* resolveInclude(void* user, const char* requested, int /*
                                        const char* requesting, size_t /*depth*/) {
     auto& context = *static_cast<IncludeContext*>(user);
     const std::filesystem::path path =
-        (std::filesystem::path(requesting).parent_path() / requested).lexically_normal();
+        resolveIncludePath(requesting, requested, context.includeDirs);
     auto result = std::make_unique<shaderc_include_result>();
     const auto found =
         std::find_if(context.sources->files.begin(), context.sources->files.end(),
@@ -92,7 +111,8 @@ void releaseInclude(void* /*user*/, shaderc_include_result* /*result*/) {}
 
 }  // namespace
 
-Result<ShaderSources> ShaderSources::gather(const std::filesystem::path& file) {
+Result<ShaderSources> ShaderSources::gather(const std::filesystem::path& file,
+                                            std::span<const std::filesystem::path> includeDirs) {
     static const std::regex include(R"(^\s*#\s*include\s*"([^"]+)\")");
     ShaderSources sources;
     std::vector<std::filesystem::path> pending{file.lexically_normal()};
@@ -115,7 +135,7 @@ Result<ShaderSources> ShaderSources::gather(const std::filesystem::path& file) {
                 continue;
             }
             const std::filesystem::path included =
-                (path.parent_path() / match[1].str()).lexically_normal();
+                resolveIncludePath(path, match[1].str(), includeDirs);
             if (!std::filesystem::is_regular_file(included)) {
                 return fail(ErrorCode::NotFound, "{}:{}: included file '{}' does not exist",
                             path.string(), number, included.string());
@@ -147,7 +167,7 @@ Result<CompiledShader> ShaderCompiler::compile(const ShaderRequest& request) {
                     ".frag, ...)",
                     request.file.string(), request.file.extension().string());
     }
-    auto sources = ShaderSources::gather(request.file);
+    auto sources = ShaderSources::gather(request.file, request.includeDirs);
     if (!sources) {
         return std::unexpected(std::move(sources.error()));
     }
@@ -168,7 +188,7 @@ Result<CompiledShader> ShaderCompiler::compile(const ShaderRequest& request) {
             shaderc_compile_options_add_macro_definition(options, name.data(), name.size(),
                                                          value.data(), value.size());
         }
-        IncludeContext includes{&*sources, {}, {}};
+        IncludeContext includes{&*sources, request.includeDirs, {}, {}};
         shaderc_compile_options_set_include_callbacks(options, resolveInclude, releaseInclude,
                                                       &includes);
         const std::string& text = sources->files.front().text;

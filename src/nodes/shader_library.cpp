@@ -31,7 +31,10 @@ Result<std::shared_ptr<const std::vector<std::uint32_t>>> ShaderLibrary::spirv(
     if (!directory_) {
         return std::make_shared<const std::vector<std::uint32_t>>(embedded.begin(), embedded.end());
     }
-    auto compiled = compiler_->compile({*directory_ / name, {}});
+    // The headers of libraries the engine's shaders include (NanoVDB's PNanoVDB.h), where
+    // the build found them.
+    auto compiled = compiler_->compile(
+        {*directory_ / name, {}, {std::filesystem::path(VIXEN_NANOVDB_INCLUDE_DIR)}});
     // Watched even when it failed, so that fixing the file recompiles it.
     Watched& watched = watched_[std::string(name)];
     if (compiled) {

@@ -75,20 +75,30 @@ void VoxelMarchNodeBase<Config>::reestimate(graph::ResourceEstimate& estimate) {
 
 template <class Config>
 std::string_view VoxelMarchNodeBase<Config>::shaderName() const noexcept {
-    const bool brickMap = structure_ == VoxelStructure::BrickMap;
-    if (pipeline_ == VoxelPipeline::Fragment) {
-        return brickMap ? "voxel_brickmap.frag" : "voxel_octree.frag";
+    const bool fragment = pipeline_ == VoxelPipeline::Fragment;
+    switch (structure_) {
+        case VoxelStructure::BrickMap:
+            return fragment ? "voxel_brickmap.frag" : "voxel_brickmap.comp";
+        case VoxelStructure::Octree:
+            return fragment ? "voxel_octree.frag" : "voxel_octree.comp";
+        case VoxelStructure::NanoVdb:
+            return fragment ? "voxel_nanovdb.frag" : "voxel_nanovdb.comp";
     }
-    return brickMap ? "voxel_brickmap.comp" : "voxel_octree.comp";
+    return {};
 }
 
 template <class Config>
 std::span<const std::uint32_t> VoxelMarchNodeBase<Config>::embeddedShader() const noexcept {
-    const bool brickMap = structure_ == VoxelStructure::BrickMap;
-    if (pipeline_ == VoxelPipeline::Fragment) {
-        return brickMap ? shaders::voxelBrickmapFrag() : shaders::voxelOctreeFrag();
+    const bool fragment = pipeline_ == VoxelPipeline::Fragment;
+    switch (structure_) {
+        case VoxelStructure::BrickMap:
+            return fragment ? shaders::voxelBrickmapFrag() : shaders::voxelBrickmapComp();
+        case VoxelStructure::Octree:
+            return fragment ? shaders::voxelOctreeFrag() : shaders::voxelOctreeComp();
+        case VoxelStructure::NanoVdb:
+            return fragment ? shaders::voxelNanovdbFrag() : shaders::voxelNanovdbComp();
     }
-    return brickMap ? shaders::voxelBrickmapComp() : shaders::voxelOctreeComp();
+    return {};
 }
 
 template <class Config>

@@ -1,12 +1,21 @@
 #include "vixen/voxel/structure.hpp"
 
 #include "vixen/voxel/brick_map.hpp"
+#include "vixen/voxel/nanovdb_scene.hpp"
 #include "vixen/voxel/sparse_octree.hpp"
 
 namespace vixen::voxel {
 
 std::string_view structureName(Structure structure) noexcept {
-    return structure == Structure::BrickMap ? "brickmap" : "svo";
+    switch (structure) {
+        case Structure::BrickMap:
+            return "brickmap";
+        case Structure::Octree:
+            return "svo";
+        case Structure::NanoVdb:
+            return "nanovdb";
+    }
+    return "?";
 }
 
 Result<Structure> parseStructure(std::string_view name) {
@@ -16,12 +25,23 @@ Result<Structure> parseStructure(std::string_view name) {
     if (name == "svo" || name == "octree") {
         return Structure::Octree;
     }
-    return fail(ErrorCode::InvalidArgument, "unknown structure '{}' (known: brickmap, svo)", name);
+    if (name == "nanovdb") {
+        return Structure::NanoVdb;
+    }
+    return fail(ErrorCode::InvalidArgument,
+                "unknown structure '{}' (known: brickmap, svo, nanovdb)", name);
 }
 
 std::vector<std::uint32_t> buildStructure(const BrickVolume& volume, Structure structure) {
-    return structure == Structure::BrickMap ? buildBrickMap(volume).words
-                                            : buildSparseOctree(volume).words;
+    switch (structure) {
+        case Structure::BrickMap:
+            return buildBrickMap(volume).words;
+        case Structure::Octree:
+            return buildSparseOctree(volume).words;
+        case Structure::NanoVdb:
+            return buildNanoVdbScene(volume).words;
+    }
+    return {};
 }
 
 }  // namespace vixen::voxel

@@ -3,13 +3,13 @@
 # matrix write the same two configurations between them; the report merges the folders.
 #   cmake -DVIXEN=... -DOUT=... -P bench.cmake
 file(REMOVE_RECURSE ${OUT})
-set(bench ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --structures brickmap,svo
-    --frames 6 --warmup 1 --warmup-seconds 0 --runs 2 --no-cache)
+set(bench ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --pipelines compute,fragment
+    --structures nanovdb --frames 6 --warmup 1 --warmup-seconds 0 --runs 2 --no-cache)
 
 include(${CMAKE_CURRENT_LIST_DIR}/run_command.cmake)
 
 run("2 configuration\\(s\\), 2 run\\(s\\) of 6 frame\\(s\\).*: 2 measured, 0 kept" ${bench} --out ${OUT}/all)
-foreach(id compute-brickmap-cornell-32-64x48 compute-svo-cornell-32-64x48)
+foreach(id compute-nanovdb-cornell-32-64x48 fragment-nanovdb-cornell-32-64x48)
     file(READ ${OUT}/all/${id}.json result)
     foreach(expected "\"complete\": true" "\"command\": \".*vixen bench" "\"driver\": \"llvmpipe"
             "\"gpu_ms\": {" "\"ci95\"" "\"coarse_per_px\"")
@@ -50,8 +50,8 @@ endforeach()
 
 # Interrupted: the process is killed while its second or third configuration runs (each warms
 # up for 2 s); what finished is complete on disk and kept by the next run, nothing else is.
-set(slow ${VIXEN} bench --scenes cornell --voxels 16,24,32 --sizes 32x24 --structures brickmap
-    --frames 2 --warmup 1 --warmup-seconds 2 --runs 1 --no-cache --out ${OUT}/interrupted)
+set(slow ${VIXEN} bench --scenes cornell --voxels 16,24,32 --sizes 32x24 --pipelines compute
+    --structures brickmap --frames 2 --warmup 1 --warmup-seconds 2 --runs 1 --no-cache --out ${OUT}/interrupted)
 execute_process(COMMAND ${slow} TIMEOUT 5 RESULT_VARIABLE killed OUTPUT_QUIET ERROR_QUIET)
 file(GLOB finished ${OUT}/interrupted/*.json)
 list(LENGTH finished count)

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "cache_test_support.hpp"
@@ -119,11 +120,44 @@ TEST_F(ShaderCompilerTest, MissingFilesAndUnknownStagesAreNamed) {
     EXPECT_NE(stage.error().message.find("names no shader stage"), std::string::npos);
 }
 
+TEST_F(ShaderCompilerTest, IncludesAreLookedForNextToTheIncluderThenInTheIncludeDirectories) {
+    const std::filesystem::path library = dir() / "library";
+    std::filesystem::create_directories(library / "lib");
+    writeText(library / "lib" / "values.glsl", "const uint kLibrary = 40u;\n");
+    writeText(library / "common.glsl", "const uint kValue = 1000u;\n");
+    writeText(dir() / "user.comp",
+              "#version 460\n"
+              "#extension GL_GOOGLE_include_directive : require\n"
+              "#include \"common.glsl\"\n"
+              "#include \"lib/values.glsl\"\n"
+              "layout(local_size_x = 1) in;\n"
+              "layout(std430, binding = 0) buffer Out { uint values[]; };\n"
+              "void main() { values[0] = kValue + kLibrary; }\n");
+    ShaderCompiler compiler;
+    auto compiled = compiler.compile({.file = dir() / "user.comp", .includeDirs = {library}});
+    ASSERT_TRUE(compiled) << compiled.error().message;
+    const auto has = [&](const std::filesystem::path& file) {
+        return std::ranges::find(compiled->files, file) != compiled->files.end();
+    };
+    ASSERT_EQ(compiled->files.size(), 3U);
+    EXPECT_TRUE(has(dir() / "common.glsl")) << "the includer's own comes first";
+    EXPECT_FALSE(has(library / "common.glsl"));
+    EXPECT_TRUE(has(library / "lib" / "values.glsl"));
+
+    auto without = compiler.compile({.file = dir() / "user.comp"});
+    ASSERT_FALSE(without);
+    EXPECT_NE(without.error().message.find("user.comp:4: included file"), std::string::npos)
+        << without.error().message;
+}
+
 TEST(EngineShaderTest, TheEnginesShadersCompileAtRunTime) {
     ShaderCompiler compiler;
-    for (const char* name : {"voxel_brickmap.comp", "voxel_octree.comp", "gradient.comp"}) {
+    for (const char* name :
+         {"voxel_brickmap.comp", "voxel_octree.comp", "voxel_nanovdb.comp", "voxel_brickmap.frag",
+          "voxel_nanovdb.frag", "fullscreen.vert", "gradient.comp"}) {
         auto compiled =
-            compiler.compile({std::filesystem::path(VIXEN_SHADER_SOURCE_DIR) / name, {}});
+            compiler.compile({.file = std::filesystem::path(VIXEN_SHADER_SOURCE_DIR) / name,
+                              .includeDirs = {VIXEN_NANOVDB_INCLUDE_DIR}});
         ASSERT_TRUE(compiled) << compiled.error().message;
         EXPECT_EQ(compiled->spirv->front(), 0x07230203U);
     }

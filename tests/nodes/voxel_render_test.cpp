@@ -1,10 +1,12 @@
-// The ray marchers of both pipelines (compute, fragment) on lavapipe (validation and
-// synchronization validation on) against the CPU reference tracer, pixel by pixel: the hit mask on
-// at least 99.9 % of the pixels, the hit voxel on at least 99.5 % of those both hit, the depth
-// within 1e-3 voxels where the voxel agrees. Every scene, both structures.
+// The ray marchers of both pipelines (compute, fragment) and every structure (brick map,
+// octree, and NanoVDB's grid walked by its HDDA) on lavapipe (validation and synchronization
+// validation on) against the CPU reference tracer, pixel by pixel: the hit mask on at least
+// 99.9 % of the pixels, the hit voxel on at least 99.5 % of those both hit, the depth within
+// 1e-3 voxels where the voxel agrees. Every scene.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../voxel/voxel_test_scenes.hpp"
 #include "gpu_graph_fixture.hpp"
 #include "vixen/events/engine_events.hpp"
 #include "vixen/nodes/png.hpp"
@@ -139,9 +142,8 @@ TEST_P(VoxelRenderTest, TheGpuAgreesWithTheCpuOracleOnEveryPixel) {
     ASSERT_TRUE(scene);
     auto volume = voxel::BrickVolume::build(**scene);
     ASSERT_TRUE(volume);
-    auto words = std::make_shared<std::vector<std::uint32_t>>(
-        c.structure == VoxelStructure::BrickMap ? voxel::buildBrickMap(*volume).words
-                                                : voxel::buildSparseOctree(*volume).words);
+    auto words =
+        std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, c.structure));
     GpuGraph& gpu = makeGraph();
     for (const float angle : {0.3F, 2.2F}) {
         const Rendered frame = render(gpu, words, c.structure, size, angle, false, c.pipeline);
@@ -153,11 +155,16 @@ TEST_P(VoxelRenderTest, TheGpuAgreesWithTheCpuOracleOnEveryPixel) {
         EXPECT_GE(a.voxelAgrees, a.bothHit * 995 / 1000)
             << c.scene << ": hit voxel agrees on " << a.voxelAgrees << " of " << a.bothHit;
         EXPECT_LE(a.worstDepth, 1e-3) << c.scene;
+        // Every ray that hit counts at least the voxel it hit, and more than that overall.
         std::uint64_t steps = 0;
-        for (const std::uint32_t s : frame.steps) {
+        std::uint32_t hitsWithoutSteps = 0;
+        for (std::size_t i = 0; i < frame.steps.size(); ++i) {
+            const std::uint32_t s = frame.steps[i];
             steps += (s >> 16U) + (s & 0xFFFFU);
+            hitsWithoutSteps += frame.depth[i] >= 0.0F && (s & 0xFFFFU) == 0 ? 1U : 0U;
         }
-        EXPECT_GT(steps, std::uint64_t{a.pixels}) << "every ray counts its steps";
+        EXPECT_EQ(hitsWithoutSteps, 0U);
+        EXPECT_GT(steps, std::uint64_t{a.bothHit}) << "rays count their steps";
         gpu.graph.cleanup();
         for (const char* name : {"scene", "camera", "ray march", "color", "depth", "steps"}) {
             ASSERT_TRUE(gpu.graph.removeNode(gpu.graph.findNode(name)->id()));
@@ -168,7 +175,8 @@ TEST_P(VoxelRenderTest, TheGpuAgreesWithTheCpuOracleOnEveryPixel) {
 std::vector<Case> allCases() {
     std::vector<Case> cases;
     for (const std::string_view scene : voxel::proceduralSceneNames()) {
-        for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+        for (const VoxelStructure structure :
+             {VoxelStructure::BrickMap, VoxelStructure::Octree, VoxelStructure::NanoVdb}) {
             for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
                 cases.push_back({scene, structure, 48, pipeline});
             }
@@ -177,14 +185,14 @@ std::vector<Case> allCases() {
     cases.push_back({"cityscape", VoxelStructure::BrickMap, 128});
     cases.push_back({"noise", VoxelStructure::Octree, 128});
     cases.push_back({"cornell", VoxelStructure::Octree, 32});
+    cases.push_back({"tunnels", VoxelStructure::NanoVdb, 128});
     return cases;
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenes, VoxelRenderTest, ::testing::ValuesIn(allCases()),
                          [](const ::testing::TestParamInfo<Case>& param) {
                              return std::string(param.param.scene) +
-                                    (param.param.structure == VoxelStructure::BrickMap ? "BrickMap"
-                                                                                       : "Octree") +
+                                    std::string(voxel::structureName(param.param.structure)) +
                                     std::to_string(param.param.side) +
                                     (param.param.pipeline == VoxelPipeline::Fragment ? "Fragment"
                                                                                      : "");
@@ -206,7 +214,8 @@ TEST_F(VoxelSteadyStateTest, FramesWithAMovingCameraAllocateNothingAndCreateNoth
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cityscape", size));
     ASSERT_TRUE(volume);
     for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
-        for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+        for (const VoxelStructure structure :
+             {VoxelStructure::BrickMap, VoxelStructure::Octree, VoxelStructure::NanoVdb}) {
             GpuGraph& gpu = makeGraph();
             auto words = std::make_shared<std::vector<std::uint32_t>>(
                 voxel::buildStructure(*volume, structure));
@@ -264,11 +273,28 @@ TEST_F(VoxelSteadyStateTest, AResizeKeepsTheSceneAndUploadsNothingAgain) {
     }
 }
 
+TEST_F(GpuGraphTest, AnEmptySceneShowsOnlySkyInEveryStructure) {
+    const voxel::Int3 size{24, 24, 24};
+    auto volume = voxel::BrickVolume::build(
+        voxel::testing::FunctionScene(size, [](voxel::Int3) { return voxel::kEmpty; }));
+    ASSERT_TRUE(volume);
+    for (const VoxelStructure structure :
+         {VoxelStructure::BrickMap, VoxelStructure::Octree, VoxelStructure::NanoVdb}) {
+        auto words =
+            std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));
+        const Rendered frame = render(makeGraph(), words, structure, size, 0.4F, true);
+        ASSERT_EQ(frame.depth.size(), std::size_t{kWidth} * kHeight);
+        EXPECT_TRUE(std::ranges::all_of(frame.depth, [](float depth) { return depth < 0.0F; }))
+            << voxel::structureName(structure);
+    }
+}
+
 TEST_F(GpuGraphTest, TheComputeAndFragmentPipelinesWriteTheSameImages) {
     const voxel::Int3 size{48, 48, 48};
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("noise", size, 3));
     ASSERT_TRUE(volume);
-    for (const VoxelStructure structure : {VoxelStructure::BrickMap, VoxelStructure::Octree}) {
+    for (const VoxelStructure structure :
+         {VoxelStructure::BrickMap, VoxelStructure::Octree, VoxelStructure::NanoVdb}) {
         auto words =
             std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));
         const Rendered compute =
@@ -288,15 +314,16 @@ TEST_F(GpuGraphTest, TheComputeAndFragmentPipelinesWriteTheSameImages) {
 namespace vixen::nodes {
 namespace {
 
-// Golden images: every scene at 48^3 voxels, 96x64 pixels, shadows on, rendered by both
-// structures through both pipelines and compared with tests/nodes/golden/voxel_<scene>.png.
-// Tolerance: at most 0.5 % of the pixels may differ by more than 3 (of 255) in a channel, where
-// rounding decides a silhouette or shadow edge differently. VIXEN_UPDATE_GOLDENS=1 writes the brick
-// map's images as the new goldens (look at them before committing).
+// Golden images: every scene at 48^3 voxels, 96x64 pixels, shadows on, rendered from every
+// structure (NanoVDB's grid too) through both pipelines and compared with
+// tests/nodes/golden/voxel_<scene>.png. Tolerance: at most 0.5 % of the pixels may differ by more
+// than 3 (of 255) in a channel, where rounding decides a silhouette or shadow edge differently.
+// VIXEN_UPDATE_GOLDENS=1 writes the brick map's images as the new goldens (look at them before
+// committing).
 class VoxelGoldenTest : public GpuGraphTest,
                         public ::testing::WithParamInterface<std::string_view> {};
 
-TEST_P(VoxelGoldenTest, BothStructuresAndBothPipelinesRenderTheGoldenImage) {
+TEST_P(VoxelGoldenTest, EveryStructureAndPipelineRendersTheGoldenImage) {
     const std::string_view name = GetParam();
     const voxel::Int3 size{48, 48, 48};
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene(name, size, 5));
@@ -307,8 +334,10 @@ TEST_P(VoxelGoldenTest, BothStructuresAndBothPipelinesRenderTheGoldenImage) {
     for (const auto& [structure, pipeline] :
          {std::pair{VoxelStructure::BrickMap, VoxelPipeline::Compute},
           std::pair{VoxelStructure::Octree, VoxelPipeline::Compute},
+          std::pair{VoxelStructure::NanoVdb, VoxelPipeline::Compute},
           std::pair{VoxelStructure::BrickMap, VoxelPipeline::Fragment},
-          std::pair{VoxelStructure::Octree, VoxelPipeline::Fragment}}) {
+          std::pair{VoxelStructure::Octree, VoxelPipeline::Fragment},
+          std::pair{VoxelStructure::NanoVdb, VoxelPipeline::Fragment}}) {
         GpuGraph& gpu = makeGraph();
         auto words =
             std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,11 +22,14 @@ namespace vixen::cache {
 
 struct ShaderRequest {
     std::filesystem::path file;  ///< the stage comes from its extension (.comp, .vert, ...)
-    std::vector<std::pair<std::string, std::string>> defines;
+    std::vector<std::pair<std::string, std::string>> defines{};
+    /// Where `#include "name"` looks after the includer's directory (a library's headers).
+    std::vector<std::filesystem::path> includeDirs{};
 };
 
-/// A shader's file and every file it includes (`#include "name"`, relative to the includer),
-/// read once: what is compiled is what the key was made of.
+/// A shader's file and every file it includes (`#include "name"`, relative to the includer,
+/// else in one of the include directories), read once: what is compiled is what the key was
+/// made of.
 struct ShaderSources {
     struct File {
         std::filesystem::path path;
@@ -34,7 +38,8 @@ struct ShaderSources {
     std::vector<File> files;  ///< the shader first
 
     /// NotFound naming the file, or the includer and its line for a missing include.
-    static Result<ShaderSources> gather(const std::filesystem::path& file);
+    static Result<ShaderSources> gather(const std::filesystem::path& file,
+                                        std::span<const std::filesystem::path> includeDirs = {});
 };
 
 struct CompiledShader {

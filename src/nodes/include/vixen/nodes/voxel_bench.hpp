@@ -37,8 +37,9 @@ struct VoxelBenchConfig {
 };
 
 struct VoxelBenchMatrix {
-    std::vector<std::string> pipelines{"compute"};
-    std::vector<voxel::Structure> structures{voxel::Structure::BrickMap, voxel::Structure::Octree};
+    std::vector<std::string> pipelines{"compute", "fragment"};
+    std::vector<voxel::Structure> structures{voxel::Structure::BrickMap, voxel::Structure::Octree,
+                                             voxel::Structure::NanoVdb};
     std::vector<std::string> scenes{"cornell", "noise", "tunnels", "cityscape"};
     std::vector<std::uint32_t> voxels{64, 256, 1024, 2048};
     std::vector<std::pair<std::uint32_t, std::uint32_t>> sizes{{1280, 720}, {1920, 1080}};

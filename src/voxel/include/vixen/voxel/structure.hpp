@@ -18,11 +18,13 @@ inline constexpr std::uint32_t kBuildVersion = 2;
 enum class Structure : std::uint8_t {
     BrickMap,  ///< brick_map.hpp
     Octree,    ///< sparse_octree.hpp
+    NanoVdb,   ///< nanovdb_scene.hpp: the outside baseline
 };
 
-/// "brickmap" or "svo".
+/// "brickmap", "svo" or "nanovdb".
 [[nodiscard]] std::string_view structureName(Structure structure) noexcept;
-/// "brickmap", "svo" or "octree"; InvalidArgument naming the known ones otherwise.
+/// "brickmap", "svo" (or "octree") or "nanovdb"; InvalidArgument naming the known ones
+/// otherwise.
 [[nodiscard]] Result<Structure> parseStructure(std::string_view name);
 /// The words of `volume` laid out as `structure`.
 [[nodiscard]] std::vector<std::uint32_t> buildStructure(const BrickVolume& volume,

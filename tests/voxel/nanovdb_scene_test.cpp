@@ -1,0 +1,99 @@
+// The NanoVDB baseline's grid read back through NanoVDB's own C++ API: every voxel active
+// exactly where the volume is solid, with its material as the (8-bit quantised) value, full bricks
+// pruned to tiles, the palette and header where the GPU driver looks for them.
+#include "vixen/voxel/nanovdb_scene.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "vixen/voxel/brick_map.hpp"
+#include "vixen/voxel/detail/nanovdb.hpp"
+#include "vixen/voxel/procedural.hpp"
+#include "voxel_test_scenes.hpp"
+
+namespace vixen::voxel {
+namespace {
+
+/// The grid of `scene`'s words, copied to NanoVDB's alignment.
+std::vector<std::uint64_t> gridBytes(const NanoVdbScene& scene) {
+    const std::uint32_t gridOffset = scene.header(NanoVdbSceneHeader::GridOffset);
+    std::vector<std::uint64_t> bytes((scene.words.size() - gridOffset + 1) / 2);
+    std::memcpy(bytes.data(), scene.words.data() + gridOffset,
+                (scene.words.size() - gridOffset) * sizeof(std::uint32_t));
+    return bytes;
+}
+
+class NanoVdbSceneTest : public ::testing::TestWithParam<std::string_view> {};
+
+TEST_P(NanoVdbSceneTest, TheGridHoldsExactlyTheVolumesSolidVoxels) {
+    const Int3 size{40, 48, 56};  // not multiples of the 8^3 leaves everywhere
+    auto volume = BrickVolume::build(**makeProceduralScene(GetParam(), size, 4));
+    ASSERT_TRUE(volume);
+    const NanoVdbScene scene = buildNanoVdbScene(*volume);
+    ASSERT_EQ(scene.header(NanoVdbSceneHeader::Magic), NanoVdbSceneHeader::kMagic);
+    EXPECT_EQ(scene.header(NanoVdbSceneHeader::SizeX), 40U);
+    EXPECT_EQ(scene.header(NanoVdbSceneHeader::SizeZ), 56U);
+    const std::uint32_t gridOffset = scene.header(NanoVdbSceneHeader::GridOffset);
+    ASSERT_EQ(gridOffset % 8, 0U) << "32-byte aligned";
+    ASSERT_EQ(gridOffset + scene.header(NanoVdbSceneHeader::GridWords), scene.words.size());
+
+    // The palette, as the brick map stores it.
+    std::vector<std::uint32_t> palette;
+    appendPalette(volume->palette(), palette);
+    const std::uint32_t paletteOffset = scene.header(NanoVdbSceneHeader::PaletteOffset);
+    ASSERT_LE(paletteOffset + palette.size(), gridOffset);
+    EXPECT_TRUE(std::equal(palette.begin(), palette.end(), scene.words.begin() + paletteOffset));
+
+    const auto bytes = gridBytes(scene);
+    const auto* grid = reinterpret_cast<const nanovdb::NanoGrid<nanovdb::Fp8>*>(bytes.data());
+    ASSERT_TRUE(grid->isValid());
+    EXPECT_EQ(grid->activeVoxelCount(), volume->solidVoxels());
+    const auto accessor = grid->getAccessor();
+    std::uint64_t wrong = 0;
+    for (std::int32_t z = -1; z <= size.z; ++z) {
+        for (std::int32_t y = -1; y <= size.y; ++y) {
+            for (std::int32_t x = -1; x <= size.x; ++x) {
+                const MaterialId material = volume->voxel(Int3{x, y, z});
+                const nanovdb::Coord ijk(x, y, z);
+                wrong += accessor.isActive(ijk) != (material != kEmpty) ||
+                                 std::lround(accessor.getValue(ijk)) != material
+                             ? 1U
+                             : 0U;
+            }
+        }
+    }
+    EXPECT_EQ(wrong, 0U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenes, NanoVdbSceneTest,
+                         ::testing::Values("cornell", "noise", "tunnels", "cityscape"),
+                         [](const ::testing::TestParamInfo<std::string_view>& param) {
+                             return std::string(param.param);
+                         });
+
+TEST(NanoVdbSceneTest, FullBricksBecomeTilesAndAnEmptyVolumeAnEmptyGrid) {
+    // The lower half solid: every brick in it full of one material, pruned by NanoVDB.
+    testing::FunctionScene half({64, 64, 64},
+                                [](Int3 p) { return p.y < 32 ? MaterialId{2} : kEmpty; });
+    auto volume = BrickVolume::build(half);
+    ASSERT_TRUE(volume);
+    const auto bytes = gridBytes(buildNanoVdbScene(*volume));
+    const auto* grid = reinterpret_cast<const nanovdb::NanoGrid<nanovdb::Fp8>*>(bytes.data());
+    EXPECT_EQ(grid->activeVoxelCount(), 64U * 32U * 64U);
+    EXPECT_EQ(grid->tree().nodeCount(0), 0U) << "no leaves: full bricks are tiles";
+    EXPECT_EQ(std::lround(grid->tree().getValue(nanovdb::Coord(5, 31, 60))), 2);
+
+    testing::FunctionScene nothing({16, 16, 16}, [](Int3) { return kEmpty; });
+    auto empty = BrickVolume::build(nothing);
+    ASSERT_TRUE(empty);
+    const auto none = gridBytes(buildNanoVdbScene(*empty));
+    const auto* emptyGrid = reinterpret_cast<const nanovdb::NanoGrid<nanovdb::Fp8>*>(none.data());
+    ASSERT_TRUE(emptyGrid->isValid());
+    EXPECT_EQ(emptyGrid->activeVoxelCount(), 0U);
+}
+
+}  // namespace
+}  // namespace vixen::voxel
