@@ -186,6 +186,7 @@ std::vector<Case> allCases() {
     cases.push_back({"noise", VoxelStructure::Octree, 128});
     cases.push_back({"cornell", VoxelStructure::Octree, 32});
     cases.push_back({"tunnels", VoxelStructure::NanoVdb, 128});
+    cases.push_back({"cityscape", VoxelStructure::NanoVdb, 512});
     return cases;
 }
 

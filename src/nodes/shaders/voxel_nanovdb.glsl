@@ -1,29 +1,43 @@
 // The NanoVDB baseline (vixen/voxel/nanovdb_scene.hpp): the scene as a NanoVDB grid, walked
 // by NanoVDB's own HDDA and read accessor from its portable header, PNanoVDB.h. Only this
 // driver is VIXEN's: NanoVDB's firstActive (nanovdb/util/HDDA.h) with its HDDA steps taken
-// as they come, looking up the voxel just past each crossing instead of a whole voxel further
-// (its level-set margin), so that it finds the first solid voxel exactly, as the CPU oracle.
+// as they come, looking up the voxel entered (the HDDA's own at voxel level, the one just
+// past the crossing after a node) instead of a whole voxel further (its level-set margin),
+// so that it finds the first solid voxel exactly, as the CPU oracle.
 #include "voxel_common.glsl"
 
 #define PNANOVDB_GLSL
 #define pnanovdb_buf_data words
 #include "nanovdb/PNanoVDB.h"
 
-// How far past a crossing the voxel entered is looked up, in voxels.
+// How far past a node's crossing the voxel entered is looked up: in voxels, and relative to
+// the distance (a float's rounding there is about 1.2e-7 of it).
 const float kPastCrossing = 1e-4;
+const float kPastCrossingRelative = 2e-6;
 
 uint paletteOffset() {
     return words[4];
 }
 
-// The face entered at `point` of voxel `ijk` by a ray along `d`: the one the point lies on.
-ivec3 enteredFace(vec3 point, ivec3 ijk, vec3 d) {
-    const vec3 local = point - vec3(ijk);
-    const vec3 fromFace = mix(1.0 - local, local, greaterThan(d, vec3(0.0)));
-    const int axis = nearestAxis(mix(vec3(1e30), abs(fromFace), notEqual(d, vec3(0.0))));
-    ivec3 normal = ivec3(0);
+// Where the ray enters voxel `ijk` (the latest of its entries into the voxel's three slabs)
+// and the face it enters through (pointing back at the ray); exact, where the HDDA's own
+// distance adds up rounding over its steps.
+float enterVoxel(vec3 o, vec3 d, ivec3 ijk, out ivec3 normal) {
+    float t = -1e30;
+    int axis = 0;
+    for (int a = 0; a < 3; ++a) {
+        if (d[a] != 0.0) {
+            const float plane = float(ijk[a]) + (d[a] > 0.0 ? 0.0 : 1.0);
+            const float enter = (plane - o[a]) / d[a];
+            if (enter > t) {
+                t = enter;
+                axis = a;
+            }
+        }
+    }
+    normal = ivec3(0);
     normal[axis] = d[axis] > 0.0 ? -1 : 1;
-    return normal;
+    return t;
 }
 
 bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
@@ -49,8 +63,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
     if (!pnanovdb_hdda_ray_clip(boxMin, boxMax, o, tmin, d, tmax) || tmax > 1e20) {
         return false;
     }
-    float t = tmin;
-    ivec3 ijk = pnanovdb_hdda_pos_to_ijk(pnanovdb_hdda_ray_start(o, t, d));
+    ivec3 ijk = pnanovdb_hdda_pos_to_ijk(pnanovdb_hdda_ray_start(o, tmin, d));
     pnanovdb_hdda_t hdda;
     int dim = int(pnanovdb_readaccessor_get_dim(PNANOVDB_GRID_TYPE_FP8, buf, acc, ijk));
     pnanovdb_hdda_init(hdda, o, tmin, d, tmax, dim);
@@ -66,8 +79,14 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             hit.steps += (nodes << 16u) + voxels;
             return false;
         }
-        t = hdda.tmin;
-        ijk = pnanovdb_hdda_pos_to_ijk(pnanovdb_hdda_ray_start(o, t + kPastCrossing, d));
+        // At voxel level the HDDA's own voxel is exact; past a node's crossing, the voxel just
+        // beyond it (far enough to be past the rounding of the position there).
+        if (hdda.dim == 1) {
+            ijk = hdda.voxel;
+        } else {
+            const float past = max(kPastCrossing, hdda.tmin * kPastCrossingRelative);
+            ijk = pnanovdb_hdda_pos_to_ijk(pnanovdb_hdda_ray_start(o, hdda.tmin + past, d));
+        }
         dim = int(pnanovdb_readaccessor_get_dim(PNANOVDB_GRID_TYPE_FP8, buf, acc, ijk));
         pnanovdb_hdda_update(hdda, o, d, dim);
     }
@@ -76,8 +95,7 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
     const pnanovdb_address_t value = pnanovdb_readaccessor_get_value_address_and_level(
         PNANOVDB_GRID_TYPE_FP8, buf, acc, ijk, level);
     hit.voxel = ijk;
-    hit.distance = t;
-    hit.normal = enteredFace(o + t * d, ijk, d);
+    hit.distance = max(enterVoxel(o, d, ijk, hit.normal), 0.0);
     // Materials are whole numbers, quantised to 8 bits within each leaf: round them back.
     hit.material = uint(pnanovdb_root_fp8_read_float(buf, value, ijk, level) + 0.5);
     hit.steps += (nodes << 16u) + voxels;
