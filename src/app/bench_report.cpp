@@ -127,6 +127,53 @@ std::string scalingChart(const std::filesystem::path& out, const std::string& na
 
 }  // namespace
 
+/// Every other structure's rays per second over NanoVDB's on the same pipeline, scene,
+/// resolution and size (the outside baseline); empty when the rows hold no NanoVDB result.
+std::string baselineSection(const std::vector<Measured>& rows) {
+    constexpr std::string_view kBaseline = "nanovdb";
+    std::map<std::tuple<std::string, int, std::string>, std::map<std::string, const Measured*>>
+        table;
+    std::set<std::string> compared;
+    for (const Measured& m : rows) {
+        table[{m.scene, m.voxels, m.size()}][m.variant()] = &m;
+    }
+    const auto baselineOf = [&](const Measured& m) {
+        Measured base = m;
+        base.structure = kBaseline;
+        return base.variant();
+    };
+    for (const Measured& m : rows) {
+        if (m.structure != kBaseline &&
+            table[{m.scene, m.voxels, m.size()}].contains(baselineOf(m))) {
+            compared.insert(m.variant());
+        }
+    }
+    if (compared.empty()) {
+        return {};
+    }
+    std::string md = fmt::format(
+        "\n### Against the NanoVDB baseline (rays/s over NanoVDB's, same pipeline)\n\n"
+        "| scene | voxels | size | {} |\n| --- | --- | --- |",
+        fmt::join(compared, " | "));
+    for (std::size_t i = 0; i < compared.size(); ++i) {
+        md += " --- |";
+    }
+    md += "\n";
+    for (const auto& [key, cells] : table) {
+        md += fmt::format("| {} | {} | {} |", std::get<0>(key), std::get<1>(key), std::get<2>(key));
+        for (const std::string& variant : compared) {
+            const auto found = cells.find(variant);
+            const auto base =
+                found == cells.end() ? cells.end() : cells.find(baselineOf(*found->second));
+            md += base == cells.end() || base->second->grays <= 0.0
+                      ? " - |"
+                      : fmt::format(" {:.2f}x |", found->second->grays / base->second->grays);
+        }
+        md += "\n";
+    }
+    return md;
+}
+
 int runBenchReport(const std::vector<std::string>& folders, const std::string& out) {
     Group groups;
     std::size_t files = 0;
@@ -228,6 +275,8 @@ int runBenchReport(const std::vector<std::string>& folders, const std::string& o
             }
             md += "\n";
         }
+
+        md += baselineSection(rows);
 
         md += "\n### Resolution scaling\n\n";
         std::map<std::pair<std::string, std::string>, std::vector<Measured>> scaling;

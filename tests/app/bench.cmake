@@ -1,15 +1,16 @@
-# `vixen bench` end to end on lavapipe: two configurations measured into JSON files and a CSV
-# summary naming the device and the command; a second run keeps both; two shards of the same
-# matrix write the same two configurations between them; the report merges the folders.
+# `vixen bench` end to end on lavapipe: four configurations (both pipelines, the brick map and
+# the NanoVDB baseline) measured into JSON files and a CSV summary naming the device and the
+# command; a second run keeps them; two shards of the same matrix write the same four
+# configurations between them; the report merges the folders and compares with the baseline.
 #   cmake -DVIXEN=... -DOUT=... -P bench.cmake
 file(REMOVE_RECURSE ${OUT})
 set(bench ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --pipelines compute,fragment
-    --structures nanovdb --frames 6 --warmup 1 --warmup-seconds 0 --runs 2 --no-cache)
+    --structures brickmap,nanovdb --frames 6 --warmup 1 --warmup-seconds 0 --runs 2 --no-cache)
 
 include(${CMAKE_CURRENT_LIST_DIR}/run_command.cmake)
 
-run("2 configuration\\(s\\), 2 run\\(s\\) of 6 frame\\(s\\).*: 2 measured, 0 kept" ${bench} --out ${OUT}/all)
-foreach(id compute-nanovdb-cornell-32-64x48 fragment-nanovdb-cornell-32-64x48)
+run("4 configuration\\(s\\), 2 run\\(s\\) of 6 frame\\(s\\).*: 4 measured, 0 kept" ${bench} --out ${OUT}/all)
+foreach(id compute-brickmap-cornell-32-64x48 fragment-nanovdb-cornell-32-64x48)
     file(READ ${OUT}/all/${id}.json result)
     foreach(expected "\"complete\": true" "\"command\": \".*vixen bench" "\"driver\": \"llvmpipe"
             "\"gpu_ms\": {" "\"ci95\"" "\"coarse_per_px\"")
@@ -24,25 +25,26 @@ foreach(id compute-nanovdb-cornell-32-64x48 fragment-nanovdb-cornell-32-64x48)
 endforeach()
 file(STRINGS ${OUT}/all/summary.csv rows)
 list(LENGTH rows count)
-if(NOT count EQUAL 3)
-    message(FATAL_ERROR "summary.csv has ${count} lines, not a header and 2 rows")
+if(NOT count EQUAL 5)
+    message(FATAL_ERROR "summary.csv has ${count} lines, not a header and 4 rows")
 endif()
-run(": 0 measured, 2 kept from earlier" ${bench} --out ${OUT}/all)
+run(": 0 measured, 4 kept from earlier" ${bench} --out ${OUT}/all)
 
-run("1 configuration\\(s\\)" ${bench} --out ${OUT}/shards --shard 1/2)
-run("1 configuration\\(s\\)" ${bench} --out ${OUT}/shards --shard 2/2)
+run("2 configuration\\(s\\)" ${bench} --out ${OUT}/shards --shard 1/2)
+run("2 configuration\\(s\\)" ${bench} --out ${OUT}/shards --shard 2/2)
 file(GLOB sharded ${OUT}/shards/*.json)
 list(LENGTH sharded count)
-if(NOT count EQUAL 2)
-    message(FATAL_ERROR "two shards wrote ${count} configurations, not 2")
+if(NOT count EQUAL 4)
+    message(FATAL_ERROR "two shards wrote ${count} configurations, not 4")
 endif()
 
-# The report merges the folders (the shards repeat the first run's two configurations).
-run("wrote .*report.md \\(2 configuration\\(s\\), 1 device group\\(s\\)"
+# The report merges the folders (the shards repeat the first run's four configurations).
+run("wrote .*report.md \\(4 configuration\\(s\\), 1 device group\\(s\\)"
     ${VIXEN} bench report ${OUT}/all ${OUT}/shards --out ${OUT}/report)
 file(READ ${OUT}/report/report.md report)
 foreach(expected "## llvmpipe" "### Side by side" "\\| cornell \\| 32 \\| 64x48 \\|"
-        "2 repeated configuration" "#### cornell")
+        "4 repeated configuration" "#### cornell" "### Against the NanoVDB baseline"
+        "\\| compute brickmap \\| fragment brickmap \\|")
     if(NOT report MATCHES "${expected}")
         message(FATAL_ERROR "report.md lacks ${expected}:\n${report}")
     endif()
