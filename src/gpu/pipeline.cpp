@@ -7,11 +7,62 @@
 
 namespace vixen::gpu {
 
+Result<PipelineLayout> PipelineLayout::create(
+    const Device& device, std::shared_ptr<const DescriptorSetLayouts> setLayouts,
+    const PipelineInterface& interface, std::string_view name) {
+    const std::uint32_t pushLimit = device.physical().limits.maxPushConstantsSize;
+    if (interface.pushConstantSize > pushLimit) {
+        return fail(ErrorCode::CapacityExceeded,
+                    "shader '{}' has {} bytes of push constants; device '{}' allows {}", name,
+                    interface.pushConstantSize, device.physical().name, pushLimit);
+    }
+    PipelineLayout result;
+    result.device_ = device.handle();
+    result.setLayouts_ = std::move(setLayouts);
+    const VkPushConstantRange pushConstants{interface.pushConstantStages, 0,
+                                            interface.pushConstantSize};
+    VkPipelineLayoutCreateInfo layoutInfo{};
+    layoutInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+    layoutInfo.setLayoutCount = result.setLayouts_->setCount();
+    layoutInfo.pSetLayouts = result.setLayouts_->handles().data();
+    layoutInfo.pushConstantRangeCount = pushConstants.size > 0 ? 1 : 0;
+    layoutInfo.pPushConstantRanges = &pushConstants;
+    VIXEN_TRY_VK_CREATE(
+        vkCreatePipelineLayout(result.device_, &layoutInfo, nullptr, &result.layout_), name);
+    return result;
+}
+
+PipelineLayout::PipelineLayout(PipelineLayout&& other) noexcept
+    : device_(other.device_),
+      setLayouts_(std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>())),
+      layout_(std::exchange(other.layout_, VK_NULL_HANDLE)) {}
+
+PipelineLayout& PipelineLayout::operator=(PipelineLayout&& other) noexcept {
+    if (this != &other) {
+        reset();
+        device_ = other.device_;
+        setLayouts_ =
+            std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>());
+        layout_ = std::exchange(other.layout_, VK_NULL_HANDLE);
+    }
+    return *this;
+}
+
+PipelineLayout::~PipelineLayout() {
+    reset();
+}
+
+void PipelineLayout::reset() noexcept {
+    if (layout_ != VK_NULL_HANDLE) {
+        vkDestroyPipelineLayout(device_, layout_, nullptr);
+        layout_ = VK_NULL_HANDLE;
+    }
+}
+
 Pipeline::Pipeline(Pipeline&& other) noexcept
     : device_(other.device_),
       interface_(std::exchange(other.interface_, {})),
-      setLayouts_(std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>())),
-      layout_(std::exchange(other.layout_, VK_NULL_HANDLE)),
+      layout_(std::exchange(other.layout_, std::make_shared<const PipelineLayout>())),
       pipeline_(std::exchange(other.pipeline_, VK_NULL_HANDLE)) {}
 
 Pipeline& Pipeline::operator=(Pipeline&& other) noexcept {
@@ -19,9 +70,7 @@ Pipeline& Pipeline::operator=(Pipeline&& other) noexcept {
         reset();
         device_ = other.device_;
         interface_ = std::exchange(other.interface_, {});
-        setLayouts_ =
-            std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>());
-        layout_ = std::exchange(other.layout_, VK_NULL_HANDLE);
+        layout_ = std::exchange(other.layout_, std::make_shared<const PipelineLayout>());
         pipeline_ = std::exchange(other.pipeline_, VK_NULL_HANDLE);
     }
     return *this;
@@ -36,48 +85,34 @@ void Pipeline::reset() noexcept {
         vkDestroyPipeline(device_, pipeline_, nullptr);
         pipeline_ = VK_NULL_HANDLE;
     }
-    if (layout_ != VK_NULL_HANDLE) {
-        vkDestroyPipelineLayout(device_, layout_, nullptr);
-        layout_ = VK_NULL_HANDLE;
-    }
-    if (setLayouts_->setCount() > 0) {
-        setLayouts_ = std::make_shared<const DescriptorSetLayouts>();
+    if (layout_->handle() != VK_NULL_HANDLE) {
+        layout_ = std::make_shared<const PipelineLayout>();
     }
 }
 
 Result<void> Pipeline::makeLayout(const Device& device, PipelineInterface interface,
                                   std::string_view name, const PipelineOptions& options) {
-    const std::uint32_t pushLimit = device.physical().limits.maxPushConstantsSize;
-    if (interface.pushConstantSize > pushLimit) {
-        return fail(ErrorCode::CapacityExceeded,
-                    "shader '{}' has {} bytes of push constants; device '{}' allows {}", name,
-                    interface.pushConstantSize, device.physical().name, pushLimit);
-    }
     device_ = device.handle();
     interface_ = std::move(interface);
-    if (options.setLayouts) {
-        auto shared = options.setLayouts(interface_, name);
+    if (options.layouts) {
+        auto shared = options.layouts(interface_, name);
         if (!shared) {
             return std::unexpected(std::move(shared.error()));
         }
-        setLayouts_ = std::move(*shared);
-    } else {
-        auto own = DescriptorSetLayouts::create(device, interface_, name);
-        if (!own) {
-            return std::unexpected(std::move(own.error()));
-        }
-        setLayouts_ = std::make_shared<const DescriptorSetLayouts>(std::move(*own));
+        layout_ = std::move(*shared);
+        return {};
     }
-
-    const VkPushConstantRange pushConstants{interface_.pushConstantStages, 0,
-                                            interface_.pushConstantSize};
-    VkPipelineLayoutCreateInfo layoutInfo{};
-    layoutInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
-    layoutInfo.setLayoutCount = setLayouts_->setCount();
-    layoutInfo.pSetLayouts = setLayouts_->handles().data();
-    layoutInfo.pushConstantRangeCount = pushConstants.size > 0 ? 1 : 0;
-    layoutInfo.pPushConstantRanges = &pushConstants;
-    VIXEN_TRY_VK_CREATE(vkCreatePipelineLayout(device_, &layoutInfo, nullptr, &layout_), name);
+    auto setLayouts = DescriptorSetLayouts::create(device, interface_, name);
+    if (!setLayouts) {
+        return std::unexpected(std::move(setLayouts.error()));
+    }
+    auto own = PipelineLayout::create(
+        device, std::make_shared<const DescriptorSetLayouts>(std::move(*setLayouts)), interface_,
+        name);
+    if (!own) {
+        return std::unexpected(std::move(own.error()));
+    }
+    layout_ = std::make_shared<const PipelineLayout>(std::move(*own));
     return {};
 }
 

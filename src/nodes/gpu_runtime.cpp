@@ -335,18 +335,32 @@ Result<std::shared_ptr<const gpu::GraphicsPipeline>> GpuRuntime::graphicsPipelin
 }
 
 gpu::PipelineOptions GpuRuntime::sharedPipelineOptions() {
-    return {.setLayouts = [this](const gpu::PipelineInterface& interface, std::string_view name) {
-        cache::KeyBuilder key;
-        key.add("set layouts").add(interface.bindings.size());
+    return {.layouts = [this](const gpu::PipelineInterface& interface, std::string_view name) {
+        cache::KeyBuilder bindings;
+        bindings.add("set layouts").add(interface.bindings.size());
         for (const gpu::DescriptorBinding& binding : interface.bindings) {
-            key.add(binding.set)
+            bindings.add(binding.set)
                 .add(binding.binding)
                 .add(binding.type)
                 .add(binding.count)
                 .add(binding.stages);
         }
-        return setLayouts_.getOrCreate(key.key(), [&] {
-            return gpu::DescriptorSetLayouts::create(*device_, interface, name);
+        const cache::CacheKey setKey = bindings.key();
+        const cache::CacheKey layoutKey = cache::KeyBuilder()
+                                              .add("pipeline layout")
+                                              .add(setKey.high)
+                                              .add(setKey.low)
+                                              .add(interface.pushConstantSize)
+                                              .add(interface.pushConstantStages)
+                                              .key();
+        return pipelineLayouts_.getOrCreate(layoutKey, [&]() -> Result<gpu::PipelineLayout> {
+            auto setLayouts = setLayouts_.getOrCreate(setKey, [&] {
+                return gpu::DescriptorSetLayouts::create(*device_, interface, name);
+            });
+            if (!setLayouts) {
+                return std::unexpected(std::move(setLayouts.error()));
+            }
+            return gpu::PipelineLayout::create(*device_, std::move(*setLayouts), interface, name);
         });
     }};
 }

@@ -183,7 +183,7 @@ TEST_F(GpuGraphTest, NodesOfOneShaderShareOnePipeline) {
     EXPECT_TRUE(std::equal(a->begin(), a->end(), b->begin(), b->end()));
 }
 
-TEST_F(GpuGraphTest, TheRuntimeSharesSetLayoutsGraphicsPipelinesAndSamplers) {
+TEST_F(GpuGraphTest, TheRuntimeSharesLayoutsGraphicsPipelinesAndSamplers) {
     GpuGraph& gpu = makeGraph();
     GpuRuntime& runtime = *gpu.runtime;
     // The two compute marchers declare the same bindings: two pipelines, one set of layouts.
@@ -192,8 +192,10 @@ TEST_F(GpuGraphTest, TheRuntimeSharesSetLayoutsGraphicsPipelinesAndSamplers) {
     ASSERT_TRUE(brick && octree);
     EXPECT_NE((*brick)->handle(), (*octree)->handle());
     EXPECT_EQ(&(*brick)->setLayouts(), &(*octree)->setLayouts());
+    EXPECT_EQ((*brick)->layout(), (*octree)->layout()) << "and equal push constants: one layout";
+    EXPECT_EQ(runtime.pipelineLayoutStats().misses, 1U);
+    EXPECT_EQ(runtime.pipelineLayoutStats().hits, 1U);
     EXPECT_EQ(runtime.setLayoutStats().misses, 1U);
-    EXPECT_EQ(runtime.setLayoutStats().hits, 1U);
 
     // A graphics pipeline is shared by shaders and state; other formats make another one,
     // with the same set layouts.
@@ -213,6 +215,8 @@ TEST_F(GpuGraphTest, TheRuntimeSharesSetLayoutsGraphicsPipelinesAndSamplers) {
     EXPECT_EQ(&(*first)->setLayouts(), &(*other)->setLayouts());
     EXPECT_EQ(runtime.graphicsPipelineStats().misses, 2U);
     EXPECT_EQ(runtime.graphicsPipelineStats().hits, 1U);
+    EXPECT_EQ((*first)->layout(), (*other)->layout());
+    EXPECT_EQ(runtime.pipelineLayoutStats().misses, 2U);
     EXPECT_EQ(runtime.setLayoutStats().misses, 2U) << "the fragment stage's bindings differ";
 
     auto linear = runtime.sampler({});

@@ -17,22 +17,54 @@ namespace vixen::gpu {
 
 class Device;
 
-/// Where a pipeline's descriptor set layouts come from: by default each pipeline makes its
-/// own; a runtime passes one that shares layouts between pipelines of equal bindings.
-using SetLayoutSource = std::function<Result<std::shared_ptr<const DescriptorSetLayouts>>(
+/// A VkPipelineLayout with the descriptor set layouts it is made of (possibly shared with
+/// other layouts) and the push-constant range of its shaders. Equal interfaces (bindings and
+/// push constants) make interchangeable layouts, so runtimes share one. The device must
+/// outlive it.
+class PipelineLayout {
+public:
+    PipelineLayout() = default;
+    /// The layout of `interface` over `setLayouts` (made for that interface); errors name
+    /// `name`. Push constants past the device's limit are CapacityExceeded.
+    static Result<PipelineLayout> create(const Device& device,
+                                         std::shared_ptr<const DescriptorSetLayouts> setLayouts,
+                                         const PipelineInterface& interface, std::string_view name);
+
+    PipelineLayout(PipelineLayout&& other) noexcept;
+    PipelineLayout& operator=(PipelineLayout&& other) noexcept;
+    PipelineLayout(const PipelineLayout&) = delete;
+    PipelineLayout& operator=(const PipelineLayout&) = delete;
+    ~PipelineLayout();
+
+    [[nodiscard]] VkPipelineLayout handle() const noexcept { return layout_; }
+    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept { return *setLayouts_; }
+
+private:
+    void reset() noexcept;
+
+    VkDevice device_ = VK_NULL_HANDLE;
+    std::shared_ptr<const DescriptorSetLayouts> setLayouts_ =
+        std::make_shared<const DescriptorSetLayouts>();
+    VkPipelineLayout layout_ = VK_NULL_HANDLE;
+};
+
+/// Where a pipeline's layout comes from: by default each pipeline makes its own (and its
+/// set layouts); a runtime passes one that shares them between pipelines of equal
+/// interfaces.
+using PipelineLayoutSource = std::function<Result<std::shared_ptr<const PipelineLayout>>(
     const PipelineInterface& interface, std::string_view name)>;
 
 /// How a pipeline is made: through which VkPipelineCache (null: the device's) and with
-/// whose descriptor set layouts (empty: its own).
+/// whose layout (empty: its own).
 struct PipelineOptions {
     VkPipelineCache cache = VK_NULL_HANDLE;
-    SetLayoutSource setLayouts;
+    PipelineLayoutSource layouts;
 };
 
-/// What every pipeline owns: its merged shader interface, its descriptor set layouts
-/// (possibly shared with other pipelines), a pipeline layout with the shaders' push-constant
-/// range, and the VkPipeline. The device must outlive it; destroying it while the GPU still
-/// uses it is the caller's error. ComputePipeline and GraphicsPipeline make one.
+/// What every pipeline owns: its merged shader interface, its layout (set layouts and push
+/// constants, possibly shared with other pipelines) and the VkPipeline. The device must
+/// outlive it; destroying it while the GPU still uses it is the caller's error.
+/// ComputePipeline and GraphicsPipeline make one.
 class Pipeline {
 public:
     Pipeline() = default;
@@ -42,32 +74,30 @@ public:
     Pipeline& operator=(const Pipeline&) = delete;
     ~Pipeline();
 
-    /// Destroys the pipeline and its layout now and lets go of the set layouts; it becomes
-    /// empty.
+    /// Destroys the pipeline now and lets go of its layout; it becomes empty.
     void reset() noexcept;
 
     [[nodiscard]] VkPipeline handle() const noexcept { return pipeline_; }
-    [[nodiscard]] VkPipelineLayout layout() const noexcept { return layout_; }
-    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept { return *setLayouts_; }
+    [[nodiscard]] VkPipelineLayout layout() const noexcept { return layout_->handle(); }
+    [[nodiscard]] const PipelineLayout& pipelineLayout() const noexcept { return *layout_; }
+    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept {
+        return layout_->setLayouts();
+    }
     [[nodiscard]] const PipelineInterface& interface() const noexcept { return interface_; }
     [[nodiscard]] bool valid() const noexcept { return pipeline_ != VK_NULL_HANDLE; }
 
 protected:
-    /// Takes `interface`, gets the set layouts from `options` (or makes them) and makes the
-    /// pipeline layout; errors name `name`. Push constants past the device's limit are
-    /// CapacityExceeded.
+    /// Takes `interface` and gets its layout from `options` (or makes one); errors name
+    /// `name`.
     [[nodiscard]] Result<void> makeLayout(const Device& device, PipelineInterface interface,
                                           std::string_view name, const PipelineOptions& options);
     /// Where vkCreate*Pipelines writes the handle.
     VkPipeline* pipelineSlot() noexcept { return &pipeline_; }
-    [[nodiscard]] VkDevice device() const noexcept { return device_; }
 
 private:
     VkDevice device_ = VK_NULL_HANDLE;
     PipelineInterface interface_;
-    std::shared_ptr<const DescriptorSetLayouts> setLayouts_ =
-        std::make_shared<const DescriptorSetLayouts>();
-    VkPipelineLayout layout_ = VK_NULL_HANDLE;
+    std::shared_ptr<const PipelineLayout> layout_ = std::make_shared<const PipelineLayout>();
     VkPipeline pipeline_ = VK_NULL_HANDLE;
 };
 

@@ -180,9 +180,13 @@ public:
     [[nodiscard]] cache::TypedCacheStats graphicsPipelineStats() const {
         return graphicsPipelines_.stats();
     }
-    /// The descriptor set layouts of every pipeline made through this runtime come from one
-    /// cache: pipelines whose shaders declare equal bindings share them.
+    /// The layouts of every pipeline made through this runtime come from two caches:
+    /// pipelines whose shaders declare equal bindings share descriptor set layouts, and with
+    /// equal push constants too, the pipeline layout.
     [[nodiscard]] cache::TypedCacheStats setLayoutStats() const { return setLayouts_.stats(); }
+    [[nodiscard]] cache::TypedCacheStats pipelineLayoutStats() const {
+        return pipelineLayouts_.stats();
+    }
     /// One sampler per description, shared by every node that asks for it.
     [[nodiscard]] Result<std::shared_ptr<const gpu::Sampler>> sampler(const gpu::SamplerDesc& desc);
     [[nodiscard]] cache::TypedCacheStats samplerStats() const { return samplers_.stats(); }
@@ -476,10 +480,11 @@ private:
     // arena it may reach into).
     gpu::DeferredDestroyer retired_;
     RebuildStats rebuildStats_;
-    // What nodes share; destroyed with the runtime, after its final wait (set layouts last:
+    // What nodes share; destroyed with the runtime, after its final wait (layouts last:
     // pipelines hold them).
     [[nodiscard]] gpu::PipelineOptions sharedPipelineOptions();
     cache::TypedCache<gpu::DescriptorSetLayouts> setLayouts_;
+    cache::TypedCache<gpu::PipelineLayout> pipelineLayouts_;
     cache::TypedCache<gpu::Sampler> samplers_;
     cache::TypedCache<gpu::ComputePipeline> computePipelines_;
     cache::TypedCache<gpu::GraphicsPipeline> graphicsPipelines_;
