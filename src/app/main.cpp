@@ -19,6 +19,28 @@
 #error "VIXEN_VERSION must be defined by the build"
 #endif
 
+namespace {
+
+/// A procedural scene's name, or file:PATH (the importer checks the file itself).
+CLI::Validator sceneValidator() {
+    return CLI::Validator(
+        [](const std::string& scene) -> std::string {
+            if (scene.starts_with("file:")) {
+                return scene.size() > 5 ? std::string() : "file: needs a path after it";
+            }
+            for (const char* name : {"cornell", "noise", "tunnels", "cityscape"}) {
+                if (scene == name) {
+                    return {};
+                }
+            }
+            return scene +
+                   " not in {cornell,noise,tunnels,cityscape} and not file:PATH (a .vox file)";
+        },
+        "SCENE");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{"VIXEN: a render-graph engine for Vulkan with a voxel ray-tracing platform"};
     app.set_version_flag("--version", "vixen " VIXEN_VERSION);
@@ -85,9 +107,12 @@ int main(int argc, char** argv) {
         "Render a voxel scene through the render graph on the best device (lavapipe without a "
         "GPU) and write a PNG; print the scene's build, the ray march's GPU time and primary "
         "rays per second");
-    voxelCommand->add_option("--scene", voxel.scene, "Procedural scene")
+    voxelCommand
+        ->add_option("--scene", voxel.scene,
+                     "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
+                     "(MagicaVoxel .vox)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cornell", "noise", "tunnels", "cityscape"}));
+        ->check(sceneValidator());
     voxelCommand->add_option("--voxels", voxel.voxels, "Voxels a side of the scene")
         ->capture_default_str()
         ->check(CLI::Range(8U, 4096U));
@@ -144,9 +169,12 @@ int main(int argc, char** argv) {
         "view",
         "The voxel renderer in a window: left-drag orbits, right-drag zooms, WASD/QE fly "
         "(Shift: faster), Escape quits; frame time and rays per second in the title");
-    viewCommand->add_option("--scene", view.scene, "Procedural scene")
+    viewCommand
+        ->add_option("--scene", view.scene,
+                     "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
+                     "(MagicaVoxel .vox)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cornell", "noise", "tunnels", "cityscape"}));
+        ->check(sceneValidator());
     viewCommand->add_option("--voxels", view.voxels, "Voxels a side of the scene")
         ->capture_default_str()
         ->check(CLI::Range(8U, 4096U));

@@ -140,8 +140,7 @@ int runView(const ViewOptions& options) {
 
     int exitCode = 0;
     {
-        const auto side = static_cast<std::int32_t>(options.voxels);
-        FlyCamera fly(voxel::Int3{side, side, side}, options.fov);
+        FlyCamera fly(scene->size, options.fov);
         graph::RenderGraph graph(
             graph::GraphOptions{.budget = nodes::graphBudgetFrom((*context)->budget(), device)});
         auto runtime = nodes::GpuRuntime::create(graph, device, (*context)->allocator());

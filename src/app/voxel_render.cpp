@@ -136,6 +136,8 @@ int runVoxelRender(const VoxelRenderOptions& options) {
     if (!scene) {
         return failWith(scene.error());
     }
+    // A file's scene has its own size: the view frames it.
+    path = parseCamera(view, scene->size, options.fov);
     fmt::print("{}", describe(*scene, options.scene));
 
     int exitCode = 0;

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstring>
 
+#include "vixen/core/files.hpp"
 #include "vixen/voxel/brick_volume.hpp"
 #include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/scene_files.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -79,7 +81,10 @@ double BuiltVoxelScene::density() const noexcept {
 
 Result<BuiltVoxelScene> buildVoxelScene(const VoxelSceneRequest& request) {
     const auto s = static_cast<std::int32_t>(request.side);
-    auto scene = voxel::makeProceduralScene(request.scene, voxel::Int3{s, s, s}, request.seed);
+    auto scene =
+        request.scene.starts_with(kSceneFilePrefix)
+            ? voxel::openSceneFile(request.scene.substr(kSceneFilePrefix.size()))
+            : voxel::makeProceduralScene(request.scene, voxel::Int3{s, s, s}, request.seed);
     if (!scene) {
         return std::unexpected(std::move(scene.error()));
     }
@@ -112,14 +117,21 @@ VoxelSceneCache::VoxelSceneCache(const std::filesystem::path& root)
       scenes_(persistent_, {encode, decode}) {}
 
 cache::CacheKey VoxelSceneCache::keyOf(const VoxelSceneRequest& request) {
-    return cache::KeyBuilder()
-        .add("voxel scene")
+    cache::KeyBuilder key;
+    key.add("voxel scene")
         .add(voxel::kBuildVersion)
         .add(request.scene)
         .add(request.side)
         .add(request.seed)
-        .add(request.structure)
-        .key();
+        .add(request.structure);
+    // A file's scene is what the file holds now: an edited file is another scene. (One that
+    // cannot be read fails when it is built, with its own error.)
+    if (request.scene.starts_with(kSceneFilePrefix)) {
+        if (auto bytes = core::readBinaryFile(request.scene.substr(kSceneFilePrefix.size()))) {
+            key.add(std::span<const std::byte>(*bytes));
+        }
+    }
+    return key.key();
 }
 
 Result<BuiltVoxelScene> VoxelSceneCache::getOrBuild(const VoxelSceneRequest& request) {

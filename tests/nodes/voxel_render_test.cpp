@@ -10,11 +10,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "../voxel/voxel_test_data.hpp"
 #include "../voxel/voxel_test_scenes.hpp"
 #include "gpu_graph_fixture.hpp"
 #include "vixen/events/engine_events.hpp"
@@ -22,6 +24,7 @@
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "vixen/voxel/brick_map.hpp"
 #include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/scene_files.hpp"
 #include "vixen/voxel/sparse_octree.hpp"
 #include "vixen/voxel/structure.hpp"
 
@@ -272,6 +275,32 @@ TEST_F(VoxelSteadyStateTest, AResizeKeepsTheSceneAndUploadsNothingAgain) {
         EXPECT_EQ(gpu.runtime->rebuildStats().waited, 0U)
             << "the voxel nodes retire what they replace";
     }
+}
+
+using VoxRealFileRenderTest = GpuGraphTest;
+
+TEST_F(VoxRealFileRenderTest, TheMagicaVoxelExamplesRenderAsTheOracleTracesThem) {
+    const auto examples = voxel::testing::magicaVoxelExamples();
+    if (examples.empty()) {
+        GTEST_SKIP() << voxel::testing::kExamplesNotFetched;
+    }
+    for (const std::filesystem::path& file : examples) {
+        SCOPED_TRACE(file.filename().string());
+        auto scene = voxel::openSceneFile(file);
+        ASSERT_TRUE(scene) << scene.error().message;
+        auto volume = voxel::BrickVolume::build(**scene);
+        ASSERT_TRUE(volume);
+        auto words =
+            std::make_shared<std::vector<std::uint32_t>>(voxel::buildBrickMap(*volume).words);
+        const Rendered frame =
+            render(makeGraph(), words, VoxelStructure::BrickMap, volume->size(), 0.7F, false);
+        ASSERT_EQ(frame.depth.size(), std::size_t{kWidth} * kHeight);
+        const Agreement a = compareWithOracle(*volume, frame);
+        EXPECT_GE(a.maskAgrees, a.pixels * 999 / 1000);
+        EXPECT_GT(a.bothHit, a.pixels / 50) << "the model is in view";
+        EXPECT_GE(a.voxelAgrees, a.bothHit * 995 / 1000);
+    }
+    EXPECT_GE(examples.size(), 3U);
 }
 
 TEST_F(GpuGraphTest, AnEmptySceneShowsOnlySkyInEveryStructure) {

@@ -24,8 +24,12 @@ namespace vixen::nodes {
 /// change of what the builders make (voxel::kBuildVersion) never reads an older layout.
 [[nodiscard]] cache::CacheIdentity hostCacheIdentity();
 
+/// What names a scene file in VoxelSceneRequest::scene: "file:PATH".
+inline constexpr std::string_view kSceneFilePrefix = "file:";
+
 struct VoxelSceneRequest {
-    std::string scene;
+    std::string scene;  ///< a procedural scene's name, or kSceneFilePrefix + a file's path
+    /// Voxels a side of a procedural scene; a file's scene has its own size.
     std::uint32_t side = 256;
     std::uint64_t seed = 1;
     voxel::Structure structure = voxel::Structure::BrickMap;
@@ -47,7 +51,8 @@ struct BuiltVoxelScene {
     [[nodiscard]] double density() const noexcept;
 };
 
-/// Builds a procedural scene (all cores) and lays it out: what a cache miss does.
+/// Builds a procedural scene (all cores) or imports a file's, and lays it out: what a cache
+/// miss does.
 [[nodiscard]] Result<BuiltVoxelScene> buildVoxelScene(const VoxelSceneRequest& request);
 
 class VoxelSceneCache {

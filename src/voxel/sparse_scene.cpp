@@ -1,0 +1,73 @@
+#include "vixen/voxel/sparse_scene.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace vixen::voxel {
+
+SparseVoxelScene::SparseVoxelScene(Int3 size, Palette palette)
+    : size_(size), palette_(std::move(palette)) {}
+
+std::uint64_t SparseVoxelScene::keyOf(Int3 brick) noexcept {
+    // Brick coordinates are below 2^21 a side (scenes are at most 2^24 voxels a side).
+    return static_cast<std::uint64_t>(brick.x) | static_cast<std::uint64_t>(brick.y) << 21U |
+           static_cast<std::uint64_t>(brick.z) << 42U;
+}
+
+void SparseVoxelScene::set(Int3 p, MaterialId material) {
+    const Int3 brick{p.x / kBrickSide, p.y / kBrickSide, p.z / kBrickSide};
+    const Int3 local = p - brick * kBrickSide;
+    const auto index =
+        static_cast<std::size_t>(local.x + kBrickSide * (local.y + kBrickSide * local.z));
+    if (material == kEmpty) {
+        const auto found = bricks_.find(keyOf(brick));
+        if (found != bricks_.end()) {
+            found->second[index] = kEmpty;
+        }
+        return;
+    }
+    auto [slot, inserted] = bricks_.try_emplace(keyOf(brick));
+    if (inserted) {
+        slot->second.fill(kEmpty);
+    }
+    slot->second[index] = material;
+}
+
+BoxContent SparseVoxelScene::classify(const Box& box) const {
+    const Int3 first{box.min.x / kBrickSide, box.min.y / kBrickSide, box.min.z / kBrickSide};
+    const Int3 last{(box.max.x - 1) / kBrickSide, (box.max.y - 1) / kBrickSide,
+                    (box.max.z - 1) / kBrickSide};
+    const Int3 span = last - first + Int3{1, 1, 1};
+    if (static_cast<std::uint64_t>(span.volume()) <= bricks_.size()) {
+        for (std::int32_t z = first.z; z <= last.z; ++z) {
+            for (std::int32_t y = first.y; y <= last.y; ++y) {
+                for (std::int32_t x = first.x; x <= last.x; ++x) {
+                    if (bricks_.contains(keyOf({x, y, z}))) {
+                        return BoxContent::mixed();
+                    }
+                }
+            }
+        }
+        return BoxContent::empty();
+    }
+    const bool any = std::ranges::any_of(bricks_, [&](const auto& entry) {
+        const auto x = static_cast<std::int32_t>(entry.first & 0x1FFFFFU);
+        const auto y = static_cast<std::int32_t>((entry.first >> 21U) & 0x1FFFFFU);
+        const auto z = static_cast<std::int32_t>(entry.first >> 42U);
+        return x >= first.x && x <= last.x && y >= first.y && y <= last.y && z >= first.z &&
+               z <= last.z;
+    });
+    return any ? BoxContent::mixed() : BoxContent::empty();
+}
+
+void SparseVoxelScene::fillBrick(Int3 origin, std::span<MaterialId, kBrickVoxels> materials) const {
+    const auto found =
+        bricks_.find(keyOf({origin.x / kBrickSide, origin.y / kBrickSide, origin.z / kBrickSide}));
+    if (found == bricks_.end()) {
+        std::ranges::fill(materials, kEmpty);
+        return;
+    }
+    std::ranges::copy(found->second, materials.begin());
+}
+
+}  // namespace vixen::voxel
