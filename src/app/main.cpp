@@ -14,6 +14,7 @@
 #include "sample.hpp"
 #include "view.hpp"
 #include "voxel_render.hpp"
+#include "voxelize_command.hpp"
 
 #ifndef VIXEN_VERSION
 #error "VIXEN_VERSION must be defined by the build"
@@ -256,6 +257,20 @@ int main(int argc, char** argv) {
     benchReport->add_option("folders", reportFolders, "Result folders")->required();
     benchReport->add_option("--out", reportOut, "Report folder")->capture_default_str();
 
+    vixen::app::VoxelizeOptions voxelize;
+    CLI::App* voxelizeCommand = app.add_subcommand(
+        "voxelize",
+        "Build a scene (a procedural one, or a file: MagicaVoxel .vox) and write it to a file "
+        "other tools read (.vox)");
+    voxelizeCommand->add_option("in", voxelize.input, "Procedural scene name, or file:PATH")
+        ->required();
+    voxelizeCommand->add_option("out", voxelize.output, "The file to write (.vox)")->required();
+    voxelizeCommand->add_option("--voxels", voxelize.voxels, "Voxels a side of a procedural scene")
+        ->capture_default_str()
+        ->check(CLI::Range(8U, 4096U));
+    voxelizeCommand->add_option("--seed", voxelize.seed, "Seed of a procedural scene")
+        ->capture_default_str();
+
     std::string cacheDir;
     CLI::App* cacheCommand = app.add_subcommand(
         "cache", "Inspect or clear the persistent caches (docs/cache-format.md)");
@@ -372,6 +387,9 @@ int main(int argc, char** argv) {
             bench.command += (a == 0 ? "" : " ") + std::string(argv[a]);
         }
         return vixen::app::runBench(bench);
+    }
+    if (voxelizeCommand->parsed()) {
+        return vixen::app::runVoxelize(voxelize);
     }
     if (cacheInfo->parsed()) {
         return vixen::app::printCacheInfo(cacheDir);

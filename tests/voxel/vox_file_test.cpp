@@ -15,7 +15,9 @@
 
 #include "vixen/core/files.hpp"
 #include "vixen/voxel/brick_volume.hpp"
+#include "vixen/voxel/procedural.hpp"
 #include "voxel_test_data.hpp"
+#include "voxel_test_scenes.hpp"
 
 namespace vixen::voxel {
 namespace {
@@ -271,6 +273,88 @@ TEST(VoxFileTest, ABrokenSceneGraphIsRefused) {
     EXPECT_NE(dangling.error().message.find("refers to node 42, which is not there"),
               std::string::npos)
         << dangling.error().message;
+}
+
+/// Whether `imported` holds exactly `original`'s voxels (same materials, same places).
+::testing::AssertionResult sameVoxels(const BrickVolume& original, const BrickVolume& imported) {
+    if (imported.solidVoxels() != original.solidVoxels()) {
+        return ::testing::AssertionFailure()
+               << imported.solidVoxels() << " solid voxels, not " << original.solidVoxels();
+    }
+    const Int3 size = original.size();
+    for (std::int32_t z = 0; z < size.z; ++z) {
+        for (std::int32_t y = 0; y < size.y; ++y) {
+            for (std::int32_t x = 0; x < size.x; ++x) {
+                if (imported.voxel({x, y, z}) != original.voxel({x, y, z})) {
+                    return ::testing::AssertionFailure()
+                           << "voxel (" << x << ", " << y << ", " << z << ") differs";
+                }
+            }
+        }
+    }
+    return ::testing::AssertionSuccess();
+}
+
+TEST(VoxFileTest, AnExportedSceneReadsBackVoxelForVoxel) {
+    // 300 wide: two models along x; the corners solid, so the bounds are the volume's.
+    testing::FunctionScene scene({300, 20, 40}, [](Int3 p) {
+        const bool corner =
+            (p.x == 0 && p.y == 0 && p.z == 0) || (p.x == 299 && p.y == 19 && p.z == 39);
+        return corner || (p.x * 7 + p.y * 3 + p.z) % 11 == 0
+                   ? static_cast<MaterialId>(1 + (p.x + p.z) % 3)
+                   : kEmpty;
+    });
+    auto original = BrickVolume::build(scene);
+    ASSERT_TRUE(original);
+    auto bytes = encodeVox(*original, "export.vox");
+    ASSERT_TRUE(bytes) << bytes.error().message;
+    auto document = parseVox(*bytes, "export.vox");
+    ASSERT_TRUE(document) << document.error().message;
+    EXPECT_EQ(document->models.size(), 2U);
+    EXPECT_TRUE(document->hasPalette);
+    auto imported = makeVoxScene(*document, "export.vox");
+    ASSERT_TRUE(imported) << imported.error().message;
+    EXPECT_EQ((*imported)->size(), original->size());
+    auto volume = BrickVolume::build(**imported);
+    ASSERT_TRUE(volume);
+    EXPECT_TRUE(sameVoxels(*original, *volume));
+
+    // Written to a file and read back the same way.
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / "vixen-vox-export-test.vox";
+    ASSERT_TRUE(writeVoxFile(*original, path));
+    auto fromFile = readVoxFile(path);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(fromFile);
+    EXPECT_EQ(fromFile->models.size(), 2U);
+}
+
+TEST(VoxFileTest, AProceduralSceneExportsAndReadsBack) {
+    auto original = BrickVolume::build(**makeProceduralScene("cityscape", {64, 64, 64}, 3));
+    ASSERT_TRUE(original);
+    auto bytes = encodeVox(*original, "city.vox");
+    ASSERT_TRUE(bytes) << bytes.error().message;
+    auto document = parseVox(*bytes, "city.vox");
+    ASSERT_TRUE(document) << document.error().message;
+    auto imported = makeVoxScene(*document, "city.vox");
+    ASSERT_TRUE(imported);
+    auto volume = BrickVolume::build(**imported);
+    ASSERT_TRUE(volume);
+    EXPECT_EQ(volume->solidVoxels(), original->solidVoxels());
+    EXPECT_NEAR((*imported)->palette()[2].albedo[0], original->palette()[2].albedo[0], 0.01F);
+}
+
+TEST(VoxFileTest, AScenePastMagicaVoxelsWorldIsNotExported) {
+    testing::FunctionScene wide({2056, 8, 8},
+                                [](Int3 p) { return p.x == 0 ? MaterialId{1} : kEmpty; });
+    auto volume = BrickVolume::build(wide);
+    ASSERT_TRUE(volume);
+    auto bytes = encodeVox(*volume, "wide.vox");
+    ASSERT_FALSE(bytes);
+    EXPECT_EQ(bytes.error().code, ErrorCode::CapacityExceeded);
+    EXPECT_NE(bytes.error().message.find("wide.vox: the scene is 2056x8x8 voxels"),
+              std::string::npos)
+        << bytes.error().message;
 }
 
 TEST(VoxFileTest, AMissingFileIsNamed) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "vixen/core/error.hpp"
+#include "vixen/voxel/brick_volume.hpp"
 #include "vixen/voxel/scene.hpp"
 
 namespace vixen::voxel {
@@ -75,5 +76,18 @@ struct VoxDocument {
 [[nodiscard]] Result<std::unique_ptr<SceneSource>> makeVoxScene(const VoxDocument& document,
                                                                 std::string_view name,
                                                                 std::int32_t maxSide = 4096);
+
+/// The largest scene a .vox file holds here: MagicaVoxel's world is 2048 voxels a side.
+inline constexpr std::int32_t kMaxVoxSceneSide = 2048;
+
+/// `volume` as a .vox file (version 200) that makeVoxScene reads back voxel for voxel: models
+/// of at most 256^3 (MagicaVoxel's limit) placed by a scene graph, the palette as RGBA (sRGB
+/// bytes of the albedo) and emissive materials as MATL. CapacityExceeded naming `name` when
+/// the volume is larger than kMaxVoxSceneSide along an axis.
+[[nodiscard]] Result<std::vector<std::byte>> encodeVox(const BrickVolume& volume,
+                                                       std::string_view name);
+/// encodeVox written to `path` safely (a temporary renamed into place).
+[[nodiscard]] Result<void> writeVoxFile(const BrickVolume& volume,
+                                        const std::filesystem::path& path);
 
 }  // namespace vixen::voxel
