@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     voxelCommand
         ->add_option("--scene", voxel.scene,
                      "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
-                     "(MagicaVoxel .vox)")
+                     "(MagicaVoxel .vox, NanoVDB .nvdb)")
         ->capture_default_str()
         ->check(sceneValidator());
     voxelCommand->add_option("--voxels", voxel.voxels, "Voxels a side of the scene")
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     viewCommand
         ->add_option("--scene", view.scene,
                      "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
-                     "(MagicaVoxel .vox)")
+                     "(MagicaVoxel .vox, NanoVDB .nvdb)")
         ->capture_default_str()
         ->check(sceneValidator());
     viewCommand->add_option("--voxels", view.voxels, "Voxels a side of the scene")
@@ -260,11 +260,12 @@ int main(int argc, char** argv) {
     vixen::app::VoxelizeOptions voxelize;
     CLI::App* voxelizeCommand = app.add_subcommand(
         "voxelize",
-        "Build a scene (a procedural one, or a file: MagicaVoxel .vox) and write it to a file "
-        "other tools read (.vox)");
+        "Build a scene (a procedural one, or a file: MagicaVoxel .vox, NanoVDB .nvdb) and write "
+        "it to a file other tools read (.vox, .nvdb)");
     voxelizeCommand->add_option("in", voxelize.input, "Procedural scene name, or file:PATH")
         ->required();
-    voxelizeCommand->add_option("out", voxelize.output, "The file to write (.vox)")->required();
+    voxelizeCommand->add_option("out", voxelize.output, "The file to write (.vox, .nvdb)")
+        ->required();
     voxelizeCommand->add_option("--voxels", voxelize.voxels, "Voxels a side of a procedural scene")
         ->capture_default_str()
         ->check(CLI::Range(8U, 4096U));

@@ -8,6 +8,7 @@
 
 #include "vixen/nodes/voxel_scene_cache.hpp"
 #include "vixen/voxel/brick_volume.hpp"
+#include "vixen/voxel/nanovdb_file.hpp"
 #include "vixen/voxel/procedural.hpp"
 #include "vixen/voxel/scene_files.hpp"
 #include "vixen/voxel/vox_file.hpp"
@@ -26,9 +27,9 @@ int runVoxelize(const VoxelizeOptions& options) {
     std::string extension = std::filesystem::path(options.output).extension().string();
     std::ranges::transform(extension, extension.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (extension != ".vox") {
+    if (extension != ".vox" && extension != ".nvdb") {
         return failWith(Error{ErrorCode::InvalidArgument,
-                              fmt::format("OUT '{}': no writer for '{}' files (known: .vox)",
+                              fmt::format("OUT '{}': no writer for '{}' files (known: .vox, .nvdb)",
                                           options.output, extension)});
     }
     // A path (with or without file:) is a file to import; a bare name a procedural scene.
@@ -47,7 +48,10 @@ int runVoxelize(const VoxelizeOptions& options) {
     if (!volume) {
         return failWith(volume.error());
     }
-    if (Result<void> written = voxel::writeVoxFile(*volume, options.output); !written) {
+    const Result<void> written = extension == ".vox"
+                                     ? voxel::writeVoxFile(*volume, options.output)
+                                     : voxel::writeNanoVdbFile(*volume, options.output);
+    if (!written) {
         return failWith(written.error());
     }
     const voxel::Int3 size = volume->size();

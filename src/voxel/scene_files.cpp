@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "vixen/voxel/nanovdb_file.hpp"
 #include "vixen/voxel/vox_file.hpp"
 
 namespace vixen::voxel {
@@ -20,8 +21,12 @@ Result<std::unique_ptr<SceneSource>> openSceneFile(const std::filesystem::path& 
         }
         return makeVoxScene(*document, path.string(), maxSide);
     }
-    return fail(ErrorCode::InvalidArgument, "'{}': no importer reads '{}' files (known: .vox)",
-                path.string(), extension);
+    if (extension == ".nvdb") {
+        return readNanoVdbScene(path, 0.0F, maxSide);
+    }
+    return fail(ErrorCode::InvalidArgument,
+                "'{}': no importer reads '{}' files (known: .vox, .nvdb)", path.string(),
+                extension);
 }
 
 }  // namespace vixen::voxel

@@ -7,11 +7,15 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "vixen/voxel/brick_map.hpp"
 #include "vixen/voxel/detail/nanovdb.hpp"
+#include "vixen/voxel/nanovdb_file.hpp"
 #include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/scene_files.hpp"
 #include "voxel_test_scenes.hpp"
 
 namespace vixen::voxel {
@@ -93,6 +97,68 @@ TEST(NanoVdbSceneTest, FullBricksBecomeTilesAndAnEmptyVolumeAnEmptyGrid) {
     const auto* emptyGrid = reinterpret_cast<const nanovdb::NanoGrid<nanovdb::Fp8>*>(none.data());
     ASSERT_TRUE(emptyGrid->isValid());
     EXPECT_EQ(emptyGrid->activeVoxelCount(), 0U);
+}
+
+TEST(NanoVdbFileTest, AnExportedVolumeReadsBackWithTheSameSolidVoxels) {
+    auto original = BrickVolume::build(**makeProceduralScene("noise", {40, 48, 56}, 2));
+    ASSERT_TRUE(original);
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / "vixen-nanovdb-export-test.nvdb";
+    ASSERT_TRUE(writeNanoVdbFile(*original, path));
+    auto scene = openSceneFile(path);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(scene) << scene.error().message;
+    auto volume = BrickVolume::build(**scene);
+    ASSERT_TRUE(volume);
+    EXPECT_EQ(volume->solidVoxels(), original->solidVoxels());
+    // The grid's active box starts where the first solid voxel is; here, at the origin.
+    ASSERT_EQ(volume->size(), original->size());
+    std::uint64_t differ = 0;
+    for (std::int32_t z = 0; z < 56; ++z) {
+        for (std::int32_t y = 0; y < 48; ++y) {
+            for (std::int32_t x = 0; x < 40; ++x) {
+                differ +=
+                    (volume->voxel({x, y, z}) != kEmpty) != (original->voxel({x, y, z}) != kEmpty)
+                        ? 1U
+                        : 0U;
+            }
+        }
+    }
+    EXPECT_EQ(differ, 0U);
+}
+
+TEST(NanoVdbFileTest, ALevelSetIsSolidWhereItIsNegative) {
+    // A sphere of radius 20 made by NanoVDB itself: about 4/3 pi 20^3 = 33510 voxels inside.
+    const auto sphere = nanovdb::createLevelSetSphere<float>(20.0F, nanovdb::Vec3f(0.0F));
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / "vixen-nanovdb-sphere-test.nvdb";
+    nanovdb::io::writeGrid(path.string(), sphere);
+    auto scene = openSceneFile(path);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(scene) << scene.error().message;
+    auto volume = BrickVolume::build(**scene);
+    ASSERT_TRUE(volume);
+    EXPECT_NEAR(static_cast<double>(volume->solidVoxels()), 33510.0, 33510.0 * 0.03);
+}
+
+TEST(NanoVdbFileTest, AFileNanoVdbCannotReadIsNamed) {
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / "vixen-nanovdb-garbage-test.nvdb";
+    {
+        std::ofstream file(path);
+        file << "not a NanoVDB file at all";
+    }
+    auto scene = openSceneFile(path);
+    std::filesystem::remove(path);
+    ASSERT_FALSE(scene);
+    EXPECT_EQ(scene.error().code, ErrorCode::ParseError);
+    EXPECT_NE(
+        scene.error().message.find("vixen-nanovdb-garbage-test.nvdb': NanoVDB cannot read it"),
+        std::string::npos)
+        << scene.error().message;
+    auto missing = openSceneFile("/nonexistent/grid.nvdb");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
 }
 
 }  // namespace

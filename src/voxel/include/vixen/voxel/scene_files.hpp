@@ -1,7 +1,7 @@
 #pragma once
 
-// Scenes from files, by extension: MagicaVoxel .vox (vox_file.hpp). The one door through
-// which every importer is reached.
+// Scenes from files, by extension: MagicaVoxel .vox (vox_file.hpp), NanoVDB .nvdb
+// (nanovdb_file.hpp). The one door through which every importer is reached.
 
 #include <cstdint>
 #include <filesystem>

@@ -1,0 +1,113 @@
+#include "vixen/voxel/nanovdb_file.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "vixen/core/files.hpp"
+#include "vixen/voxel/detail/nanovdb.hpp"
+
+namespace vixen::voxel {
+namespace {
+
+/// A float grid answered voxel by voxel as the volume builder asks (in parallel: each call
+/// takes its own read accessor), so nothing the size of the grid's bounding box is made.
+class NanoVdbGridScene final : public SceneSource {
+public:
+    NanoVdbGridScene(nanovdb::GridHandle<> handle, float threshold, Palette palette)
+        : handle_(std::move(handle)),
+          grid_(handle_.grid<float>()),
+          low_(grid_->indexBBox().min()),
+          levelSet_(grid_->isLevelSet()),
+          threshold_(threshold),
+          palette_(std::move(palette)) {
+        const nanovdb::Coord extent = grid_->indexBBox().dim();
+        size_ = Int3{extent[0], extent[1], extent[2]};
+    }
+
+    [[nodiscard]] Int3 size() const noexcept override { return size_; }
+    [[nodiscard]] const Palette& palette() const noexcept override { return palette_; }
+    [[nodiscard]] BoxContent classify(const Box& /*box*/) const override {
+        return BoxContent::mixed();
+    }
+    void fillBrick(Int3 origin, std::span<MaterialId, kBrickVoxels> materials) const override {
+        const auto accessor = grid_->getAccessor();
+        for (std::int32_t i = 0; i < kBrickVoxels; ++i) {
+            const Int3 p = origin + Int3{i % kBrickSide, (i / kBrickSide) % kBrickSide,
+                                         i / (kBrickSide * kBrickSide)};
+            bool solid = false;
+            if (p.x < size_.x && p.y < size_.y && p.z < size_.z) {
+                const nanovdb::Coord ijk(p.x + low_[0], p.y + low_[1], p.z + low_[2]);
+                solid = levelSet_ ? accessor.getValue(ijk) < 0.0F
+                                  : accessor.isActive(ijk) && accessor.getValue(ijk) > threshold_;
+            }
+            materials[static_cast<std::size_t>(i)] = solid ? MaterialId{1} : kEmpty;
+        }
+    }
+
+private:
+    nanovdb::GridHandle<> handle_;
+    const nanovdb::NanoGrid<float>* grid_;
+    nanovdb::Coord low_;
+    bool levelSet_;
+    float threshold_;
+    Palette palette_;
+    Int3 size_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::path& path,
+                                                      float threshold, std::int32_t maxSide) {
+    if (!std::filesystem::is_regular_file(path)) {
+        return fail(ErrorCode::NotFound, "'{}' is not a file that exists", path.string());
+    }
+    nanovdb::GridHandle<> handle;
+    try {
+        handle = nanovdb::io::readGrid(path.string());
+    } catch (const std::exception& error) {
+        return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
+                    error.what());
+    }
+    if (handle.grid<float>() == nullptr) {
+        return fail(ErrorCode::ParseError, "'{}': its first grid is not a grid of floats",
+                    path.string());
+    }
+    const auto bbox = handle.grid<float>()->indexBBox();
+    if (bbox.empty()) {
+        return fail(ErrorCode::InvalidArgument, "'{}': the grid has no active voxel",
+                    path.string());
+    }
+    const nanovdb::Coord extent = bbox.dim();
+    if (extent[0] > maxSide || extent[1] > maxSide || extent[2] > maxSide) {
+        return fail(ErrorCode::CapacityExceeded,
+                    "'{}': the grid is {}x{}x{} voxels; at most {} a side", path.string(),
+                    extent[0], extent[1], extent[2], maxSide);
+    }
+    Palette palette;
+    VIXEN_TRY(palette.add(Material{.name = "nanovdb"}));
+    return std::unique_ptr<SceneSource>(
+        std::make_unique<NanoVdbGridScene>(std::move(handle), threshold, std::move(palette)));
+}
+
+Result<void> writeNanoVdbFile(const BrickVolume& volume, const std::filesystem::path& path) {
+    const Int3 size = volume.size();
+    nanovdb::GridBuilder<float> builder(0.0F);
+    builder(
+        [&volume](const nanovdb::Coord& ijk) {
+            return static_cast<float>(volume.voxel(Int3{ijk[0], ijk[1], ijk[2]}));
+        },
+        nanovdb::CoordBBox(nanovdb::Coord(0), nanovdb::Coord(size.x - 1, size.y - 1, size.z - 1)));
+    const nanovdb::GridHandle<> grid = builder.getHandle(1.0, nanovdb::Vec3d(0.0), "vixen");
+    const std::filesystem::path temporary = path.string() + ".tmp";
+    try {
+        nanovdb::io::writeGrid(temporary.string(), grid);
+    } catch (const std::exception& error) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        return fail(ErrorCode::IoError, "'{}' could not be written: {}", path.string(),
+                    error.what());
+    }
+    return core::moveIntoPlace(temporary, path);
+}
+
+}  // namespace vixen::voxel
