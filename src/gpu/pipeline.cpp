@@ -7,6 +7,24 @@
 
 namespace vixen::gpu {
 
+namespace {
+
+/// What an empty pipeline or layout answers for its set layouts (made without allocating).
+const DescriptorSetLayouts& noSetLayouts() noexcept {
+    static const DescriptorSetLayouts none;
+    return none;
+}
+
+}  // namespace
+
+const DescriptorSetLayouts& PipelineLayout::setLayouts() const noexcept {
+    return setLayouts_ ? *setLayouts_ : noSetLayouts();
+}
+
+const DescriptorSetLayouts& Pipeline::setLayouts() const noexcept {
+    return layout_ ? layout_->setLayouts() : noSetLayouts();
+}
+
 Result<PipelineLayout> PipelineLayout::create(
     const Device& device, std::shared_ptr<const DescriptorSetLayouts> setLayouts,
     const PipelineInterface& interface, std::string_view name) {
@@ -34,15 +52,14 @@ Result<PipelineLayout> PipelineLayout::create(
 
 PipelineLayout::PipelineLayout(PipelineLayout&& other) noexcept
     : device_(other.device_),
-      setLayouts_(std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>())),
+      setLayouts_(std::exchange(other.setLayouts_, nullptr)),
       layout_(std::exchange(other.layout_, VK_NULL_HANDLE)) {}
 
 PipelineLayout& PipelineLayout::operator=(PipelineLayout&& other) noexcept {
     if (this != &other) {
         reset();
         device_ = other.device_;
-        setLayouts_ =
-            std::exchange(other.setLayouts_, std::make_shared<const DescriptorSetLayouts>());
+        setLayouts_ = std::exchange(other.setLayouts_, nullptr);
         layout_ = std::exchange(other.layout_, VK_NULL_HANDLE);
     }
     return *this;
@@ -62,7 +79,7 @@ void PipelineLayout::reset() noexcept {
 Pipeline::Pipeline(Pipeline&& other) noexcept
     : device_(other.device_),
       interface_(std::exchange(other.interface_, {})),
-      layout_(std::exchange(other.layout_, std::make_shared<const PipelineLayout>())),
+      layout_(std::exchange(other.layout_, nullptr)),
       pipeline_(std::exchange(other.pipeline_, VK_NULL_HANDLE)) {}
 
 Pipeline& Pipeline::operator=(Pipeline&& other) noexcept {
@@ -70,7 +87,7 @@ Pipeline& Pipeline::operator=(Pipeline&& other) noexcept {
         reset();
         device_ = other.device_;
         interface_ = std::exchange(other.interface_, {});
-        layout_ = std::exchange(other.layout_, std::make_shared<const PipelineLayout>());
+        layout_ = std::exchange(other.layout_, nullptr);
         pipeline_ = std::exchange(other.pipeline_, VK_NULL_HANDLE);
     }
     return *this;
@@ -85,9 +102,7 @@ void Pipeline::reset() noexcept {
         vkDestroyPipeline(device_, pipeline_, nullptr);
         pipeline_ = VK_NULL_HANDLE;
     }
-    if (layout_->handle() != VK_NULL_HANDLE) {
-        layout_ = std::make_shared<const PipelineLayout>();
-    }
+    layout_.reset();
 }
 
 Result<void> Pipeline::makeLayout(const Device& device, PipelineInterface interface,

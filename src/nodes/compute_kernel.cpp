@@ -39,7 +39,8 @@ Result<void> ComputeKernel::replacePipeline(GpuRuntime& runtime,
     if (!pipeline) {
         return std::unexpected(std::move(pipeline.error()));
     }
-    if (pipeline_) {
+    // An unchanged shader gives back the pipeline already running: nothing to replace.
+    if (pipeline_ && pipeline_ != *pipeline) {
         runtime.forgetComputePipeline(pipelineKey_);
         runtime.retire(std::move(pipeline_));
     }

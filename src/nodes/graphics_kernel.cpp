@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <utility>
 
 #include "vixen/gpu/device.hpp"
@@ -12,6 +13,12 @@ namespace {
 
 Result<std::shared_ptr<const gpu::GraphicsPipeline>> makePipeline(
     GpuRuntime& runtime, const gpu::GraphicsPipelineDesc& desc, std::string_view name) {
+    if (desc.depthFormat != VK_FORMAT_UNDEFINED) {
+        return fail(ErrorCode::InvalidArgument,
+                    "graphics pipeline '{}' has a depth format; a graphics node renders to "
+                    "colour targets only (yet)",
+                    name);
+    }
     if (desc.colorFormats.size() > GraphicsKernel::kMaxColorTargets) {
         return fail(ErrorCode::CapacityExceeded,
                     "graphics pipeline '{}' has {} colour formats; a graphics node renders to at "
@@ -47,7 +54,8 @@ Result<void> GraphicsKernel::replacePipeline(GpuRuntime& runtime,
     if (!pipeline) {
         return std::unexpected(std::move(pipeline.error()));
     }
-    if (pipeline_) {
+    // An unchanged shader gives back the pipeline already running: nothing to replace.
+    if (pipeline_ && pipeline_ != *pipeline) {
         runtime.forgetGraphicsPipeline(pipelineKey_);
         runtime.retire(std::move(pipeline_));
     }
@@ -71,6 +79,7 @@ void GraphicsKernel::commit(const gpu::Device& device) {
 void GraphicsKernel::record(VkCommandBuffer commandBuffer, const void* constants,
                             std::uint32_t bytes, std::span<const GpuImage* const> targets,
                             std::uint32_t vertexCount, bool keepContents) const noexcept {
+    assert(!targets.empty() && targets.size() == pipeline_->colorFormats().size());
     std::array<VkRenderingAttachmentInfo, kMaxColorTargets> attachments{};
     const std::size_t count = std::min<std::size_t>(targets.size(), kMaxColorTargets);
     for (std::size_t i = 0; i < count; ++i) {

@@ -168,13 +168,18 @@ void VoxelRayMarchNode::setup(graph::SetupContext& context) {
 
 Result<void> VoxelRayMarchNode::compile(const graph::CompileContext& /*context*/) {
     VIXEN_TRY(detail::checkShape(shape_, name()));
+    bool prepared = false;
     VIXEN_TRY(updatePipeline(
         kernel_.hasPipeline(), [&](std::span<const std::uint32_t> spirv, bool replace) {
+            prepared = !replace;
             return replace ? kernel_.replacePipeline(runtime(), spirv, shaderName())
                            : kernel_.prepare(runtime(), spirv, shaderName());
         }));
-    // With a pipeline made, this lays out set 0 for it (the SPIR-V is not read again).
-    VIXEN_TRY(kernel_.prepare(runtime(), embeddedShader(), shaderName()));
+    if (!prepared) {
+        // The pipeline was kept or replaced: set 0 is laid out for it anew (the SPIR-V is not
+        // read again).
+        VIXEN_TRY(kernel_.prepare(runtime(), embeddedShader(), shaderName()));
+    }
     VIXEN_TRY(createImages(VK_IMAGE_USAGE_STORAGE_BIT));
     VIXEN_TRY(kernel_.bind(0, In(VoxelRayMarchConfig::scene)));
     VIXEN_TRY(kernel_.bind(1, In(VoxelRayMarchConfig::camera)));
@@ -214,12 +219,16 @@ gpu::GraphicsPipelineDesc VoxelFragmentMarchNode::pipelineDesc(
 
 Result<void> VoxelFragmentMarchNode::compile(const graph::CompileContext& /*context*/) {
     VIXEN_TRY(detail::checkShape(shape_, name()));
+    bool prepared = false;
     VIXEN_TRY(updatePipeline(
         kernel_.hasPipeline(), [&](std::span<const std::uint32_t> spirv, bool replace) {
+            prepared = !replace;
             return replace ? kernel_.replacePipeline(runtime(), pipelineDesc(spirv), shaderName())
                            : kernel_.prepare(runtime(), pipelineDesc(spirv), shaderName());
         }));
-    VIXEN_TRY(kernel_.prepare(runtime(), pipelineDesc(embeddedShader()), shaderName()));
+    if (!prepared) {
+        VIXEN_TRY(kernel_.prepare(runtime(), pipelineDesc(embeddedShader()), shaderName()));
+    }
     VIXEN_TRY(createImages(VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT));
     VIXEN_TRY(kernel_.bind(0, In(VoxelFragmentMarchConfig::scene)));
     VIXEN_TRY(kernel_.bind(1, In(VoxelFragmentMarchConfig::camera)));

@@ -1,6 +1,9 @@
 #include "vixen/voxel/nanovdb_file.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <fstream>
+#include <string>
 #include <utility>
 
 #include "vixen/core/files.hpp"
@@ -54,6 +57,51 @@ private:
     Int3 size_;
 };
 
+/// What NanoVDB's reader would trust in the file's first segment checked first against the
+/// file itself: its header, an uncompressed float grid, and sizes (the grid's, its name's)
+/// that fit in the file, so that no size field makes NanoVDB allocate more than the file.
+Result<void> checkNanoVdbHeader(const std::filesystem::path& path) {
+    constexpr std::size_t kHeaderBytes = sizeof(nanovdb::io::Header);
+    constexpr std::size_t kMetaBytes = sizeof(nanovdb::io::MetaData);
+    constexpr std::uint32_t kMaxNameBytes = 4096;
+    std::error_code error;
+    const std::uint64_t fileBytes = std::filesystem::file_size(path, error);
+    std::ifstream file(path, std::ios::binary);
+    nanovdb::io::Header header;
+    nanovdb::io::MetaData meta{};
+    if (error || fileBytes < kHeaderBytes + kMetaBytes ||
+        !file.read(reinterpret_cast<char*>(&header), kHeaderBytes) ||
+        !file.read(reinterpret_cast<char*>(&meta), kMetaBytes)) {
+        return fail(ErrorCode::ParseError,
+                    "'{}': NanoVDB cannot read it: fewer bytes than a header and a grid "
+                    "description ({})",
+                    path.string(), kHeaderBytes + kMetaBytes);
+    }
+    const std::uint64_t left = fileBytes - kHeaderBytes - kMetaBytes;
+    std::string name(std::min<std::uint64_t>({meta.nameSize, kMaxNameBytes, left}), '\0');
+    const bool nameRead = file.read(name.data(), static_cast<std::streamsize>(name.size())).good();
+    const char* problem = nullptr;
+    if (header.magic != NANOVDB_MAGIC_NUMBER) {
+        problem = "it does not start with NanoVDB's magic number";
+    } else if (header.gridCount == 0) {
+        problem = "it holds no grid";
+    } else if (header.codec != nanovdb::io::Codec::NONE || meta.codec != nanovdb::io::Codec::NONE) {
+        problem = "it is compressed (only uncompressed files are read)";
+    } else if (meta.gridType != nanovdb::GridType::Float) {
+        problem = "its first grid is not a grid of floats";
+    } else if (meta.nameSize == 0 || meta.nameSize != name.size() || !nameRead ||
+               name.find('\0') == std::string::npos) {
+        problem = "its grid's name does not fit in the file";
+    } else if (meta.gridSize > left - meta.nameSize || meta.fileSize > left - meta.nameSize) {
+        problem = "its grid is larger than the file";
+    }
+    if (problem != nullptr) {
+        return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
+                    problem);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::path& path,
@@ -61,6 +109,7 @@ Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::pat
     if (!std::filesystem::is_regular_file(path)) {
         return fail(ErrorCode::NotFound, "'{}' is not a file that exists", path.string());
     }
+    VIXEN_TRY(checkNanoVdbHeader(path));
     nanovdb::GridHandle<> handle;
     try {
         handle = nanovdb::io::readGrid(path.string());
@@ -68,8 +117,9 @@ Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::pat
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
                     error.what());
     }
-    if (handle.grid<float>() == nullptr) {
-        return fail(ErrorCode::ParseError, "'{}': its first grid is not a grid of floats",
+    // The grid's own offsets are what the accessors follow: NanoVDB's validator checks them.
+    if (handle.grid<float>() == nullptr || !nanovdb::isValid(*handle.grid<float>(), true, false)) {
+        return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: its grid is not valid",
                     path.string());
     }
     const auto bbox = handle.grid<float>()->indexBBox();

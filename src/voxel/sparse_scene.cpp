@@ -1,6 +1,7 @@
 #include "vixen/voxel/sparse_scene.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 namespace vixen::voxel {
@@ -15,6 +16,7 @@ std::uint64_t SparseVoxelScene::keyOf(Int3 brick) noexcept {
 }
 
 void SparseVoxelScene::set(Int3 p, MaterialId material) {
+    assert(p.x >= 0 && p.y >= 0 && p.z >= 0 && p.x < size_.x && p.y < size_.y && p.z < size_.z);
     const Int3 brick{p.x / kBrickSide, p.y / kBrickSide, p.z / kBrickSide};
     const Int3 local = p - brick * kBrickSide;
     const auto index =

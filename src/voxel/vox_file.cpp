@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "vixen/core/files.hpp"
@@ -17,8 +18,11 @@ namespace vixen::voxel {
 namespace {
 
 constexpr std::int32_t kMaxModelSide = 2048;
-/// Scene graphs deeper than this are taken for cycles.
+/// Scene graphs deeper than this are refused (each level is a recursion).
 constexpr int kMaxGraphDepth = 64;
+/// Translations farther than this from the origin are refused: what they add up to stays far
+/// inside 32 bits.
+constexpr std::int32_t kMaxTranslation = 1 << 20;
 
 /// Little-endian reads from a range of the file, each checked against what is left; errors
 /// name the file and the offset.
@@ -197,11 +201,17 @@ Result<Transform> readTransform(Reader& chunk, std::int32_t& id) {
         if (f > 0) {
             continue;
         }
-        if (const auto r = number(*frame, "_r")) {
-            auto rotation = unpackRotation(static_cast<int>(*r));
+        if (const auto r = frame->find("_r"); r != frame->end()) {
+            int bits = -1;
+            const char* first = r->second.data();
+            const auto parsed = std::from_chars(first, first + r->second.size(), bits);
+            auto rotation = parsed.ec == std::errc() && parsed.ptr == first + r->second.size() &&
+                                    bits >= 0 && bits < 128
+                                ? unpackRotation(bits)
+                                : std::nullopt;
             if (!rotation) {
                 return std::unexpected(
-                    chunk.error(frameAt, "nTRN rotation {} is not a rotation", *r));
+                    chunk.error(frameAt, "nTRN rotation '{}' is not a rotation", r->second));
             }
             node.rotation = *rotation;
         }
@@ -214,9 +224,10 @@ Result<Transform> readTransform(Reader& chunk, std::int32_t& id) {
                     ++at;
                 }
                 const auto parsed = std::from_chars(at, end, v);
-                if (parsed.ec != std::errc()) {
+                if (parsed.ec != std::errc() || v < -kMaxTranslation || v > kMaxTranslation) {
                     return std::unexpected(chunk.error(
-                        frameAt, "nTRN translation '{}' is not three integers", t->second));
+                        frameAt, "nTRN translation '{}' is not three integers within +-{}",
+                        t->second, kMaxTranslation));
                 }
                 at = parsed.ptr;
             }
@@ -226,7 +237,8 @@ Result<Transform> readTransform(Reader& chunk, std::int32_t& id) {
     return node;
 }
 
-/// Reads the chunks between `begin` and `end` (MAIN's children) into `document` and `graph`.
+/// Reads the chunks between `begin` and `end` (MAIN's children, and theirs) into `document`
+/// and `graph`.
 Result<void> readChunks(std::span<const std::byte> bytes, std::string_view name, std::size_t begin,
                         std::size_t end, VoxDocument& document, Graph& graph) {
     Reader chunks(bytes, name, begin, end);
@@ -330,9 +342,13 @@ Result<void> readChunks(std::span<const std::byte> bytes, std::string_view name,
                     document.materials[static_cast<std::size_t>(*materialId - 1)];
                 const auto type = properties->find("_type");
                 if (type != properties->end() && type->second == "_emit") {
-                    const float flux = number(*properties, "_flux").value_or(0.0F);
-                    material.emission =
-                        number(*properties, "_emit").value_or(0.0F) * std::pow(10.0F, flux);
+                    // Kept finite and within what a renderer shows: MagicaVoxel's own sliders
+                    // stay far inside these.
+                    const float flux =
+                        std::clamp(number(*properties, "_flux").value_or(0.0F), -4.0F, 4.0F);
+                    material.emission = std::clamp(
+                        number(*properties, "_emit").value_or(0.0F) * std::pow(10.0F, flux), 0.0F,
+                        1000.0F);
                 }
                 material.roughness =
                     std::clamp(number(*properties, "_rough").value_or(1.0F), 0.0F, 1.0F);
@@ -382,14 +398,10 @@ Result<void> readChunks(std::span<const std::byte> bytes, std::string_view name,
             }
             graph.hiddenLayers[*layerId] = hidden(*attributes);
         }
-        // Other chunks (PACK, rOBJ, rCAM, NOTE, IMAP, ...) change nothing VIXEN renders.
-        if (*children > 0) {
-            VIXEN_TRY(readChunks(bytes, name, contentEnd,
-                                 contentEnd + static_cast<std::size_t>(*children), document,
-                                 graph));
-        }
-        static_cast<void>(chunks.take(
-            static_cast<std::size_t>(*content) + static_cast<std::size_t>(*children), "chunk"));
+        // Other chunks (PACK, rOBJ, rCAM, NOTE, IMAP, ...) change nothing VIXEN renders. A
+        // chunk's children follow its content: they are read as the next chunks of this loop
+        // (no recursion a file could nest deep enough to exhaust the stack).
+        static_cast<void>(chunks.take(static_cast<std::size_t>(*content), "chunk"));
     }
     return {};
 }
@@ -417,12 +429,19 @@ Int3 apply(const Rotation& rotation, Int3 v) {
 /// Walks the graph from node `id` under `placement` (the parents' transform), adding a
 /// placement per visible model.
 Result<void> place(const Graph& graph, std::int32_t id, const VoxPlacement& parent, int depth,
-                   std::size_t modelCount, std::string_view name,
+                   std::size_t modelCount, std::string_view name, std::set<std::int32_t>& reached,
                    std::vector<VoxPlacement>& placements) {
+    // A scene graph is a tree: a node reached twice is a cycle or a shared node, which would
+    // multiply the placements with every level.
+    if (!reached.insert(id).second) {
+        return fail(ErrorCode::ParseError,
+                    "{}: the scene graph reaches node {} twice (it must be a tree)", name, id);
+    }
     if (depth > kMaxGraphDepth) {
         return fail(ErrorCode::ParseError,
-                    "{}: the scene graph is more than {} nodes deep at node {} (a cycle?)", name,
-                    kMaxGraphDepth, id);
+                    "{}: the scene graph is more than {} nodes deep at "
+                    "node {}",
+                    name, kMaxGraphDepth, id);
     }
     if (const auto transform = graph.transforms.find(id); transform != graph.transforms.end()) {
         const Transform& node = transform->second;
@@ -433,11 +452,12 @@ Result<void> place(const Graph& graph, std::int32_t id, const VoxPlacement& pare
         VoxPlacement combined = parent;
         combined.rotation = multiply(parent.rotation, node.rotation);
         combined.translation = parent.translation + apply(parent.rotation, node.translation);
-        return place(graph, node.child, combined, depth + 1, modelCount, name, placements);
+        return place(graph, node.child, combined, depth + 1, modelCount, name, reached, placements);
     }
     if (const auto group = graph.groups.find(id); group != graph.groups.end()) {
         for (const std::int32_t child : group->second) {
-            VIXEN_TRY(place(graph, child, parent, depth + 1, modelCount, name, placements));
+            VIXEN_TRY(
+                place(graph, child, parent, depth + 1, modelCount, name, reached, placements));
         }
         return {};
     }
@@ -511,8 +531,9 @@ Result<VoxDocument> parseVox(std::span<const std::byte> bytes, std::string_view 
         }
     }
     if (graph.transforms.contains(0)) {
-        VIXEN_TRY(
-            place(graph, 0, VoxPlacement{}, 0, document.models.size(), name, document.placements));
+        std::set<std::int32_t> reached;
+        VIXEN_TRY(place(graph, 0, VoxPlacement{}, 0, document.models.size(), name, reached,
+                        document.placements));
     } else {
         document.placements.push_back(VoxPlacement{});
     }
@@ -525,63 +546,6 @@ Result<VoxDocument> readVoxFile(const std::filesystem::path& path) {
         return std::unexpected(std::move(bytes.error()));
     }
     return parseVox(*bytes, path.string());
-}
-
-Result<std::unique_ptr<SceneSource>> makeVoxScene(const VoxDocument& document,
-                                                  std::string_view name, std::int32_t maxSide) {
-    // MagicaVoxel's z is up, VIXEN's y: (x, y, z) -> (x, z, -y), a rotation.
-    const auto toVixen = [](Int3 p) { return Int3{p.x, p.z, -p.y}; };
-    const auto worldOf = [&](const VoxPlacement& placement, const VoxModel& model,
-                             const VoxModel::Voxel& v) {
-        const Int3 centred =
-            Int3{v.x, v.y, v.z} - Int3{model.size.x / 2, model.size.y / 2, model.size.z / 2};
-        return toVixen(placement.translation + apply(placement.rotation, centred));
-    };
-    constexpr std::int32_t kFar = std::numeric_limits<std::int32_t>::max();
-    Int3 low{kFar, kFar, kFar};
-    Int3 high{-kFar, -kFar, -kFar};
-    std::uint64_t voxels = 0;
-    for (const VoxPlacement& placement : document.placements) {
-        const VoxModel& model = document.models[placement.model];
-        for (const VoxModel::Voxel& v : model.voxels) {
-            const Int3 p = worldOf(placement, model, v);
-            low = {std::min(low.x, p.x), std::min(low.y, p.y), std::min(low.z, p.z)};
-            high = {std::max(high.x, p.x), std::max(high.y, p.y), std::max(high.z, p.z)};
-            ++voxels;
-        }
-    }
-    if (voxels == 0) {
-        return fail(ErrorCode::InvalidArgument, "{}: no visible voxel in the scene", name);
-    }
-    // At least a brick a side, the smallest volume VIXEN builds.
-    const Int3 extent = high - low + Int3{1, 1, 1};
-    const Int3 size{std::max(extent.x, kBrickSide), std::max(extent.y, kBrickSide),
-                    std::max(extent.z, kBrickSide)};
-    if (size.x > maxSide || size.y > maxSide || size.z > maxSide) {
-        return fail(ErrorCode::CapacityExceeded,
-                    "{}: the scene is {}x{}x{} voxels; at most {} a side", name, size.x, size.y,
-                    size.z, maxSide);
-    }
-    Palette palette;
-    for (std::size_t i = 0; i < document.palette.size(); ++i) {
-        const auto& rgba = document.palette[i];
-        Material material;
-        for (std::size_t c = 0; c < 3; ++c) {
-            // sRGB bytes to linear albedo.
-            material.albedo[c] = std::pow(static_cast<float>(rgba[c]) / 255.0F, 2.2F);
-            material.emission[c] = material.albedo[c] * document.materials[i].emission;
-        }
-        material.roughness = document.materials[i].roughness;
-        VIXEN_TRY(palette.add(std::move(material)));
-    }
-    auto scene = std::make_unique<SparseVoxelScene>(size, std::move(palette));
-    for (const VoxPlacement& placement : document.placements) {
-        const VoxModel& model = document.models[placement.model];
-        for (const VoxModel::Voxel& v : model.voxels) {
-            scene->set(worldOf(placement, model, v) - low, v.colour);
-        }
-    }
-    return std::unique_ptr<SceneSource>(std::move(scene));
 }
 
 }  // namespace vixen::voxel

@@ -1,6 +1,9 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string>
 #include <tuple>
@@ -107,6 +110,16 @@ Result<std::vector<std::byte>> encodeVox(const BrickVolume& volume, std::string_
     if (models.empty()) {
         return fail(ErrorCode::InvalidArgument, "{}: the scene has no solid voxel to write", name);
     }
+    // Chunk sizes are 32-bit signed: MAIN holds every model's voxels (4 bytes each).
+    std::uint64_t voxelBytes = 0;
+    for (const auto& [key, model] : models) {
+        voxelBytes += 4 * model.voxels.size() + 64;
+    }
+    if (voxelBytes > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()) / 2) {
+        return fail(ErrorCode::CapacityExceeded,
+                    "{}: {} solid voxels are more than a .vox file holds", name,
+                    volume.solidVoxels());
+    }
 
     VoxWriter out;
     out.text("VOX ");
@@ -196,16 +209,19 @@ Result<std::vector<std::byte>> encodeVox(const BrickVolume& volume, std::string_
     out.end(chunk);
     for (std::size_t i = 1; i <= palette.size(); ++i) {
         const Material& material = palette[static_cast<MaterialId>(i)];
+        // The reader makes emission albedo x _emit: _emit is the emission over the albedo.
         const float emission =
             std::max({material.emission[0], material.emission[1], material.emission[2]});
+        const float albedo = std::max({material.albedo[0], material.albedo[1], material.albedo[2]});
         chunk = out.begin("MATL");
         out.int32(static_cast<std::int32_t>(i));
-        if (emission > 0.0F) {
+        const std::string rough = fmt::format("{}", material.roughness);
+        if (emission > 0.0F && albedo > 0.0F) {
             out.dict({{"_type", "_emit"},
-                      {"_emit", std::to_string(emission)},
-                      {"_rough", std::to_string(material.roughness)}});
+                      {"_emit", fmt::format("{}", emission / albedo)},
+                      {"_rough", rough}});
         } else {
-            out.dict({{"_type", "_diffuse"}, {"_rough", std::to_string(material.roughness)}});
+            out.dict({{"_type", "_diffuse"}, {"_rough", rough}});
         }
         out.end(chunk);
     }

@@ -135,6 +135,17 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     EXPECT_EQ(scene.uploads(), 1U);
     // The first pipeline stopped being shared when it was replaced: made again, not kept.
     EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 3U);
+
+    // Saved again unchanged: the reload gets the running pipeline back and keeps sharing it.
+    edit(common(), source);
+    EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
+    EXPECT_EQ(picture(), original);
+    EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 3U);
+    auto again = gpu.runtime->computePipeline(
+        *shaders.spirv("voxel_brickmap.comp", shaders::voxelBrickmapComp()).value(),
+        "voxel_brickmap.comp");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 3U) << "still shared, not made again";
 }
 
 TEST_F(ShaderReloadTest, AShaderThatDoesNotCompileAtFirstFailsTheCompileNamingIt) {

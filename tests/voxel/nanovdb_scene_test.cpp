@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <vector>
 
 #include "vixen/voxel/brick_map.hpp"
@@ -149,13 +151,41 @@ TEST(NanoVdbFileTest, AFileNanoVdbCannotReadIsNamed) {
         file << "not a NanoVDB file at all";
     }
     auto scene = openSceneFile(path);
-    std::filesystem::remove(path);
     ASSERT_FALSE(scene);
     EXPECT_EQ(scene.error().code, ErrorCode::ParseError);
     EXPECT_NE(
         scene.error().message.find("vixen-nanovdb-garbage-test.nvdb': NanoVDB cannot read it"),
         std::string::npos)
         << scene.error().message;
+    // A real grid file, truncated at every 97th byte, and with its name's size made to lie:
+    // refused by name, never read past its end.
+    const auto sphere = nanovdb::createLevelSetSphere<float>(6.0F, nanovdb::Vec3f(0.0F));
+    nanovdb::io::writeGrid(path.string(), sphere);
+    std::vector<char> whole(std::filesystem::file_size(path));
+    std::ifstream(path, std::ios::binary)
+        .read(whole.data(), static_cast<std::streamsize>(whole.size()));
+    const auto writeBytes = [&](std::span<const char> bytes) {
+        std::ofstream(path, std::ios::binary | std::ios::trunc)
+            .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    };
+    for (std::size_t length = 0; length < whole.size(); length += 97) {
+        writeBytes(std::span(whole).first(length));
+        auto cut = openSceneFile(path);
+        EXPECT_FALSE(cut) << "cut at " << length;
+    }
+    std::vector<char> lying = whole;
+    const std::uint32_t hugeName = 0x7FFFFFFFU;
+    std::memcpy(
+        lying.data() + sizeof(nanovdb::io::Header) + offsetof(nanovdb::io::MetaData, nameSize),
+        &hugeName, sizeof hugeName);
+    writeBytes(lying);
+    auto liar = openSceneFile(path);
+    std::filesystem::remove(path);
+    ASSERT_FALSE(liar);
+    EXPECT_NE(liar.error().message.find("its grid's name does not fit in the file"),
+              std::string::npos)
+        << liar.error().message;
+
     auto missing = openSceneFile("/nonexistent/grid.nvdb");
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().code, ErrorCode::NotFound);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "vixen/core/files.hpp"
@@ -267,7 +268,9 @@ TEST(VoxFileTest, ABrokenSceneGraphIsRefused) {
     // The group's child is the root itself: a cycle.
     const auto cyclic = parseVox(sceneGraph(0), "cycle.vox");
     ASSERT_FALSE(cyclic);
-    EXPECT_NE(cyclic.error().message.find("a cycle?"), std::string::npos) << cyclic.error().message;
+    EXPECT_NE(cyclic.error().message.find("reaches node 0 twice (it must be a tree)"),
+              std::string::npos)
+        << cyclic.error().message;
     const auto dangling = parseVox(sceneGraph(42), "dangling.vox");
     ASSERT_FALSE(dangling);
     EXPECT_NE(dangling.error().message.find("refers to node 42, which is not there"),
@@ -355,6 +358,47 @@ TEST(VoxFileTest, AScenePastMagicaVoxelsWorldIsNotExported) {
     EXPECT_NE(bytes.error().message.find("wide.vox: the scene is 2056x8x8 voxels"),
               std::string::npos)
         << bytes.error().message;
+}
+
+TEST(VoxFileTest, HostileScenesAreRefusedBeforeTheyCostAnything) {
+    // A group listing one transform twice: shared nodes would multiply placements per level.
+    VoxBytes shared = model(1, 1, 1, {{0, 0, 0, 1}});
+    VoxBytes root;
+    root.int32(0).dict({}).int32(1).int32(-1).int32(-1).int32(1).dict({});
+    shared.chunk("nTRN", root);
+    VoxBytes group;
+    group.int32(1).dict({}).int32(2).int32(2).int32(2);
+    shared.chunk("nGRP", group);
+    VoxBytes leaf;
+    leaf.int32(2).dict({}).int32(3).int32(-1).int32(0).int32(1).dict({});
+    shared.chunk("nTRN", leaf);
+    VoxBytes shape;
+    shape.int32(3).dict({}).int32(1).int32(0).dict({});
+    shared.chunk("nSHP", shape);
+    EXPECT_NE(errorOf(shared).find("reaches node 2 twice"), std::string::npos) << errorOf(shared);
+
+    // Translations past +-2^20 and rotations that are not one.
+    for (const auto& [key, value, expected] :
+         {std::tuple{"_t", "2000000000 0 0", "is not three integers within"},
+          std::tuple{"_r", "1e30", "is not a rotation"},
+          std::tuple{"_r", "255", "is not a rotation"},
+          std::tuple{"_r", "3", "is not a rotation"}}) {
+        VoxBytes far = model(1, 1, 1, {{0, 0, 0, 1}});
+        VoxBytes node;
+        node.int32(0).dict({}).int32(1).int32(-1).int32(0).int32(1).dict({{key, value}});
+        far.chunk("nTRN", node);
+        EXPECT_NE(errorOf(far).find(expected), std::string::npos)
+            << key << "=" << value << ": " << errorOf(far);
+    }
+
+    // Chunks nested 20000 deep (12 bytes each) read without recursion.
+    const int depth = 20000;
+    VoxBytes nested = model(1, 1, 1, {{0, 0, 0, 1}});
+    for (int level = 0; level < depth; ++level) {
+        nested.text("NEST").int32(0).int32(12 * (depth - 1 - level));
+    }
+    auto deep = parseVox(VoxBytes::file(nested), "deep.vox");
+    EXPECT_TRUE(deep) << deep.error().message;
 }
 
 TEST(VoxFileTest, AMissingFileIsNamed) {

@@ -37,14 +37,13 @@ public:
     ~PipelineLayout();
 
     [[nodiscard]] VkPipelineLayout handle() const noexcept { return layout_; }
-    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept { return *setLayouts_; }
+    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept;
 
 private:
     void reset() noexcept;
 
     VkDevice device_ = VK_NULL_HANDLE;
-    std::shared_ptr<const DescriptorSetLayouts> setLayouts_ =
-        std::make_shared<const DescriptorSetLayouts>();
+    std::shared_ptr<const DescriptorSetLayouts> setLayouts_;  ///< null when empty
     VkPipelineLayout layout_ = VK_NULL_HANDLE;
 };
 
@@ -78,11 +77,11 @@ public:
     void reset() noexcept;
 
     [[nodiscard]] VkPipeline handle() const noexcept { return pipeline_; }
-    [[nodiscard]] VkPipelineLayout layout() const noexcept { return layout_->handle(); }
-    [[nodiscard]] const PipelineLayout& pipelineLayout() const noexcept { return *layout_; }
-    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept {
-        return layout_->setLayouts();
+    [[nodiscard]] VkPipelineLayout layout() const noexcept {
+        return layout_ ? layout_->handle() : VK_NULL_HANDLE;
     }
+    /// The set layouts (none for an empty pipeline).
+    [[nodiscard]] const DescriptorSetLayouts& setLayouts() const noexcept;
     [[nodiscard]] const PipelineInterface& interface() const noexcept { return interface_; }
     [[nodiscard]] bool valid() const noexcept { return pipeline_ != VK_NULL_HANDLE; }
 
@@ -97,7 +96,7 @@ protected:
 private:
     VkDevice device_ = VK_NULL_HANDLE;
     PipelineInterface interface_;
-    std::shared_ptr<const PipelineLayout> layout_ = std::make_shared<const PipelineLayout>();
+    std::shared_ptr<const PipelineLayout> layout_;  ///< null when empty
     VkPipeline pipeline_ = VK_NULL_HANDLE;
 };
 

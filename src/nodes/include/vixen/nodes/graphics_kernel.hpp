@@ -32,7 +32,8 @@ public:
     static constexpr std::uint32_t kMaxColorTargets = 8;
 
     /// At compile: the pipeline the first time, then set 0 from a new pool. Errors name
-    /// `name`; more colour formats than kMaxColorTargets is CapacityExceeded.
+    /// `name`; more colour formats than kMaxColorTargets is CapacityExceeded, a depth format
+    /// InvalidArgument (depth targets are not drawn to yet).
     [[nodiscard]] Result<void> prepare(GpuRuntime& runtime, const gpu::GraphicsPipelineDesc& desc,
                                        std::string_view name);
     /// Builds a pipeline from a new `desc` (a shader reloaded) and, when that succeeds,

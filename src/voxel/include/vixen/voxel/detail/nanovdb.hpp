@@ -18,6 +18,7 @@
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #include <nanovdb/NanoVDB.h>
 #include <nanovdb/util/GridBuilder.h>
+#include <nanovdb/util/GridValidator.h>
 #include <nanovdb/util/IO.h>
 #include <nanovdb/util/Primitives.h>
 #pragma GCC diagnostic pop
