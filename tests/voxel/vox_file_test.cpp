@@ -347,6 +347,29 @@ TEST(VoxFileTest, AProceduralSceneExportsAndReadsBack) {
     EXPECT_NEAR((*imported)->palette()[2].albedo[0], original->palette()[2].albedo[0], 0.01F);
 }
 
+TEST(VoxFileTest, EmissionSurvivesARoundTrip) {
+    // The Cornell box's light is emissive.
+    auto original = BrickVolume::build(**makeProceduralScene("cornell", {32, 32, 32}, 1));
+    ASSERT_TRUE(original);
+    auto document = parseVox(*encodeVox(*original, "light.vox"), "light.vox");
+    ASSERT_TRUE(document);
+    auto imported = makeVoxScene(*document, "light.vox");
+    ASSERT_TRUE(imported);
+    const Palette& before = original->palette();
+    const Palette& after = (*imported)->palette();
+    int emissive = 0;
+    for (std::size_t i = 1; i <= before.size(); ++i) {
+        const auto id = static_cast<MaterialId>(i);
+        for (std::size_t c = 0; c < 3; ++c) {
+            EXPECT_NEAR(after[id].emission[c], before[id].emission[c],
+                        0.02F * std::max(1.0F, before[id].emission[c]))
+                << "material " << i;
+        }
+        emissive += before[id].emission[0] > 0.0F ? 1 : 0;
+    }
+    EXPECT_GE(emissive, 1);
+}
+
 TEST(VoxFileTest, AScenePastMagicaVoxelsWorldIsNotExported) {
     testing::FunctionScene wide({2056, 8, 8},
                                 [](Int3 p) { return p.x == 0 ? MaterialId{1} : kEmpty; });
