@@ -315,8 +315,7 @@ public:
         return size;
     }
 
-    /// The highest Location among the stage's outputs + 1 (a fragment shader's colour
-    /// attachments).
+    /// The highest output Location + 1: a fragment shader's colour attachments.
     [[nodiscard]] std::uint32_t outputLocations(spvc_resources resources) const {
         const spvc_reflected_resource* list = nullptr;
         std::size_t count = 0;
@@ -326,12 +325,12 @@ public:
         }
         std::uint32_t locations = 0;
         for (const spvc_reflected_resource& resource : std::span(list, count)) {
-            if (spvc_compiler_has_decoration(compiler_, resource.id, SpvDecorationLocation) ==
-                SPVC_TRUE) {
-                locations = std::max(locations, spvc_compiler_get_decoration(
-                                                    compiler_, resource.id, SpvDecorationLocation) +
-                                                    1);
-            }
+            // Outputs without a Location (built-ins) are no attachment.
+            const std::uint32_t location =
+                spvc_compiler_get_decoration(compiler_, resource.id, SpvDecorationLocation);
+            const bool located = spvc_compiler_has_decoration(compiler_, resource.id,
+                                                              SpvDecorationLocation) == SPVC_TRUE;
+            locations = located ? std::max(locations, location + 1) : locations;
         }
         return locations;
     }
