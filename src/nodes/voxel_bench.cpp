@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <filesystem>
 
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
@@ -24,9 +25,19 @@ bool contains(std::span<const T> list, const T& value) {
 
 }  // namespace
 
+bool VoxelBenchConfig::fromFile() const {
+    return scene.starts_with(kSceneFilePrefix);
+}
+
 std::string VoxelBenchConfig::id() const {
-    return fmt::format("{}-{}-{}-{}-{}x{}{}", pipeline, voxel::structureName(structure), scene,
-                       voxels, width, height, shadows ? "-shadows" : "");
+    // A file's scene by its file name, at its own size.
+    const std::string sceneName =
+        fromFile()
+            ? "file-" + std::filesystem::path(scene.substr(kSceneFilePrefix.size())).stem().string()
+            : scene;
+    const std::string side = fromFile() ? std::string("native") : std::to_string(voxels);
+    return fmt::format("{}-{}-{}-{}-{}x{}{}", pipeline, voxel::structureName(structure), sceneName,
+                       side, width, height, shadows ? "-shadows" : "");
 }
 
 VoxelSceneRequest VoxelBenchConfig::sceneRequest() const {
@@ -64,8 +75,15 @@ Result<void> VoxelBenchMatrix::validate() const {
     }
     const auto sceneNames = voxel::proceduralSceneNames();
     for (const std::string& scene : scenes) {
-        if (!contains<std::string_view>(sceneNames, scene)) {
-            return fail(ErrorCode::InvalidArgument, "scenes: unknown scene '{}' (known: {})", scene,
+        if (scene.starts_with(kSceneFilePrefix)) {
+            const std::filesystem::path file = scene.substr(kSceneFilePrefix.size());
+            if (!std::filesystem::is_regular_file(file)) {
+                return fail(ErrorCode::InvalidArgument, "scenes: '{}' is not a file that exists",
+                            file.string());
+            }
+        } else if (!contains<std::string_view>(sceneNames, scene)) {
+            return fail(ErrorCode::InvalidArgument,
+                        "scenes: unknown scene '{}' (known: {}, or file:PATH)", scene,
                         fmt::join(sceneNames, ", "));
         }
     }
@@ -95,7 +113,10 @@ Result<void> VoxelBenchMatrix::validate() const {
 std::vector<VoxelBenchConfig> VoxelBenchMatrix::expand() const {
     std::vector<VoxelBenchConfig> all;
     for (const std::string& scene : scenes) {
-        for (const std::uint32_t side : voxels) {
+        // A file's scene has one size, its own: voxels 0 stands for it.
+        const std::vector<std::uint32_t> sides =
+            scene.starts_with(kSceneFilePrefix) ? std::vector<std::uint32_t>{0} : voxels;
+        for (const std::uint32_t side : sides) {
             for (const voxel::Structure structure : structures) {
                 for (const std::string& pipeline : pipelines) {
                     for (const auto& [width, height] : sizes) {
@@ -135,8 +156,7 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
         return std::unexpected(std::move(runtime.error()));
     }
     const GpuImageShape shape{config.width, config.height, false, false};
-    const auto side = static_cast<std::int32_t>(config.voxels);
-    const voxel::Camera camera = voxel::Camera::sceneView(config.scene, {side, side, side});
+    const voxel::Camera camera = voxel::Camera::sceneView(config.scene, scene.size);
     const VoxelRenderer renderer = addVoxelRenderer(
         graph, **runtime, scene.words, [camera](std::uint64_t) { return camera; }, shape,
         config.structure, VoxelShading{.shadows = config.shadows}, nullptr,

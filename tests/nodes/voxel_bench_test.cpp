@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "gpu_graph_fixture.hpp"
@@ -28,6 +30,28 @@ TEST(VoxelBenchMatrixTest, ExpandsEveryCombinationOnceInAFixedOrder) {
     EXPECT_EQ(all[24].scene, "cornell");
     EXPECT_EQ(all[24].voxels, 256U);
     EXPECT_EQ(matrix.expand().back().id(), all.back().id());
+}
+
+TEST(VoxelBenchMatrixTest, AFileSceneRunsAtItsOwnSizeOnce) {
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "vixen-bench-matrix-test.vox";
+    std::ofstream(file) << "a file that exists";
+    VoxelBenchMatrix matrix;
+    matrix.scenes = {"cornell", "file:" + file.string()};
+    matrix.structures = {voxel::Structure::BrickMap};
+    matrix.pipelines = {"compute"};
+    matrix.sizes = {{64, 48}};
+    ASSERT_TRUE(matrix.validate());
+    const auto all = matrix.expand();
+    ASSERT_EQ(all.size(), matrix.voxels.size() + 1) << "the file once, not once per resolution";
+    EXPECT_TRUE(all.back().fromFile());
+    EXPECT_EQ(all.back().voxels, 0U);
+    EXPECT_EQ(all.back().id(), "compute-brickmap-file-vixen-bench-matrix-test-native-64x48");
+    std::filesystem::remove(file);
+    const Result<void> missing = matrix.validate();
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("is not a file that exists"), std::string::npos)
+        << missing.error().message;
 }
 
 TEST(VoxelBenchMatrixTest, ShardsSplitTheMatrixExactly) {

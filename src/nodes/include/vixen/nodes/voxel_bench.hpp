@@ -31,8 +31,11 @@ struct VoxelBenchConfig {
     std::uint32_t height = 720;
     bool shadows = false;
 
-    /// A file-name-safe name: "compute-brickmap-noise-256-1920x1080[-shadows]".
+    /// A file-name-safe name: "compute-brickmap-noise-256-1920x1080[-shadows]"; a file's
+    /// scene by its file name at its own size: "compute-brickmap-file-deer-native-1280x720".
     [[nodiscard]] std::string id() const;
+    /// Whether the scene is a file (kSceneFilePrefix); its voxels are then 0: its own size.
+    [[nodiscard]] bool fromFile() const;
     [[nodiscard]] VoxelSceneRequest sceneRequest() const;
 };
 
@@ -52,7 +55,8 @@ struct VoxelBenchMatrix {
     std::uint32_t runs = 3;
 
     /// InvalidArgument naming the field and value at fault: an unknown pipeline, structure
-    /// or scene, a resolution outside 8..4096, a size outside 1..16384, no frames, or a
+    /// or scene (a procedural scene's name, or file:PATH of a file that exists), a resolution
+    /// outside 8..4096, a size outside 1..16384, no frames, or a
     /// dimension with nothing in it (an empty matrix).
     [[nodiscard]] Result<void> validate() const;
     /// Every configuration, grouped by scene and resolution (each scene is built once for
