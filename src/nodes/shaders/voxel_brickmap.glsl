@@ -51,29 +51,9 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             // An empty cell: the cube of distance - 1 bricks around it is empty too; jump to
             // where the ray leaves that cube.
             const int reach = int(cell & 0xFFu) - 1;
-            vec3 next;
-            for (int a = 0; a < 3; ++a) {
-                const int boundary = step[a] > 0 ? brick[a] + reach + 1 : brick[a] - reach;
-                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) * inv[a];
-            }
-            const int a = nearestAxis(next);
-            t = next[a];
-            lastAxis = a;
-            if (t > tExit) {
+            if (!leaveEmptyBricks(o, d, inv, step, brick - reach, brick + reach, tExit, t,
+                                  lastAxis, brick, voxel)) {
                 break;
-            }
-            const ivec3 lo = brick - reach;
-            const ivec3 hi = brick + reach;
-            const ivec3 around = clamp(ivec3(floor((o + t * d) / 8.0)), lo, hi);
-            const int crossed = step[a] > 0 ? brick[a] + reach + 1 : brick[a] - reach - 1;
-            brick = around;
-            brick[a] = crossed;
-            for (int b = 0; b < 3; ++b) {
-                if (b == a) {
-                    voxel[b] = step[b] > 0 ? brick[b] * 8 : brick[b] * 8 + 7;
-                } else {
-                    voxel[b] = clamp(int(floor(o[b] + t * d[b])), brick[b] * 8, brick[b] * 8 + 7);
-                }
             }
         }
         if (any(lessThan(brick, ivec3(0))) || any(greaterThanEqual(brick, grid))) {

@@ -104,6 +104,35 @@ bool startRay(vec3 o, vec3 d, ivec3 size, float maxDistance, out ivec3 step, out
     return true;
 }
 
+// Leaves the empty box of bricks [lo, hi] the ray is in: the distance `t` and the axis
+// `lastAxis` where it leaves, and the brick and voxel it enters there. False when that is past
+// `tExit`.
+bool leaveEmptyBricks(vec3 o, vec3 d, vec3 inv, ivec3 step, ivec3 lo, ivec3 hi, float tExit,
+                      inout float t, inout int lastAxis, inout ivec3 brick, inout ivec3 voxel) {
+    vec3 next;
+    for (int a = 0; a < 3; ++a) {
+        const int boundary = step[a] > 0 ? hi[a] + 1 : lo[a];
+        next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) * inv[a];
+    }
+    const int a = nearestAxis(next);
+    t = next[a];
+    lastAxis = a;
+    if (t > tExit) {
+        return false;
+    }
+    const int crossed = step[a] > 0 ? hi[a] + 1 : lo[a] - 1;
+    brick = clamp(ivec3(floor((o + t * d) / 8.0)), lo, hi);
+    brick[a] = crossed;
+    for (int b = 0; b < 3; ++b) {
+        if (b == a) {
+            voxel[b] = step[b] > 0 ? brick[b] * 8 : brick[b] * 8 + 7;
+        } else {
+            voxel[b] = clamp(int(floor(o[b] + t * d[b])), brick[b] * 8, brick[b] * 8 + 7);
+        }
+    }
+    return true;
+}
+
 vec3 paletteAlbedo(uint paletteOffset, uint material) {
     const uint base = paletteOffset + material * 8u;
     return vec3(uintBitsToFloat(words[base]), uintBitsToFloat(words[base + 1u]),

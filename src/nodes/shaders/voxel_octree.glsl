@@ -78,27 +78,9 @@ bool traceScene(vec3 o, vec3 d, float maxDistance, inout Hit hit) {
             // An empty octant of 2^s bricks a side: jump to where the ray leaves it.
             const int s = depth - emptyLevel;
             const ivec3 lo = (brick >> s) << s;
-            const ivec3 hi = lo + ((1 << s) - 1);
-            vec3 next;
-            for (int a = 0; a < 3; ++a) {
-                const int boundary = step[a] > 0 ? hi[a] + 1 : lo[a];
-                next[a] = step[a] == 0 ? 1e30 : (float(boundary * 8) - o[a]) * inv[a];
-            }
-            const int a = nearestAxis(next);
-            t = next[a];
-            lastAxis = a;
-            if (t > tExit) {
+            if (!leaveEmptyBricks(o, d, inv, step, lo, lo + ((1 << s) - 1), tExit, t, lastAxis,
+                                  brick, voxel)) {
                 break;
-            }
-            const int crossed = step[a] > 0 ? hi[a] + 1 : lo[a] - 1;
-            brick = clamp(ivec3(floor((o + t * d) / 8.0)), lo, hi);
-            brick[a] = crossed;
-            for (int b = 0; b < 3; ++b) {
-                if (b == a) {
-                    voxel[b] = step[b] > 0 ? brick[b] * 8 : brick[b] * 8 + 7;
-                } else {
-                    voxel[b] = clamp(int(floor(o[b] + t * d[b])), brick[b] * 8, brick[b] * 8 + 7);
-                }
             }
         }
         if (any(lessThan(brick, ivec3(0))) || any(greaterThanEqual(brick, grid))) {
