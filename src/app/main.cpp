@@ -40,6 +40,32 @@ CLI::Validator sceneValidator() {
         "SCENE");
 }
 
+/// What `vixen render` and `vixen view` both ask: the scene, its size and seed, the
+/// structure and the pipeline.
+template <class Options>
+void addSceneOptions(CLI::App& command, Options& options) {
+    command
+        .add_option("--scene", options.scene,
+                    "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
+                    "(MagicaVoxel .vox, NanoVDB .nvdb)")
+        ->capture_default_str()
+        ->check(sceneValidator());
+    command.add_option("--voxels", options.voxels, "Voxels a side of the scene")
+        ->capture_default_str()
+        ->check(CLI::Range(8U, 4096U));
+    command.add_option("--seed", options.seed, "Seed of the procedural scene")
+        ->capture_default_str();
+    command.add_option("--structure", options.structure, "Acceleration structure")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"brickmap", "svo", "octree", "nanovdb"}));
+    command
+        .add_option("--pipeline", options.pipeline,
+                    "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
+                    "triangle)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"compute", "fragment"}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,26 +134,7 @@ int main(int argc, char** argv) {
         "Render a voxel scene through the render graph on the best device (lavapipe without a "
         "GPU) and write a PNG; print the scene's build, the ray march's GPU time and primary "
         "rays per second");
-    voxelCommand
-        ->add_option("--scene", voxel.scene,
-                     "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
-                     "(MagicaVoxel .vox, NanoVDB .nvdb)")
-        ->capture_default_str()
-        ->check(sceneValidator());
-    voxelCommand->add_option("--voxels", voxel.voxels, "Voxels a side of the scene")
-        ->capture_default_str()
-        ->check(CLI::Range(8U, 4096U));
-    voxelCommand->add_option("--seed", voxel.seed, "Seed of the procedural scene")
-        ->capture_default_str();
-    voxelCommand->add_option("--structure", voxel.structure, "Acceleration structure")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"brickmap", "svo", "octree", "nanovdb"}));
-    voxelCommand
-        ->add_option("--pipeline", voxel.pipeline,
-                     "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
-                     "triangle)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"compute", "fragment"}));
+    addSceneOptions(*voxelCommand, voxel);
     voxelCommand->add_option("--size", voxelSize, "Image size WIDTHxHEIGHT")->capture_default_str();
     voxelCommand->add_flag("--shadows", voxel.shadows, "Trace a hard shadow ray per hit");
     voxelCommand->add_option(
@@ -170,26 +177,7 @@ int main(int argc, char** argv) {
         "view",
         "The voxel renderer in a window: left-drag orbits, right-drag zooms, WASD/QE fly "
         "(Shift: faster), Escape quits; frame time and rays per second in the title");
-    viewCommand
-        ->add_option("--scene", view.scene,
-                     "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
-                     "(MagicaVoxel .vox, NanoVDB .nvdb)")
-        ->capture_default_str()
-        ->check(sceneValidator());
-    viewCommand->add_option("--voxels", view.voxels, "Voxels a side of the scene")
-        ->capture_default_str()
-        ->check(CLI::Range(8U, 4096U));
-    viewCommand->add_option("--seed", view.seed, "Seed of the procedural scene")
-        ->capture_default_str();
-    viewCommand->add_option("--structure", view.structure, "Acceleration structure")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"brickmap", "svo", "octree", "nanovdb"}));
-    viewCommand
-        ->add_option("--pipeline", view.pipeline,
-                     "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
-                     "triangle)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"compute", "fragment"}));
+    addSceneOptions(*viewCommand, view);
     viewCommand->add_option("--size", viewSize, "Window size WIDTHxHEIGHT")->capture_default_str();
     viewCommand->add_flag("--shadows", view.shadows, "Trace a hard shadow ray per hit");
     viewCommand->add_option("--fov", view.fov, "Vertical field of view in degrees")
