@@ -15,6 +15,7 @@
 #include "vixen/core/files.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 #include "vixen/nodes/voxel_bench.hpp"
+#include "vixen/nodes/voxel_nodes.hpp"
 #include "voxel_scene.hpp"
 
 namespace vixen::app {
@@ -328,6 +329,7 @@ int runBench(const BenchOptions& options) {
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     const auto started = Clock::now();
     std::size_t measured = 0;
+    std::size_t skipped = 0;
     for (std::size_t index = 0; index < configs.size(); ++index) {
         const nodes::VoxelBenchConfig& config = configs[index];
         const std::string id = config.id();
@@ -344,6 +346,26 @@ int runBench(const BenchOptions& options) {
                    configs.size(), id, eta, terminal ? "" : "\n");
         if (auto earlier = finishedResult(file, id)) {
             csv += csvRow(*earlier);
+            continue;
+        }
+        if (config.pipeline == nodes::pipelineName(nodes::VoxelPipeline::RayTracing) &&
+            !(*context)->device().enabled().rayTracingPipeline) {
+            // Not measured, and said so in the report: never a number for what cannot run.
+            const json notRun{
+                {"complete", false},
+                {"skipped",
+                 fmt::format("device '{}' has no ray-tracing pipelines "
+                             "(VK_KHR_ray_tracing_pipeline, VK_KHR_acceleration_structure)",
+                             physical.name)},
+                {"config", {{"id", id}, {"pipeline", config.pipeline}}},
+                {"device", device},
+                {"build", build},
+                {"command", options.command},
+                {"date", isoNow()}};
+            if (Result<void> written = writeAtomically(file, notRun.dump(2) + "\n"); !written) {
+                return failWith(written.error());
+            }
+            ++skipped;
             continue;
         }
         const nodes::VoxelSceneRequest request = config.sceneRequest();
@@ -421,6 +443,15 @@ int runBench(const BenchOptions& options) {
                       {"voxels_per_px", last.voxelsPerPixel},
                       {"hit_fraction", last.hitFraction},
                       {"device_bytes", last.deviceBytes}}}};
+        if (last.acceleration) {
+            const gpu::AccelerationStructureStats& built = *last.acceleration;
+            result["acceleration_structure"] = {{"boxes", built.primitives},
+                                                {"bottom_level_bytes", built.bottomLevelBytes},
+                                                {"top_level_bytes", built.topLevelBytes},
+                                                {"scratch_bytes", built.scratchBytes},
+                                                {"build_gpu_ms", built.buildGpuMilliseconds},
+                                                {"build_wall_ms", built.buildWallMilliseconds}};
+        }
         if (Result<void> written = writeAtomically(file, result.dump(2) + "\n"); !written) {
             return failWith(written.error());
         }
@@ -438,9 +469,11 @@ int runBench(const BenchOptions& options) {
         return failWith(written.error());
     }
     fmt::print(stderr, "{}", terminal ? "\n" : "");
-    fmt::print("done in {}: {} measured, {} kept from earlier; {}/summary.csv\n",
-               formatDuration(std::chrono::duration<double>(Clock::now() - started).count()),
-               measured, configs.size() - measured, options.out);
+    fmt::print(
+        "done in {}: {} measured, {} kept from earlier, {} skipped (in their JSON: why); "
+        "{}/summary.csv\n",
+        formatDuration(std::chrono::duration<double>(Clock::now() - started).count()), measured,
+        configs.size() - measured - skipped, skipped, options.out);
     return (*context)->exitCodeAfterValidation("vixen bench", 0);
 }
 

@@ -37,6 +37,12 @@ struct Measured {
     double voxelSteps = 0.0;
     std::size_t runs = 0;
     std::string source;
+    /// The ray-tracing pipeline's acceleration structure (boxes 0: none).
+    std::uint64_t boxes = 0;
+    double structureMiB = 0.0;
+    double scratchMiB = 0.0;
+    double buildGpuMs = 0.0;
+    double buildWallMs = 0.0;
 
     [[nodiscard]] std::string size() const { return fmt::format("{}x{}", width, height); }
     [[nodiscard]] std::string variant() const {
@@ -46,6 +52,36 @@ struct Measured {
 
 /// Device and driver: results of different GPUs or drivers never share a table.
 using Group = std::map<std::string, std::vector<Measured>>;
+/// Per device and driver: configurations skipped (id -> the reason the bench wrote).
+using Skips = std::map<std::string, std::map<std::string, std::string>>;
+
+std::string groupOf(const json& result) {
+    const json& device = result["device"];
+    return fmt::format("{} (driver {})", device.value("name", "?"), device.value("driver", "?"));
+}
+
+/// The acceleration structures the ray-tracing rows built, once per scene and size.
+std::string accelerationSection(const std::vector<Measured>& rows) {
+    std::map<std::pair<std::string, int>, const Measured*> built;
+    for (const Measured& m : rows) {
+        if (m.boxes > 0) {
+            built.emplace(std::pair{m.scene, m.voxels}, &m);
+        }
+    }
+    if (built.empty()) {
+        return {};
+    }
+    std::string md =
+        "\n### Acceleration structures (ray-tracing pipeline: one box per occupied brick)\n\n"
+        "| scene | voxels | boxes | structure MiB | build scratch MiB | build ms (GPU) | build ms "
+        "(wall, with inputs) |\n| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const auto& [key, m] : built) {
+        md += fmt::format("| {} | {} | {} | {:.1f} | {:.1f} | {:.2f} | {:.1f} |\n", key.first,
+                          key.second, m->boxes, m->structureMiB, m->scratchMiB, m->buildGpuMs,
+                          m->buildWallMs);
+    }
+    return md;
+}
 
 std::optional<Measured> measuredOf(const json& result, const std::string& source) {
     if (!result.is_object() || !result.value("complete", false)) {
@@ -72,6 +108,18 @@ std::optional<Measured> measuredOf(const json& result, const std::string& source
         m.voxelSteps = s.at("voxels_per_px").get<double>();
         m.runs = result.at("runs").size();
         m.source = source;
+        if (const auto found = result.find("acceleration_structure"); found != result.end()) {
+            constexpr double kMiB = 1024.0 * 1024.0;
+            m.boxes = found->at("boxes").get<std::uint64_t>();
+            m.structureMiB =
+                static_cast<double>(found->at("bottom_level_bytes").get<std::uint64_t>() +
+                                    found->at("top_level_bytes").get<std::uint64_t>()) /
+                kMiB;
+            m.scratchMiB =
+                static_cast<double>(found->at("scratch_bytes").get<std::uint64_t>()) / kMiB;
+            m.buildGpuMs = found->at("build_gpu_ms").get<double>();
+            m.buildWallMs = found->at("build_wall_ms").get<double>();
+        }
         return m;
     } catch (const json::exception&) {
         return std::nullopt;
@@ -176,6 +224,7 @@ std::string baselineSection(const std::vector<Measured>& rows) {
 
 int runBenchReport(const std::vector<std::string>& folders, const std::string& out) {
     Group groups;
+    Skips skips;
     std::size_t files = 0;
     std::size_t skipped = 0;
     std::size_t duplicates = 0;
@@ -192,14 +241,17 @@ int runBenchReport(const std::vector<std::string>& folders, const std::string& o
             }
             std::ifstream in(item.path());
             const json result = json::parse(in, nullptr, false);
+            if (result.is_object() && result.contains("skipped") && result.contains("config")) {
+                skips[groupOf(result)][result["config"].value("id", "?")] =
+                    result.value("skipped", "?");
+                continue;
+            }
             auto measured = measuredOf(result, item.path().parent_path().string());
             if (!measured) {
                 ++skipped;  // not a finished configuration (another JSON, or interrupted)
                 continue;
             }
-            const json& device = result["device"];
-            const std::string group = fmt::format("{} (driver {})", device.value("name", "?"),
-                                                  device.value("driver", "?"));
+            const std::string group = groupOf(result);
             // The same configuration on the same device twice (overlapping folders): once.
             if (!seen.insert({group, measured->id}).second) {
                 ++duplicates;
@@ -277,6 +329,13 @@ int runBenchReport(const std::vector<std::string>& folders, const std::string& o
         }
 
         md += baselineSection(rows);
+        md += accelerationSection(rows);
+        if (const auto notRun = skips.find(device); notRun != skips.end()) {
+            md += "\n### Skipped on this device\n\n| configuration | why |\n| --- | --- |\n";
+            for (const auto& [id, why] : notRun->second) {
+                md += fmt::format("| {} | {} |\n", id, why);
+            }
+        }
 
         md += "\n### Resolution scaling\n\n";
         std::map<std::pair<std::string, std::string>, std::vector<Measured>> scaling;

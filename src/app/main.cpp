@@ -60,10 +60,10 @@ void addSceneOptions(CLI::App& command, Options& options) {
         ->check(CLI::IsMember({"brickmap", "svo", "octree", "nanovdb"}));
     command
         .add_option("--pipeline", options.pipeline,
-                    "Vulkan pipeline of the ray march: compute, or fragment (a full-screen "
-                    "triangle)")
+                    "Vulkan pipeline of the ray march: compute, fragment (a full-screen "
+                    "triangle), or raytracing (VK_KHR_ray_tracing_pipeline, brickmap only)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"compute", "fragment"}));
+        ->check(CLI::IsMember({"compute", "fragment", "raytracing"}));
 }
 
 }  // namespace
@@ -212,7 +212,9 @@ int main(int argc, char** argv) {
         "memory; one JSON per configuration plus summary.csv (docs/bench.md)");
     benchCommand->add_option("--config", bench.config, "The matrix as a JSON file")
         ->check(CLI::ExistingFile);
-    benchCommand->add_option("--pipelines", bench.pipelines, "Comma list (compute)");
+    benchCommand->add_option(
+        "--pipelines", bench.pipelines,
+        "Comma list (compute, fragment, raytracing; raytracing pairs with brickmap only)");
     benchCommand->add_option("--structures", bench.structures, "Comma list (brickmap,svo,nanovdb)");
     benchCommand->add_option("--scenes", bench.scenes,
                              "Comma list (cornell,noise,tunnels,cityscape)");

@@ -61,12 +61,15 @@ Result<VkDescriptorType> DescriptorWriter::check(const DescriptorSet& set, std::
                 return found->type == VK_DESCRIPTOR_TYPE_SAMPLER;
             case Kind::TexelBuffer:
                 return isTexelBuffer(found->type);
+            case Kind::AccelerationStructure:
+                return found->type == VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR;
         }
         return false;
     }();
     if (!matches) {
-        constexpr std::array<std::string_view, 4> kKinds{"a buffer", "an image view", "a sampler",
-                                                         "a texel buffer view"};
+        constexpr std::array<std::string_view, 5> kKinds{"a buffer", "an image view", "a sampler",
+                                                         "a texel buffer view",
+                                                         "an acceleration structure"};
         return fail(ErrorCode::TypeMismatch,
                     "'{}' (set {}, binding {} of {}) is a {}, but {} was written to it",
                     found->name, set.set, binding, set.layoutName, toString(found->type),
@@ -157,12 +160,37 @@ Result<void> DescriptorWriter::texelBuffer(const DescriptorSet& set, std::uint32
     return {};
 }
 
+Result<void> DescriptorWriter::accelerationStructure(const DescriptorSet& set,
+                                                     std::uint32_t binding,
+                                                     VkAccelerationStructureKHR structure,
+                                                     std::uint32_t element) {
+    auto type = check(set, binding, element, Kind::AccelerationStructure);
+    if (!type) {
+        return std::unexpected(std::move(type.error()));
+    }
+    if (structure == VK_NULL_HANDLE) {
+        return fail(ErrorCode::InvalidArgument,
+                    "null acceleration structure written to set {}, binding {} of {}", set.set,
+                    binding, set.layoutName);
+    }
+    accelerationStructures_.push_back(structure);
+    queue(set, binding, element, *type, accelerationStructures_.size() - 1);
+    return {};
+}
+
 void DescriptorWriter::update(const Device& device) {
     // The info vectors may have moved while writes were queued, so pointers are set here.
+    accelerationWrites_.assign(accelerationStructures_.size(), {});
     for (std::size_t index = 0; index < writes_.size(); ++index) {
         VkWriteDescriptorSet& write = writes_[index];
         const std::size_t info = infoIndex_[index];
-        if (isBuffer(write.descriptorType)) {
+        if (write.descriptorType == VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR) {
+            VkWriteDescriptorSetAccelerationStructureKHR& structures = accelerationWrites_[info];
+            structures.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_ACCELERATION_STRUCTURE_KHR;
+            structures.accelerationStructureCount = 1;
+            structures.pAccelerationStructures = &accelerationStructures_[info];
+            write.pNext = &structures;
+        } else if (isBuffer(write.descriptorType)) {
             write.pBufferInfo = &buffers_[info];
         } else if (isTexelBuffer(write.descriptorType)) {
             write.pTexelBufferView = &texelBuffers_[info];
@@ -183,6 +211,8 @@ void DescriptorWriter::clear() noexcept {
     buffers_.clear();
     images_.clear();
     texelBuffers_.clear();
+    accelerationStructures_.clear();
+    accelerationWrites_.clear();
 }
 
 }  // namespace vixen::gpu

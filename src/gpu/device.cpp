@@ -23,6 +23,24 @@ Result<bool> canPresent(const PhysicalDeviceInfo& physical, std::uint32_t family
     return supported == VK_TRUE;
 }
 
+template <class Function>
+void load(VkDevice device, const char* name, Function& function) noexcept {
+    function = reinterpret_cast<Function>(vkGetDeviceProcAddr(device, name));
+}
+
+RayTracingFunctions loadRayTracing(VkDevice device) noexcept {
+    RayTracingFunctions f;
+    load(device, "vkCreateAccelerationStructureKHR", f.createAccelerationStructure);
+    load(device, "vkDestroyAccelerationStructureKHR", f.destroyAccelerationStructure);
+    load(device, "vkGetAccelerationStructureBuildSizesKHR", f.getBuildSizes);
+    load(device, "vkGetAccelerationStructureDeviceAddressKHR", f.getAccelerationStructureAddress);
+    load(device, "vkCmdBuildAccelerationStructuresKHR", f.cmdBuildAccelerationStructures);
+    load(device, "vkCreateRayTracingPipelinesKHR", f.createRayTracingPipelines);
+    load(device, "vkGetRayTracingShaderGroupHandlesKHR", f.getShaderGroupHandles);
+    load(device, "vkCmdTraceRaysKHR", f.cmdTraceRays);
+    return f;
+}
+
 }  // namespace
 
 Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOptions& options) {
@@ -137,6 +155,9 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOp
     VIXEN_TRY_VK_CREATE(vkCreateDevice(physical.handle, &info, nullptr, &result.device_),
                         "creating the logical device");
     vkGetDeviceQueue(result.device_, family->index, 0, &result.queue_);
+    if (rayTracing) {
+        result.rayTracing_ = loadRayTracing(result.device_);
+    }
     VkPipelineCacheCreateInfo cacheInfo{};
     cacheInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO;
     VIXEN_TRY_VK_CREATE(
@@ -193,7 +214,8 @@ Device::Device(Device&& other) noexcept
       pipelineCreateNs_(std::move(other.pipelineCreateNs_)),
       queueFamily_(other.queueFamily_),
       physical_(other.physical_),
-      enabled_(other.enabled_) {}
+      enabled_(other.enabled_),
+      rayTracing_(other.rayTracing_) {}
 
 Device& Device::operator=(Device&& other) noexcept {
     if (this != &other) {
@@ -205,6 +227,7 @@ Device& Device::operator=(Device&& other) noexcept {
         queueFamily_ = other.queueFamily_;
         physical_ = other.physical_;
         enabled_ = other.enabled_;
+        rayTracing_ = other.rayTracing_;
     }
     return *this;
 }

@@ -66,6 +66,26 @@ DeviceFeatures probeFeatures(VkPhysicalDevice device, const VkPhysicalDeviceProp
     return features;
 }
 
+RayTracingProperties probeRayTracing(VkPhysicalDevice device) {
+    VkPhysicalDeviceAccelerationStructurePropertiesKHR acceleration{};
+    acceleration.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ACCELERATION_STRUCTURE_PROPERTIES_KHR;
+    VkPhysicalDeviceRayTracingPipelinePropertiesKHR pipeline{};
+    pipeline.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_RAY_TRACING_PIPELINE_PROPERTIES_KHR;
+    pipeline.pNext = &acceleration;
+    VkPhysicalDeviceProperties2 properties{};
+    properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+    properties.pNext = &pipeline;
+    vkGetPhysicalDeviceProperties2(device, &properties);
+    return RayTracingProperties{
+        .shaderGroupHandleSize = pipeline.shaderGroupHandleSize,
+        .shaderGroupHandleAlignment = pipeline.shaderGroupHandleAlignment,
+        .shaderGroupBaseAlignment = pipeline.shaderGroupBaseAlignment,
+        .maxShaderGroupStride = pipeline.maxShaderGroupStride,
+        .maxRayRecursionDepth = pipeline.maxRayRecursionDepth,
+        .minScratchOffsetAlignment = acceleration.minAccelerationStructureScratchOffsetAlignment,
+        .maxPrimitiveCount = acceleration.maxPrimitiveCount};
+}
+
 int typeRank(VkPhysicalDeviceType type) {
     switch (type) {
         case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
@@ -187,6 +207,9 @@ Result<std::vector<PhysicalDeviceInfo>> enumeratePhysicalDevices(const Instance&
         vkEnumerateDeviceExtensionProperties(handles[i], nullptr, &extensionCount,
                                              extensions.data());
         info.features = probeFeatures(handles[i], properties.properties, extensions);
+        if (info.features.rayTracingPipeline && info.features.accelerationStructure) {
+            info.rayTracing = probeRayTracing(handles[i]);
+        }
 
         std::uint32_t familyCount = 0;
         vkGetPhysicalDeviceQueueFamilyProperties(handles[i], &familyCount, nullptr);

@@ -51,6 +51,14 @@ Result<void> PipelineBindings::bind(std::uint32_t binding, const GpuImage& image
     return writer_.image(set_, binding, image.image.view(), layout, sampler);
 }
 
+Result<void> PipelineBindings::bind(std::uint32_t binding, const gpu::Buffer& buffer) {
+    return writer_.buffer(set_, binding, buffer.handle());
+}
+
+Result<void> PipelineBindings::bind(std::uint32_t binding, VkAccelerationStructureKHR structure) {
+    return writer_.accelerationStructure(set_, binding, structure);
+}
+
 void PipelineBindings::commit(const gpu::Device& device) {
     writer_.update(device);
 }

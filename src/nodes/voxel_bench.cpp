@@ -16,7 +16,13 @@ namespace vixen::nodes {
 namespace {
 
 /// The pipelines `vixen bench` knows (VoxelPipeline's names).
-constexpr std::array<std::string_view, 2> kPipelines{"compute", "fragment"};
+constexpr std::array<std::string_view, 3> kPipelines{"compute", "fragment", "raytracing"};
+
+/// Whether `pipeline` traces `structure`: the ray-tracing pipeline traces brick map bricks only.
+bool pipelineTraces(std::string_view pipeline, voxel::Structure structure) noexcept {
+    return pipeline != pipelineName(VoxelPipeline::RayTracing) ||
+           structure == voxel::Structure::BrickMap;
+}
 
 template <class T>
 bool contains(std::span<const T> list, const T& value) {
@@ -73,6 +79,16 @@ Result<void> VoxelBenchMatrix::validate() const {
                         pipeline, fmt::join(kPipelines, ", "));
         }
     }
+    const bool anyPair = std::ranges::any_of(pipelines, [&](const std::string& pipeline) {
+        return std::ranges::any_of(structures, [&](voxel::Structure structure) {
+            return pipelineTraces(pipeline, structure);
+        });
+    });
+    if (!anyPair) {
+        return fail(ErrorCode::InvalidArgument,
+                    "the benchmark matrix is empty: the raytracing pipeline traces the brickmap "
+                    "structure only, and 'structures' lacks it");
+    }
     const auto sceneNames = voxel::proceduralSceneNames();
     for (const std::string& scene : scenes) {
         if (scene.starts_with(kSceneFilePrefix)) {
@@ -119,6 +135,9 @@ std::vector<VoxelBenchConfig> VoxelBenchMatrix::expand() const {
         for (const std::uint32_t side : sides) {
             for (const voxel::Structure structure : structures) {
                 for (const std::string& pipeline : pipelines) {
+                    if (!pipelineTraces(pipeline, structure)) {
+                        continue;
+                    }
                     for (const auto& [width, height] : sizes) {
                         for (const bool shadow : shadows) {
                             all.push_back(
@@ -168,6 +187,10 @@ Result<VoxelBenchRun> runVoxelBenchmark(const gpu::Device& device,
         return fail(ErrorCode::Unsupported, "the device's queue writes no timestamps");
     }
     VoxelBenchRun run;
+    if (const auto* traced = std::get_if<graph::NodeHandle<VoxelRayTraceNode>>(&renderer.march)) {
+        run.acceleration =
+            static_cast<const VoxelRayTraceNode&>(graph.node(traced->id)).accelerationStats();
+    }
     run.deviceBytes = allocator.statistics().total.usedBytes;
     const auto warmStart = Clock::now();
     for (std::uint32_t frame = 0;

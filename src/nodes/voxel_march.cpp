@@ -19,11 +19,20 @@ constexpr std::array<VkFormat, 3> kOutputFormats{VK_FORMAT_R8G8B8A8_UNORM, VK_FO
 }  // namespace
 
 std::string_view pipelineName(VoxelPipeline pipeline) noexcept {
-    return pipeline == VoxelPipeline::Fragment ? "fragment" : "compute";
+    switch (pipeline) {
+        case VoxelPipeline::Compute:
+            return "compute";
+        case VoxelPipeline::Fragment:
+            return "fragment";
+        case VoxelPipeline::RayTracing:
+            return "raytracing";
+    }
+    return {};
 }
 
 std::optional<VoxelPipeline> voxelPipelineNamed(std::string_view name) noexcept {
-    for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
+    for (const VoxelPipeline pipeline :
+         {VoxelPipeline::Compute, VoxelPipeline::Fragment, VoxelPipeline::RayTracing}) {
         if (pipelineName(pipeline) == name) {
             return pipeline;
         }
@@ -75,6 +84,9 @@ void VoxelMarchNodeBase<Config>::reestimate(graph::ResourceEstimate& estimate) {
 
 template <class Config>
 std::string_view VoxelMarchNodeBase<Config>::shaderName() const noexcept {
+    if (pipeline_ == VoxelPipeline::RayTracing) {
+        return "voxel_rt.rgen";  // its other stages reload with it
+    }
     const bool fragment = pipeline_ == VoxelPipeline::Fragment;
     switch (structure_) {
         case VoxelStructure::BrickMap:
@@ -89,6 +101,9 @@ std::string_view VoxelMarchNodeBase<Config>::shaderName() const noexcept {
 
 template <class Config>
 std::span<const std::uint32_t> VoxelMarchNodeBase<Config>::embeddedShader() const noexcept {
+    if (pipeline_ == VoxelPipeline::RayTracing) {
+        return shaders::voxelRtRgen();
+    }
     const bool fragment = pipeline_ == VoxelPipeline::Fragment;
     switch (structure_) {
         case VoxelStructure::BrickMap:
@@ -153,6 +168,7 @@ Result<void> VoxelMarchNodeBase<Config>::createImages(VkImageUsageFlags usage) {
 
 template class VoxelMarchNodeBase<VoxelRayMarchConfig>;
 template class VoxelMarchNodeBase<VoxelFragmentMarchConfig>;
+template class VoxelMarchNodeBase<VoxelRayTraceConfig>;
 
 // ---- compute -----------------------------------------------------------------------------
 

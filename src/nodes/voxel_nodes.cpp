@@ -96,12 +96,15 @@ VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                VoxelStructure structure, VoxelShading shading,
                                ShaderLibrary* shaders, VoxelPipeline pipeline) {
     VoxelRenderer renderer{
-        graph.addNode<VoxelSceneNode>("scene", runtime, std::move(words)),
+        graph.addNode<VoxelSceneNode>("scene", runtime, words),
         graph.addNode<VoxelCameraNode>("camera", runtime, std::move(path), shape),
         {}};
     if (pipeline == VoxelPipeline::Fragment) {
         renderer.march = graph.addNode<VoxelFragmentMarchNode>("ray march", runtime, structure,
                                                                shape, shading, shaders);
+    } else if (pipeline == VoxelPipeline::RayTracing) {
+        renderer.march = graph.addNode<VoxelRayTraceNode>("ray march", runtime, std::move(words),
+                                                          structure, shape, shading, shaders);
     } else {
         renderer.march = graph.addNode<VoxelRayMarchNode>("ray march", runtime, structure, shape,
                                                           shading, shaders);

@@ -163,4 +163,33 @@ BrickMap buildBrickMap(const BrickVolume& volume) {
     return map;
 }
 
+Result<std::vector<OccupiedBrick>> occupiedBricks(std::span<const std::uint32_t> words) {
+    using H = BrickMapHeader;
+    if (words.size() < H::Count || words[H::Magic] != H::kMagic) {
+        return fail(ErrorCode::InvalidArgument, "the words are not a brick map (no VXBM header)");
+    }
+    const Int3 grid{static_cast<std::int32_t>(words[H::GridX]),
+                    static_cast<std::int32_t>(words[H::GridY]),
+                    static_cast<std::int32_t>(words[H::GridZ])};
+    const std::uint64_t cells = std::uint64_t{words[H::GridX]} * words[H::GridY] * words[H::GridZ];
+    const std::uint64_t gridOffset = words[H::GridOffset];
+    if (gridOffset + cells > words.size()) {
+        return fail(ErrorCode::InvalidArgument,
+                    "the brick map's grid ({} cells from word {}) runs past its {} words", cells,
+                    gridOffset, words.size());
+    }
+    std::vector<OccupiedBrick> occupied;
+    std::size_t index = gridOffset;
+    for (std::int32_t z = 0; z < grid.z; ++z) {
+        for (std::int32_t y = 0; y < grid.y; ++y) {
+            for (std::int32_t x = 0; x < grid.x; ++x, ++index) {
+                if ((words[index] & kEmptyCell) == 0) {
+                    occupied.push_back({Int3{x, y, z}, words[index]});
+                }
+            }
+        }
+    }
+    return occupied;
+}
+
 }  // namespace vixen::voxel

@@ -50,6 +50,23 @@ foreach(expected "## llvmpipe" "### Side by side" "\\| cornell \\| 32 \\| 64x48 
     endif()
 endforeach()
 
+# The ray-tracing pipeline on a device without it (lavapipe): skipped, with the reason in its
+# JSON and in the report, never measured.
+run(": 1 measured, 0 kept from earlier, 1 skipped"
+    ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --pipelines compute,raytracing
+    --structures brickmap --frames 2 --warmup 1 --warmup-seconds 0 --runs 1 --no-cache
+    --out ${OUT}/traced)
+file(READ ${OUT}/traced/raytracing-brickmap-cornell-32-64x48.json result)
+if(NOT result MATCHES "\"skipped\": \"device 'llvmpipe[^']*' has no ray-tracing pipelines")
+    message(FATAL_ERROR "the skipped configuration does not say why:\n${result}")
+endif()
+run("wrote .*report.md \\(1 configuration\\(s\\)" ${VIXEN} bench report ${OUT}/traced
+    --out ${OUT}/traced_report)
+file(READ ${OUT}/traced_report/report.md report)
+if(NOT report MATCHES "### Skipped on this device.*raytracing-brickmap-cornell-32-64x48 \\| device")
+    message(FATAL_ERROR "report.md does not list the skipped configuration:\n${report}")
+endif()
+
 # Interrupted: the process is killed while its second or third configuration runs (each warms
 # up for 2 s); what finished is complete on disk and kept by the next run, nothing else is.
 set(slow ${VIXEN} bench --scenes cornell --voxels 16,24,32 --sizes 32x24 --pipelines compute

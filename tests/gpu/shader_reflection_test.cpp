@@ -59,7 +59,7 @@ std::vector<std::uint32_t> words(std::span<const std::uint32_t> spirv) {
 
 TEST(ShaderReflectionTest, EmbedsEveryListedShaderAsSpirv) {
     const auto all = shaders::all();
-    ASSERT_EQ(all.size(), 9U);
+    ASSERT_EQ(all.size(), 13U);
     EXPECT_EQ(all[0].name, "conflicting.vert");
     EXPECT_EQ(all[1].name, "fill_buffer.comp");
     EXPECT_EQ(all[1].spirv.data(), shaders::fillBufferComp().data());

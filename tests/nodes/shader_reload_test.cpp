@@ -58,8 +58,8 @@ protected:
         }
     }
 
-    [[nodiscard]] std::filesystem::path common() const {
-        return scratch_.path() / "voxel_common.glsl";
+    [[nodiscard]] std::filesystem::path shading() const {
+        return scratch_.path() / "voxel_shade.glsl";
     }
 
     cache::testing::ScratchDirectory scratch_;
@@ -97,13 +97,13 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     }
 
     // The sky's colour lives in the include: edit it.
-    const std::string source = readText(common());
+    const std::string source = readText(shading());
     const std::string sky = "vec3(0.60, 0.70, 0.85)";
     const std::size_t at = source.find(sky);
     ASSERT_NE(at, std::string::npos);
     std::string red = source;
     red.replace(at, sky.size(), "vec3(1.00, 0.00, 0.00)");
-    edit(common(), red);
+    edit(shading(), red);
     EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U) << "voxel_brickmap.comp includes it";
     const std::vector<std::byte> edited = picture();
     EXPECT_EQ(march.shaderReloads(), 1U);
@@ -119,16 +119,16 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     std::string broken = red;
     const std::string main = "Shaded shadePixel(uvec2 pixel) {\n";
     broken.insert(broken.find(main) + main.size(), "    undeclaredName = 1;\n");
-    edit(common(), broken);
+    edit(shading(), broken);
     EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
     EXPECT_EQ(picture(), edited);
     EXPECT_EQ(march.failedShaderReloads(), 1U);
-    EXPECT_NE(march.lastShaderError().find("voxel_common.glsl:"), std::string::npos)
+    EXPECT_NE(march.lastShaderError().find("voxel_shade.glsl:"), std::string::npos)
         << march.lastShaderError();
     EXPECT_NE(march.lastShaderError().find("undeclaredName"), std::string::npos);
 
     // Fixed: it reloads again, and the picture is the original one.
-    edit(common(), source);
+    edit(shading(), source);
     EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
     EXPECT_EQ(picture(), original);
     EXPECT_EQ(march.shaderReloads(), 2U);
@@ -137,7 +137,7 @@ TEST_F(ShaderReloadTest, AnEditedShaderRecompilesItsNodeAloneAndABrokenOneKeepsT
     EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 3U);
 
     // Saved again unchanged: the reload gets the running pipeline back and keeps sharing it.
-    edit(common(), source);
+    edit(shading(), source);
     EXPECT_EQ(shaders.poll(gpu.graph.events()), 1U);
     EXPECT_EQ(picture(), original);
     EXPECT_EQ(gpu.runtime->computePipelineStats().misses, 3U);

@@ -17,18 +17,26 @@ TEST(VoxelBenchMatrixTest, ExpandsEveryCombinationOnceInAFixedOrder) {
     VoxelBenchMatrix matrix;
     matrix.shadows = {false, true};
     const auto all = matrix.expand();
-    EXPECT_EQ(all.size(), 2U * 3 * 4 * 4 * 2 * 2);
+    // Compute and fragment over three structures, ray tracing over the brick map alone.
+    constexpr std::size_t kPerSceneAndSide = (2 * 3 + 1) * 2 * 2;
+    EXPECT_EQ(all.size(), kPerSceneAndSide * 4 * 4);
     std::set<std::string> ids;
+    std::size_t traced = 0;
     for (const auto& config : all) {
         ids.insert(config.id());
+        if (config.pipeline == "raytracing") {
+            ++traced;
+            EXPECT_EQ(config.structure, voxel::Structure::BrickMap) << config.id();
+        }
     }
+    EXPECT_EQ(traced, 2U * 2 * 4 * 4);
     EXPECT_EQ(ids.size(), all.size()) << "ids are unique";
     EXPECT_EQ(all.front().id(), "compute-brickmap-cornell-64-1280x720");
     EXPECT_EQ(all[1].id(), "compute-brickmap-cornell-64-1280x720-shadows");
     // Grouped by scene and resolution: a scene is built once for its configurations.
-    EXPECT_EQ(all[23].voxels, 64U);
-    EXPECT_EQ(all[24].scene, "cornell");
-    EXPECT_EQ(all[24].voxels, 256U);
+    EXPECT_EQ(all[kPerSceneAndSide - 1].voxels, 64U);
+    EXPECT_EQ(all[kPerSceneAndSide].scene, "cornell");
+    EXPECT_EQ(all[kPerSceneAndSide].voxels, 256U);
     EXPECT_EQ(matrix.expand().back().id(), all.back().id());
 }
 
@@ -77,8 +85,13 @@ TEST(VoxelBenchMatrixTest, ABadMatrixNamesWhatIsWrong) {
     EXPECT_EQ(errorOf({}), "");
     VoxelBenchMatrix matrix;
     matrix.pipelines = {"compute", "raytrace"};
-    EXPECT_NE(errorOf(matrix).find("unknown pipeline 'raytrace' (known: compute, fragment)"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf(matrix).find("unknown pipeline 'raytrace' (known: compute, fragment, raytracing)"),
+        std::string::npos);
+    matrix = {};
+    matrix.pipelines = {"raytracing"};
+    matrix.structures = {voxel::Structure::Octree};
+    EXPECT_NE(errorOf(matrix).find("traces the brickmap structure only"), std::string::npos);
     matrix = {};
     matrix.scenes.clear();
     EXPECT_NE(errorOf(matrix).find("empty: 'scenes' lists nothing"), std::string::npos);

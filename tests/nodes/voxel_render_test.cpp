@@ -1,8 +1,9 @@
-// The ray marchers of both pipelines (compute, fragment) and every structure (brick map,
-// octree, and NanoVDB's grid walked by its HDDA) on lavapipe (validation and synchronization
-// validation on) against the CPU reference tracer, pixel by pixel: the hit mask on at least
-// 99.9 % of the pixels, the hit voxel on at least 99.5 % of those both hit, the depth within
-// 1e-3 voxels where the voxel agrees. Every scene.
+// The ray marchers of every pipeline (compute, fragment; ray tracing where the device has it,
+// which lavapipe has not) and every structure (brick map, octree, and NanoVDB's grid walked by
+// its HDDA) on lavapipe (validation and synchronization validation on) against the CPU
+// reference tracer, pixel by pixel: the hit mask on at least 99.9 % of the pixels, the hit
+// voxel on at least 99.5 % of those both hit, the depth within 1e-3 voxels where the voxel
+// agrees. Every scene.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -140,6 +141,9 @@ class VoxelRenderTest : public GpuGraphTest, public ::testing::WithParamInterfac
 
 TEST_P(VoxelRenderTest, TheGpuAgreesWithTheCpuOracleOnEveryPixel) {
     const Case c = GetParam();
+    if (c.pipeline == VoxelPipeline::RayTracing && !device_->enabled().rayTracingPipeline) {
+        GTEST_SKIP() << "device '" << physical_->name << "' has no ray-tracing pipelines";
+    }
     const voxel::Int3 size{c.side, c.side, c.side};
     auto scene = voxel::makeProceduralScene(c.scene, size, 5);
     ASSERT_TRUE(scene);
@@ -185,6 +189,10 @@ std::vector<Case> allCases() {
             }
         }
     }
+    for (const std::string_view scene : voxel::proceduralSceneNames()) {
+        cases.push_back({scene, VoxelStructure::BrickMap, 48, VoxelPipeline::RayTracing});
+    }
+    cases.push_back({"cityscape", VoxelStructure::BrickMap, 128, VoxelPipeline::RayTracing});
     cases.push_back({"cityscape", VoxelStructure::BrickMap, 128});
     cases.push_back({"noise", VoxelStructure::Octree, 128});
     cases.push_back({"cornell", VoxelStructure::Octree, 32});
@@ -195,11 +203,13 @@ std::vector<Case> allCases() {
 
 INSTANTIATE_TEST_SUITE_P(Scenes, VoxelRenderTest, ::testing::ValuesIn(allCases()),
                          [](const ::testing::TestParamInfo<Case>& param) {
+                             const VoxelPipeline pipeline = param.param.pipeline;
                              return std::string(param.param.scene) +
                                     std::string(voxel::structureName(param.param.structure)) +
                                     std::to_string(param.param.side) +
-                                    (param.param.pipeline == VoxelPipeline::Fragment ? "Fragment"
-                                                                                     : "");
+                                    (pipeline == VoxelPipeline::Fragment     ? "Fragment"
+                                     : pipeline == VoxelPipeline::RayTracing ? "RayTracing"
+                                                                             : "");
                          });
 
 }  // namespace
@@ -207,6 +217,15 @@ INSTANTIATE_TEST_SUITE_P(Scenes, VoxelRenderTest, ::testing::ValuesIn(allCases()
 
 namespace vixen::nodes {
 namespace {
+
+/// The pipelines `device` runs: ray tracing only where it has ray-tracing pipelines.
+std::vector<VoxelPipeline> pipelinesOn(const gpu::Device& device) {
+    std::vector<VoxelPipeline> pipelines{VoxelPipeline::Compute, VoxelPipeline::Fragment};
+    if (device.enabled().rayTracingPipeline) {
+        pipelines.push_back(VoxelPipeline::RayTracing);
+    }
+    return pipelines;
+}
 
 class VoxelSteadyStateTest : public GpuGraphTest {
 protected:
@@ -217,7 +236,7 @@ TEST_F(VoxelSteadyStateTest, FramesWithAMovingCameraAllocateNothingAndCreateNoth
     const voxel::Int3 size{64, 64, 64};
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cityscape", size));
     ASSERT_TRUE(volume);
-    for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
+    for (const VoxelPipeline pipeline : pipelinesOn(*device_)) {
         for (const VoxelStructure structure :
              {VoxelStructure::BrickMap, VoxelStructure::Octree, VoxelStructure::NanoVdb}) {
             GpuGraph& gpu = makeGraph();
@@ -253,7 +272,7 @@ TEST_F(VoxelSteadyStateTest, AResizeKeepsTheSceneAndUploadsNothingAgain) {
     auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cornell", size));
     ASSERT_TRUE(volume);
     auto words = std::make_shared<std::vector<std::uint32_t>>(voxel::buildBrickMap(*volume).words);
-    for (const VoxelPipeline pipeline : {VoxelPipeline::Compute, VoxelPipeline::Fragment}) {
+    for (const VoxelPipeline pipeline : pipelinesOn(*device_)) {
         GpuGraph& gpu = makeGraph();
         const GpuImageShape shape{48, 32, true, false};
         const VoxelRenderer renderer = addVoxelRenderer(
@@ -312,11 +331,71 @@ TEST_F(GpuGraphTest, AnEmptySceneShowsOnlySkyInEveryStructure) {
          {VoxelStructure::BrickMap, VoxelStructure::Octree, VoxelStructure::NanoVdb}) {
         auto words =
             std::make_shared<std::vector<std::uint32_t>>(voxel::buildStructure(*volume, structure));
-        const Rendered frame = render(makeGraph(), words, structure, size, 0.4F, true);
-        ASSERT_EQ(frame.depth.size(), std::size_t{kWidth} * kHeight);
-        EXPECT_TRUE(std::ranges::all_of(frame.depth, [](float depth) { return depth < 0.0F; }))
-            << voxel::structureName(structure);
+        for (const VoxelPipeline pipeline : pipelinesOn(*device_)) {
+            if (pipeline == VoxelPipeline::RayTracing && structure != VoxelStructure::BrickMap) {
+                continue;
+            }
+            const Rendered frame =
+                render(makeGraph(), words, structure, size, 0.4F, true, pipeline);
+            ASSERT_EQ(frame.depth.size(), std::size_t{kWidth} * kHeight);
+            EXPECT_TRUE(std::ranges::all_of(frame.depth, [](float depth) { return depth < 0.0F; }))
+                << voxel::structureName(structure) << " " << pipelineName(pipeline);
+        }
     }
+}
+
+TEST_F(GpuGraphTest, TheRayTracingPipelineShadesAsComputeDoesOrIsRefusedByName) {
+    const voxel::Int3 size{48, 48, 48};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("noise", size, 3));
+    ASSERT_TRUE(volume);
+    auto words = std::make_shared<std::vector<std::uint32_t>>(
+        voxel::buildStructure(*volume, VoxelStructure::BrickMap));
+    GpuGraph& gpu = makeGraph();
+    const GpuImageShape shape{kWidth, kHeight, false, false};
+    if (!device_->enabled().rayTracingPipeline) {
+        // Refused at compile with the device named; the graph stays usable without it.
+        const VoxelRenderer renderer = addVoxelRenderer(
+            gpu.graph, *gpu.runtime, words,
+            [size](std::uint64_t) { return voxel::Camera::orbit(size, 1.1F); }, shape,
+            VoxelStructure::BrickMap, {}, nullptr, VoxelPipeline::RayTracing);
+        gpu.graph.setKeepAlive(renderer.marchId());
+        const Result<void> compiled = gpu.graph.compile();
+        ASSERT_FALSE(compiled);
+        const std::string report = gpu.graph.report().describe(gpu.graph);
+        EXPECT_NE(report.find("has no ray-tracing pipelines"), std::string::npos) << report;
+        EXPECT_NE(report.find(physical_->name), std::string::npos) << report;
+        gpu.graph.cleanup();
+        for (const char* name : {"scene", "camera", "ray march"}) {
+            ASSERT_TRUE(gpu.graph.removeNode(gpu.graph.findNode(name)->id()));
+        }
+        const Rendered compute = render(gpu, words, VoxelStructure::BrickMap, size, 1.1F, true);
+        EXPECT_EQ(compute.depth.size(), std::size_t{kWidth} * kHeight);
+        return;
+    }
+    // Shadows on: both rays of a pixel go through traceRayEXT.
+    const Rendered compute = render(makeGraph(), words, VoxelStructure::BrickMap, size, 1.1F, true);
+    const Rendered traced = render(makeGraph(), words, VoxelStructure::BrickMap, size, 1.1F, true,
+                                   VoxelPipeline::RayTracing);
+    ASSERT_EQ(traced.color.size(), compute.color.size());
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < compute.color.size(); i += 4) {
+        same += std::equal(compute.color.begin() + static_cast<std::ptrdiff_t>(i),
+                           compute.color.begin() + static_cast<std::ptrdiff_t>(i + 4),
+                           traced.color.begin() + static_cast<std::ptrdiff_t>(i))
+                    ? 1U
+                    : 0U;
+    }
+    EXPECT_GE(same, std::size_t{kWidth} * kHeight * 99 / 100);
+    // A structure other than the brick map is refused by name.
+    auto octree = std::make_shared<std::vector<std::uint32_t>>(
+        voxel::buildStructure(*volume, VoxelStructure::Octree));
+    GpuGraph& other = makeGraph();
+    static_cast<void>(addVoxelRenderer(
+        other.graph, *other.runtime, octree,
+        [size](std::uint64_t) { return voxel::Camera::orbit(size, 1.1F); }, shape,
+        VoxelStructure::Octree, {}, nullptr, VoxelPipeline::RayTracing));
+    EXPECT_FALSE(other.graph.compile());
+    EXPECT_NE(other.graph.report().describe(other.graph).find("brick map"), std::string::npos);
 }
 
 TEST_F(GpuGraphTest, TheComputeAndFragmentPipelinesWriteTheSameImages) {

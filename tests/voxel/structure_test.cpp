@@ -146,6 +146,33 @@ TEST(BrickMapTest, EachMixedBrickHasASlotOfItsOwnHoldingItsVoxels) {
     EXPECT_EQ(map.header(BrickMapHeader::StoredBricks), mixed) << "full bricks take no slot";
 }
 
+TEST(BrickMapTest, OccupiedBricksAreTheVolumesBricksWithTheirGridWords) {
+    const BrickVolume volume = sceneVolume("cityscape", Int3{64, 40, 48});
+    const BrickMap map = buildBrickMap(volume);
+    auto occupied = occupiedBricks(map.words);
+    ASSERT_TRUE(occupied) << occupied.error().message;
+    ASSERT_EQ(occupied->size(), volume.brickCount()) << "every brick holding a solid voxel, once";
+    for (const OccupiedBrick& brick : *occupied) {
+        const std::uint32_t b = volume.brickAt(brick.brick);
+        ASSERT_NE(b, BrickVolume::kNoBrick);
+        if (volume.uniform(b)) {
+            EXPECT_EQ(brick.cell, kUniformCell | volume.uniformMaterial(b));
+        } else {
+            EXPECT_LT(brick.cell, map.header(BrickMapHeader::StoredBricks)) << "a slot";
+        }
+    }
+    // Not a brick map, or a grid that runs past the words: refused by name.
+    const std::vector<std::uint32_t> octree = buildSparseOctree(volume).words;
+    auto notMap = occupiedBricks(octree);
+    ASSERT_FALSE(notMap);
+    EXPECT_NE(notMap.error().message.find("not a brick map"), std::string::npos);
+    const std::span<const std::uint32_t> cut(map.words.data(),
+                                             map.header(BrickMapHeader::GridOffset) + 3);
+    auto truncated = occupiedBricks(cut);
+    ASSERT_FALSE(truncated);
+    EXPECT_NE(truncated.error().message.find("runs past"), std::string::npos);
+}
+
 TEST(SparseOctreeTest, DescendsToEveryBrickAndToNothingElse) {
     for (const std::string_view name : proceduralSceneNames()) {
         const BrickVolume volume = sceneVolume(name, Int3{80, 48, 64});

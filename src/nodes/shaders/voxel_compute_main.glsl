@@ -1,6 +1,8 @@
 // The compute pipeline's entry: one invocation per pixel in 8x8 workgroups, what shadePixel
 // returns stored to three storage images.
 
+#include "voxel_shade.glsl"
+
 layout(local_size_x = 8, local_size_y = 8) in;
 
 layout(set = 0, binding = 2, rgba8) uniform writeonly image2D colorImage;

@@ -2,6 +2,8 @@
 // shadePixel returns written to three colour attachments (the formats of the compute
 // pipeline's images, so that both pipelines' outputs compare bit for bit).
 
+#include "voxel_shade.glsl"
+
 layout(location = 0) out vec4 colorOut;
 layout(location = 1) out float depthOut;
 layout(location = 2) out uint stepsOut;

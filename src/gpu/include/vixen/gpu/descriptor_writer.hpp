@@ -36,6 +36,11 @@ public:
     /// A uniform or storage texel buffer.
     [[nodiscard]] Result<void> texelBuffer(const DescriptorSet& set, std::uint32_t binding,
                                            VkBufferView view, std::uint32_t element = 0);
+    /// An acceleration structure (a top level one, as shaders trace).
+    [[nodiscard]] Result<void> accelerationStructure(const DescriptorSet& set,
+                                                     std::uint32_t binding,
+                                                     VkAccelerationStructureKHR structure,
+                                                     std::uint32_t element = 0);
 
     /// Writes every queued descriptor and empties the queue.
     void update(const Device& device);
@@ -44,7 +49,7 @@ public:
     [[nodiscard]] std::size_t pending() const noexcept { return writes_.size(); }
 
 private:
-    enum class Kind : std::uint8_t { Buffer, Image, Sampler, TexelBuffer };
+    enum class Kind : std::uint8_t { Buffer, Image, Sampler, TexelBuffer, AccelerationStructure };
 
     /// The binding's type, checked for `kind` and `element`.
     [[nodiscard]] static Result<VkDescriptorType> check(const DescriptorSet& set,
@@ -58,6 +63,8 @@ private:
     std::vector<VkDescriptorBufferInfo> buffers_;
     std::vector<VkDescriptorImageInfo> images_;
     std::vector<VkBufferView> texelBuffers_;
+    std::vector<VkAccelerationStructureKHR> accelerationStructures_;
+    std::vector<VkWriteDescriptorSetAccelerationStructureKHR> accelerationWrites_;
 };
 
 }  // namespace vixen::gpu

@@ -24,6 +24,20 @@ struct DeviceOptions {
     VkSurfaceKHR presentSurface = VK_NULL_HANDLE;
 };
 
+/// The entry points of VK_KHR_acceleration_structure and VK_KHR_ray_tracing_pipeline, which
+/// the loader does not export: loaded from the device when it enables ray tracing, null
+/// otherwise.
+struct RayTracingFunctions {
+    PFN_vkCreateAccelerationStructureKHR createAccelerationStructure = nullptr;
+    PFN_vkDestroyAccelerationStructureKHR destroyAccelerationStructure = nullptr;
+    PFN_vkGetAccelerationStructureBuildSizesKHR getBuildSizes = nullptr;
+    PFN_vkGetAccelerationStructureDeviceAddressKHR getAccelerationStructureAddress = nullptr;
+    PFN_vkCmdBuildAccelerationStructuresKHR cmdBuildAccelerationStructures = nullptr;
+    PFN_vkCreateRayTracingPipelinesKHR createRayTracingPipelines = nullptr;
+    PFN_vkGetRayTracingShaderGroupHandlesKHR getShaderGroupHandles = nullptr;
+    PFN_vkCmdTraceRaysKHR cmdTraceRays = nullptr;
+};
+
 /// A logical device on one physical device: the required Vulkan 1.3 features on, every
 /// optional feature the device has (ray tracing, memory budget, descriptor indexing,
 /// buffer device address) on as well, and one queue that does graphics and compute (and
@@ -46,6 +60,8 @@ public:
     /// The features actually turned on (required ones, plus the optional ones present;
     /// `swapchain` only when DeviceOptions asked for it).
     [[nodiscard]] const DeviceFeatures& enabled() const noexcept { return enabled_; }
+    /// Ray-tracing entry points; all null unless enabled().rayTracingPipeline.
+    [[nodiscard]] const RayTracingFunctions& rayTracing() const noexcept { return rayTracing_; }
 
     /// The device's pipeline cache, which every pipeline VIXEN creates goes through.
     [[nodiscard]] VkPipelineCache pipelineCache() const noexcept { return pipelineCache_; }
@@ -74,6 +90,7 @@ private:
     std::uint32_t queueFamily_ = 0;
     const PhysicalDeviceInfo* physical_ = nullptr;
     DeviceFeatures enabled_{};
+    RayTracingFunctions rayTracing_{};
 };
 
 }  // namespace vixen::gpu

@@ -39,6 +39,18 @@ struct DeviceFeatures {
     [[nodiscard]] std::string missingRequired() const;
 };
 
+/// What ray-tracing pipelines and acceleration structures are laid out by (zero without
+/// rayTracingPipeline).
+struct RayTracingProperties {
+    std::uint32_t shaderGroupHandleSize = 0;
+    std::uint32_t shaderGroupHandleAlignment = 0;
+    std::uint32_t shaderGroupBaseAlignment = 0;
+    std::uint32_t maxShaderGroupStride = 0;
+    std::uint32_t maxRayRecursionDepth = 0;
+    std::uint32_t minScratchOffsetAlignment = 0;
+    std::uint64_t maxPrimitiveCount = 0;
+};
+
 struct QueueFamily {
     std::uint32_t index = 0;
     std::uint32_t queueCount = 0;
@@ -65,6 +77,7 @@ struct PhysicalDeviceInfo {
     std::vector<MemoryHeap> heaps;
     VkPhysicalDeviceMemoryProperties memory{};
     VkPhysicalDeviceLimits limits{};
+    RayTracingProperties rayTracing;
     /// What pipeline cache data is tied to (VkPipelineCacheHeaderVersionOne).
     std::uint32_t vendorId = 0;
     std::uint32_t deviceId = 0;

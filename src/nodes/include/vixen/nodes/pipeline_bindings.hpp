@@ -36,6 +36,9 @@ public:
     [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuBuffer& buffer);
     [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuImage& image,
                                     VkImageLayout layout, VkSampler sampler = VK_NULL_HANDLE);
+    /// Queues `binding`: a buffer the node owns (not a slot's), or an acceleration structure.
+    [[nodiscard]] Result<void> bind(std::uint32_t binding, const gpu::Buffer& buffer);
+    [[nodiscard]] Result<void> bind(std::uint32_t binding, VkAccelerationStructureKHR structure);
     /// Writes the queued bindings into the set.
     void commit(const gpu::Device& device);
     /// Binds the set (if the pipeline has one) at `bindPoint`.

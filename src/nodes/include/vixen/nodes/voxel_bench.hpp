@@ -7,6 +7,7 @@
 // CPU's frame time beside them, the GPU's own step counters, and device memory in use.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 
 #include "vixen/core/error.hpp"
 #include "vixen/core/statistics.hpp"
+#include "vixen/gpu/acceleration_structure.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/graph/resource_estimate.hpp"
@@ -40,7 +42,8 @@ struct VoxelBenchConfig {
 };
 
 struct VoxelBenchMatrix {
-    std::vector<std::string> pipelines{"compute", "fragment"};
+    /// The ray-tracing pipeline pairs with the brick map only; other pairs are left out.
+    std::vector<std::string> pipelines{"compute", "fragment", "raytracing"};
     std::vector<voxel::Structure> structures{voxel::Structure::BrickMap, voxel::Structure::Octree,
                                              voxel::Structure::NanoVdb};
     std::vector<std::string> scenes{"cornell", "noise", "tunnels", "cityscape"};
@@ -80,6 +83,8 @@ struct VoxelBenchRun {
     double hitFraction = 0.0;
     std::uint64_t deviceBytes = 0;  ///< device memory the allocator holds for the graph
     std::uint32_t untimedFrames = 0;
+    /// The ray-tracing pipeline's acceleration structure, built at the run's compile.
+    std::optional<gpu::AccelerationStructureStats> acceleration;
 };
 
 /// Renders `scene` as `config` says: at least `warmupFrames` and `warmupSeconds` of frames,

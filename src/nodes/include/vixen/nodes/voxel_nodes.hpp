@@ -1,9 +1,9 @@
 #pragma once
 
 // The voxel renderer's nodes: the scene's words uploaded once (persistent), a camera whose
-// constants stream every frame, and a ray marcher per pipeline (compute, fragment) and
-// acceleration structure that writes colour, depth and a per-pixel count of the steps its
-// rays took.
+// constants stream every frame, and a ray marcher per pipeline (compute, fragment, ray
+// tracing) and acceleration structure that writes colour, depth and a per-pixel count of the steps
+// its rays took.
 
 #include <vulkan/vulkan.h>
 
@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "vixen/gpu/acceleration_structure.hpp"
+#include "vixen/gpu/ray_tracing_pipeline.hpp"
 #include "vixen/nodes/compute_kernel.hpp"
 #include "vixen/nodes/gpu_image_nodes.hpp"
 #include "vixen/nodes/gpu_node.hpp"
@@ -100,11 +102,12 @@ struct VoxelShading {
 };
 
 /// The Vulkan pipeline a voxel ray marcher runs on: the same ray march (voxel_common.glsl)
-/// from a compute shader writing storage images, or from a fragment shader over a
-/// full-screen triangle writing colour attachments.
-enum class VoxelPipeline : std::uint8_t { Compute, Fragment };
+/// from a compute shader writing storage images, from a fragment shader over a full-screen
+/// triangle writing colour attachments, or from a ray-tracing pipeline whose rays traverse
+/// boxes around the brick map's occupied bricks (VK_KHR_ray_tracing_pipeline).
+enum class VoxelPipeline : std::uint8_t { Compute, Fragment, RayTracing };
 [[nodiscard]] std::string_view pipelineName(VoxelPipeline pipeline) noexcept;
-/// "compute" or "fragment"; none for another name.
+/// "compute", "fragment" or "raytracing"; none for another name.
 [[nodiscard]] std::optional<VoxelPipeline> voxelPipelineNamed(std::string_view name) noexcept;
 
 /// The push constants every marcher's shaders declare (voxel_common.glsl, Params).
@@ -156,6 +159,8 @@ protected:
     /// The three output images, with `usage` (how this pipeline writes them) and
     /// TRANSFER_SRC (read back, presented).
     [[nodiscard]] Result<void> createImages(VkImageUsageFlags usage);
+    /// Where shaders come from; null: embedded only.
+    [[nodiscard]] ShaderLibrary* shaderLibrary() const noexcept { return shaders_; }
 
     GpuImageShape shape_;
 
@@ -234,6 +239,56 @@ private:
     GraphicsKernel kernel_;
 };
 
+inline constexpr graph::SlotOptions kRayTracingRead{.stage = graph::StageKind::RayTracing};
+inline constexpr graph::SlotOptions kRayTracingWrite{.access = graph::Access::Write,
+                                                     .stage = graph::StageKind::RayTracing};
+
+struct VoxelRayTraceConfig : VoxelMarchSlots<kRayTracingRead, kRayTracingWrite> {
+    static constexpr std::string_view kTypeName = "VoxelRayTrace";
+};
+
+/// The ray-tracing marcher: an acceleration structure of one box per occupied brick of the
+/// brick map (built from the scene's words at the first compile, kept by recompiles), a
+/// ray generation shader that shades as the other marchers do, and an intersection shader
+/// that walks the voxels of the brick whose box a ray enters (VoxelMarchNodeBase). Bricks,
+/// not voxels, are the boxes: a voxel's box would multiply the structure's memory by the
+/// solid voxels a brick holds while traversal still has to find the first one. The steps
+/// image counts intersection calls (bricks) and the voxels they walked. Compile fails
+/// (Unsupported) on a device without ray-tracing pipelines, and for another structure than
+/// the brick map (InvalidArgument).
+class VoxelRayTraceNode : public VoxelMarchNodeBase<VoxelRayTraceConfig> {
+public:
+    VoxelRayTraceNode(GpuRuntime& runtime, std::shared_ptr<const std::vector<std::uint32_t>> words,
+                      VoxelStructure structure, GpuImageShape shape, VoxelShading shading = {},
+                      ShaderLibrary* shaders = nullptr);
+
+    /// The acceleration structure's primitives, memory and build times (zero before the first
+    /// compile).
+    [[nodiscard]] const gpu::AccelerationStructureStats& accelerationStats() const noexcept {
+        return boxes_.stats();
+    }
+
+protected:
+    void setup(graph::SetupContext& context) override;
+    Result<void> compile(const graph::CompileContext& context) override;
+    void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
+    void release(const graph::CleanupContext& context) override;
+
+private:
+    /// The boxes of the occupied bricks and, for the intersection shader, each one's brick
+    /// and grid word.
+    [[nodiscard]] Result<void> buildBrickBoxes();
+    /// The pipeline from `rayGeneration` and the library's (or embedded) other stages.
+    [[nodiscard]] Result<void> makePipeline(std::span<const std::uint32_t> rayGeneration,
+                                            bool replace);
+
+    std::shared_ptr<const std::vector<std::uint32_t>> words_;
+    gpu::AabbAccelerationStructure boxes_;
+    gpu::Buffer brickCells_;
+    std::unique_ptr<gpu::RayTracingPipeline> pipeline_;
+    PipelineBindings bindings_;
+};
+
 /// Which of a marcher's outputs (every pipeline's marcher has the three).
 enum class VoxelOutput : std::uint8_t { Color, Depth, Steps };
 
@@ -243,7 +298,8 @@ enum class VoxelOutput : std::uint8_t { Color, Depth, Steps };
 struct VoxelRenderer {
     graph::NodeHandle<VoxelSceneNode> scene;
     graph::NodeHandle<VoxelCameraNode> camera;
-    std::variant<graph::NodeHandle<VoxelRayMarchNode>, graph::NodeHandle<VoxelFragmentMarchNode>>
+    std::variant<graph::NodeHandle<VoxelRayMarchNode>, graph::NodeHandle<VoxelFragmentMarchNode>,
+                 graph::NodeHandle<VoxelRayTraceNode>>
         march;
 
     [[nodiscard]] graph::NodeId marchId() const noexcept {

@@ -20,8 +20,10 @@
 // or mixed changes its grid word (taking or giving back a slot) and the distances around it.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "vixen/core/error.hpp"
 #include "vixen/voxel/brick_volume.hpp"
 #include "vixen/voxel/gpu_words.hpp"
 
@@ -56,6 +58,18 @@ using BrickMap = GpuWords<BrickMapHeader>;
 
 /// Lays `volume` out as a brick map (parallel where it pays).
 [[nodiscard]] BrickMap buildBrickMap(const BrickVolume& volume);
+
+/// A brick of a brick map that holds solid voxels: its brick coordinates and its grid word
+/// (kUniformCell | material, or its slot).
+struct OccupiedBrick {
+    Int3 brick;
+    std::uint32_t cell = 0;
+};
+/// Every occupied brick of the brick map `words`, x fastest (what the ray-tracing pipeline
+/// makes one box of each). InvalidArgument for words that are not a brick map, or whose grid
+/// runs past them.
+[[nodiscard]] Result<std::vector<OccupiedBrick>> occupiedBricks(
+    std::span<const std::uint32_t> words);
 
 /// The palette as the GPU structures store it (kPaletteFloats per index 0..255).
 void appendPalette(const Palette& palette, std::vector<std::uint32_t>& words);
