@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "nanovdb_grid_scene.hpp"
 #include "vixen/core/files.hpp"
 #include "vixen/voxel/detail/nanovdb.hpp"
 
@@ -122,19 +123,23 @@ Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::pat
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: its grid is not valid",
                     path.string());
     }
+    return nanoVdbGridScene(std::move(handle), threshold, maxSide, path.string());
+}
+
+Result<std::unique_ptr<SceneSource>> nanoVdbGridScene(nanovdb::GridHandle<> handle, float threshold,
+                                                      std::int32_t maxSide, std::string_view name) {
     const auto bbox = handle.grid<float>()->indexBBox();
     if (bbox.empty()) {
-        return fail(ErrorCode::InvalidArgument, "'{}': the grid has no active voxel",
-                    path.string());
+        return fail(ErrorCode::InvalidArgument, "'{}': the grid has no active voxel", name);
     }
     const nanovdb::Coord extent = bbox.dim();
     if (extent[0] > maxSide || extent[1] > maxSide || extent[2] > maxSide) {
         return fail(ErrorCode::CapacityExceeded,
-                    "'{}': the grid is {}x{}x{} voxels; at most {} a side", path.string(),
-                    extent[0], extent[1], extent[2], maxSide);
+                    "'{}': the grid is {}x{}x{} voxels; at most {} a side", name, extent[0],
+                    extent[1], extent[2], maxSide);
     }
     Palette palette;
-    VIXEN_TRY(palette.add(Material{.name = "nanovdb"}));
+    VIXEN_TRY(palette.add(Material{.name = "vdb"}));
     return std::unique_ptr<SceneSource>(
         std::make_unique<NanoVdbGridScene>(std::move(handle), threshold, std::move(palette)));
 }
