@@ -9,6 +9,7 @@ packages=(
     libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
     glslang-tools spirv-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
     libtbb-dev libxxhash-dev libzstd-dev libshaderc-dev glslang-dev gnuplot-nox libnanovdb-dev
+    zlib1g-dev libtinyobjloader-dev
     clang-format
 )
 
