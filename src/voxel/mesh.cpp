@@ -55,4 +55,39 @@ bool isDegenerate(const TriangleMesh& mesh, const std::array<std::uint32_t, 3>& 
            u[0] * w[1] - u[1] * w[0] == 0.0;
 }
 
+TriangleMesh makeTorusMesh(std::uint32_t rings, std::uint32_t segments, float majorRadius,
+                           float minorRadius, bool coloured) {
+    constexpr double kTau = 6.283185307179586;
+    const auto major = static_cast<double>(majorRadius);
+    const auto minor = static_cast<double>(minorRadius);
+    TriangleMesh mesh;
+    mesh.positions.reserve(std::size_t{rings} * segments);
+    for (std::uint32_t r = 0; r < rings; ++r) {
+        const double around = kTau * r / rings;
+        for (std::uint32_t s = 0; s < segments; ++s) {
+            const double tube = kTau * s / segments;
+            const double radius = major + minor * std::cos(tube);
+            mesh.positions.push_back({static_cast<float>(radius * std::cos(around)),
+                                      static_cast<float>(minor * std::sin(tube)),
+                                      static_cast<float>(radius * std::sin(around))});
+            if (coloured) {
+                const auto level = static_cast<std::uint8_t>(255.0 * r / rings);
+                mesh.colours.push_back({level, static_cast<std::uint8_t>(255 - level), 128});
+            }
+        }
+    }
+    mesh.triangles.reserve(std::size_t{2} * rings * segments);
+    for (std::uint32_t r = 0; r < rings; ++r) {
+        for (std::uint32_t s = 0; s < segments; ++s) {
+            const std::uint32_t a = r * segments + s;
+            const std::uint32_t b = ((r + 1) % rings) * segments + s;
+            const std::uint32_t c = ((r + 1) % rings) * segments + (s + 1) % segments;
+            const std::uint32_t d = r * segments + (s + 1) % segments;
+            mesh.triangles.push_back({a, b, c});
+            mesh.triangles.push_back({a, c, d});
+        }
+    }
+    return mesh;
+}
+
 }  // namespace vixen::voxel

@@ -40,4 +40,10 @@ struct MeshBounds {
 /// cross product is zero in double precision).
 [[nodiscard]] bool isDegenerate(const TriangleMesh& mesh, const std::array<std::uint32_t, 3>& t);
 
+/// A closed torus around the y axis: `rings` steps around the axis, `segments` around the
+/// tube, 2 * rings * segments triangles; coloured by the angle around the axis when
+/// `coloured` (a mesh for tests and benchmarks of any size).
+[[nodiscard]] TriangleMesh makeTorusMesh(std::uint32_t rings, std::uint32_t segments,
+                                         float majorRadius, float minorRadius, bool coloured);
+
 }  // namespace vixen::voxel
