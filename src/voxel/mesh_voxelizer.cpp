@@ -108,7 +108,9 @@ public:
         const Shading shading = colours_ ? Shading(q, t, mesh_) : Shading();
         for (std::int64_t z = spans[2].first; z <= spans[2].last; ++z) {
             for (std::int64_t y = spans[1].first; y <= spans[1].last; ++y) {
-                for (std::int64_t x = spans[0].first; x <= spans[0].last; ++x) {
+                const VoxelSpan row = test.rowCandidates(y, z);
+                const std::int64_t lastX = std::min(spans[0].last, row.last);
+                for (std::int64_t x = std::max(spans[0].first, row.first); x <= lastX; ++x) {
                     const auto lx = static_cast<std::size_t>(x - tileMin[0]);
                     const auto ly = static_cast<std::size_t>(y - tileMin[1]);
                     const auto lz = static_cast<std::size_t>(z - tileMin[2]);

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 namespace vixen::voxel {
 
@@ -56,6 +57,32 @@ public:
 
     /// The voxels along axis `i` whose cubes the triangle's bounding box touches.
     [[nodiscard]] VoxelSpan span(std::size_t i) const noexcept { return spans_[i]; }
+
+    /// The voxels of row (y, z) within span(0) that may pass the plane test: a superset,
+    /// widened by a voxel against rounding, so that a large triangle is not tested voxel by
+    /// voxel over its whole bounding box.
+    [[nodiscard]] VoxelSpan rowCandidates(std::int64_t y, std::int64_t z) const noexcept {
+        const Axis& plane = axes_[9];
+        const double nx = plane.direction[0];
+        const double magnitude =
+            std::abs(nx) + std::abs(plane.direction[1]) + std::abs(plane.direction[2]);
+        if (std::abs(nx) <= 1e-6 * magnitude) {
+            return spans_[0];  // the plane is nearly parallel to x: no bound worth having
+        }
+        const double rest = plane.direction[1] * (static_cast<double>(y) + 0.5) +
+                            plane.direction[2] * (static_cast<double>(z) + 0.5);
+        double low = (plane.low - rest) / nx;
+        double high = (plane.high - rest) / nx;
+        if (low > high) {
+            std::swap(low, high);
+        }
+        // Voxel x's centre is x + 0.5.
+        const double first =
+            std::max(std::floor(low - 0.5) - 1.0, static_cast<double>(spans_[0].first));
+        const double last =
+            std::min(std::ceil(high - 0.5) + 1.0, static_cast<double>(spans_[0].last));
+        return {static_cast<std::int64_t>(first), static_cast<std::int64_t>(last)};
+    }
 
     /// Whether the cube of voxel (x, y, z) and the triangle share a point; the voxel must be
     /// within span() along each axis (the box axes are not tested again).
