@@ -10,6 +10,7 @@ packages=(
     glslang-tools spirv-tools libspirv-cross-c-shared-dev libstb-dev libglfw3-dev xvfb xauth
     libtbb-dev libxxhash-dev libzstd-dev libshaderc-dev glslang-dev gnuplot-nox libnanovdb-dev
     libopenvdb-dev libboost-dev libclang-rt-14-dev
+    zlib1g-dev libtinyobjloader-dev
     clang-format
 )
 

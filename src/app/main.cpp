@@ -35,7 +35,8 @@ CLI::Validator sceneValidator() {
                 }
             }
             return scene +
-                   " not in {cornell,noise,tunnels,cityscape} and not file:PATH (a .vox file)";
+                   " not in {cornell,noise,tunnels,cityscape} and not file:PATH (a .vox, "
+                   ".nvdb, .vdb, .ply, .ply.gz or .obj file)";
         },
         "SCENE");
 }
@@ -47,10 +48,12 @@ void addSceneOptions(CLI::App& command, Options& options) {
     command
         .add_option("--scene", options.scene,
                     "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
-                    "(MagicaVoxel .vox, NanoVDB .nvdb)")
+                    "(MagicaVoxel .vox, NanoVDB .nvdb, OpenVDB .vdb, or a mesh: .ply, .ply.gz, .obj)")
         ->capture_default_str()
         ->check(sceneValidator());
-    command.add_option("--voxels", options.voxels, "Voxels a side of the scene")
+    command
+        .add_option("--voxels", options.voxels,
+                    "Voxels a side of the scene (of a mesh: along its longest side)")
         ->capture_default_str()
         ->check(CLI::Range(8U, 4096U));
     command.add_option("--seed", options.seed, "Seed of the procedural scene")
@@ -250,15 +253,20 @@ int main(int argc, char** argv) {
     vixen::app::VoxelizeOptions voxelize;
     CLI::App* voxelizeCommand = app.add_subcommand(
         "voxelize",
-        "Build a scene (a procedural one, or a file: MagicaVoxel .vox, NanoVDB .nvdb) and write "
-        "it to a file other tools read (.vox, .nvdb)");
+        "Build a scene (a procedural one, or a file: MagicaVoxel .vox, NanoVDB .nvdb, OpenVDB "
+        ".vdb, a mesh "
+        ".ply, .ply.gz or .obj voxelized) and write it to a file other tools read (.vox, .nvdb)");
     voxelizeCommand->add_option("in", voxelize.input, "Procedural scene name, or file:PATH")
         ->required();
     voxelizeCommand->add_option("out", voxelize.output, "The file to write (.vox, .nvdb)")
         ->required();
-    voxelizeCommand->add_option("--voxels", voxelize.voxels, "Voxels a side of a procedural scene")
+    voxelizeCommand
+        ->add_option("--voxels", voxelize.voxels,
+                     "Voxels a side of a procedural scene, or along a mesh's longest side")
         ->capture_default_str()
         ->check(CLI::Range(8U, 4096U));
+    voxelizeCommand->add_flag("--solid", voxelize.solid,
+                              "Fill what a mesh's surface encloses (not only its surface)");
     voxelizeCommand->add_option("--seed", voxelize.seed, "Seed of a procedural scene")
         ->capture_default_str();
 

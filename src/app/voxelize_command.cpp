@@ -39,7 +39,10 @@ int runVoxelize(const VoxelizeOptions& options) {
     const bool fromFile =
         options.input.starts_with(prefix) || std::filesystem::exists(options.input);
     const auto side = static_cast<std::int32_t>(options.voxels);
-    auto scene = fromFile ? voxel::openSceneFile(input)
+    voxel::SceneFileOptions fileOptions;
+    fileOptions.meshVoxels = side;
+    fileOptions.solid = options.solid;
+    auto scene = fromFile ? voxel::openSceneFile(input, fileOptions)
                           : voxel::makeProceduralScene(input, {side, side, side}, options.seed);
     if (!scene) {
         return failWith(scene.error());

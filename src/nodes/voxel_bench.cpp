@@ -11,6 +11,7 @@
 #include "vixen/nodes/gpu_runtime.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/scene_files.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -36,12 +37,13 @@ bool VoxelBenchConfig::fromFile() const {
 }
 
 std::string VoxelBenchConfig::id() const {
-    // A file's scene by its file name, at its own size.
+    // A file's scene by its file name, at its own size (a mesh's: at the matrix's sizes).
     const std::string sceneName =
         fromFile()
             ? "file-" + std::filesystem::path(scene.substr(kSceneFilePrefix.size())).stem().string()
             : scene;
-    const std::string side = fromFile() ? std::string("native") : std::to_string(voxels);
+    const std::string side =
+        fromFile() && voxels == 0 ? std::string("native") : std::to_string(voxels);
     return fmt::format("{}-{}-{}-{}-{}x{}{}", pipeline, voxel::structureName(structure), sceneName,
                        side, width, height, shadows ? "-shadows" : "");
 }
@@ -129,9 +131,11 @@ Result<void> VoxelBenchMatrix::validate() const {
 std::vector<VoxelBenchConfig> VoxelBenchMatrix::expand() const {
     std::vector<VoxelBenchConfig> all;
     for (const std::string& scene : scenes) {
-        // A file's scene has one size, its own: voxels 0 stands for it.
-        const std::vector<std::uint32_t> sides =
-            scene.starts_with(kSceneFilePrefix) ? std::vector<std::uint32_t>{0} : voxels;
+        // A file's scene has one size, its own: voxels 0 stands for it. A mesh has none, and
+        // is voxelized at each of the matrix's sizes.
+        const bool native = scene.starts_with(kSceneFilePrefix) &&
+                            !voxel::isMeshFile(scene.substr(kSceneFilePrefix.size()));
+        const std::vector<std::uint32_t> sides = native ? std::vector<std::uint32_t>{0} : voxels;
         for (const std::uint32_t side : sides) {
             for (const voxel::Structure structure : structures) {
                 for (const std::string& pipeline : pipelines) {

@@ -81,9 +81,13 @@ double BuiltVoxelScene::density() const noexcept {
 
 Result<BuiltVoxelScene> buildVoxelScene(const VoxelSceneRequest& request) {
     const auto s = static_cast<std::int32_t>(request.side);
+    // A mesh file has no size of its own: the request's side is its resolution (and part of
+    // the cache key, as for procedural scenes).
+    voxel::SceneFileOptions fileOptions;
+    fileOptions.meshVoxels = s;
     auto scene =
         request.scene.starts_with(kSceneFilePrefix)
-            ? voxel::openSceneFile(request.scene.substr(kSceneFilePrefix.size()))
+            ? voxel::openSceneFile(request.scene.substr(kSceneFilePrefix.size()), fileOptions)
             : voxel::makeProceduralScene(request.scene, voxel::Int3{s, s, s}, request.seed);
     if (!scene) {
         return std::unexpected(std::move(scene.error()));

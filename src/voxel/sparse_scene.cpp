@@ -15,36 +15,62 @@ std::uint64_t SparseVoxelScene::keyOf(Int3 brick) noexcept {
            static_cast<std::uint64_t>(brick.z) << 42U;
 }
 
+SparseVoxelScene::Brick& SparseVoxelScene::materialsOf(std::uint64_t key) {
+    auto [slot, inserted] = entries_.try_emplace(key, kUniformEntry | kEmpty);
+    if (inserted || (slot->second & kUniformEntry) != 0) {
+        const auto material = static_cast<MaterialId>(slot->second & 0xFFU);
+        slot->second = static_cast<std::uint32_t>(bricks_.size());
+        bricks_.emplace_back().fill(material);
+    }
+    return bricks_[slot->second];
+}
+
 void SparseVoxelScene::set(Int3 p, MaterialId material) {
     assert(p.x >= 0 && p.y >= 0 && p.z >= 0 && p.x < size_.x && p.y < size_.y && p.z < size_.z);
     const Int3 brick{p.x / kBrickSide, p.y / kBrickSide, p.z / kBrickSide};
     const Int3 local = p - brick * kBrickSide;
-    const auto index =
-        static_cast<std::size_t>(local.x + kBrickSide * (local.y + kBrickSide * local.z));
-    if (material == kEmpty) {
-        const auto found = bricks_.find(keyOf(brick));
-        if (found != bricks_.end()) {
-            found->second[index] = kEmpty;
-        }
+    const auto index = static_cast<std::size_t>(voxelIndex(local.x, local.y, local.z));
+    if (material == kEmpty && !entries_.contains(keyOf(brick))) {
         return;
     }
-    auto [slot, inserted] = bricks_.try_emplace(keyOf(brick));
-    if (inserted) {
-        slot->second.fill(kEmpty);
-    }
-    slot->second[index] = material;
+    materialsOf(keyOf(brick))[index] = material;
+}
+
+void SparseVoxelScene::setBrick(Int3 brick, std::span<const MaterialId, kBrickVoxels> materials) {
+    std::ranges::copy(materials, materialsOf(keyOf(brick)).begin());
+}
+
+void SparseVoxelScene::setUniformBrick(Int3 brick, MaterialId material) {
+    assert(material != kEmpty);
+    // A brick that had its own materials keeps its slot in bricks_, unused: bulk builders
+    // set each brick once.
+    entries_[keyOf(brick)] = kUniformEntry | material;
+}
+
+void SparseVoxelScene::reserve(std::size_t bricks, std::size_t materialBricks) {
+    entries_.reserve(bricks);
+    bricks_.reserve(materialBricks);
 }
 
 BoxContent SparseVoxelScene::classify(const Box& box) const {
     const Int3 first{box.min.x / kBrickSide, box.min.y / kBrickSide, box.min.z / kBrickSide};
     const Int3 last{(box.max.x - 1) / kBrickSide, (box.max.y - 1) / kBrickSide,
                     (box.max.z - 1) / kBrickSide};
+    if (first == last) {
+        const auto found = entries_.find(keyOf(first));
+        if (found == entries_.end()) {
+            return BoxContent::empty();
+        }
+        return (found->second & kUniformEntry) != 0
+                   ? BoxContent::solid(static_cast<MaterialId>(found->second & 0xFFU))
+                   : BoxContent::mixed();
+    }
     const Int3 span = last - first + Int3{1, 1, 1};
-    if (static_cast<std::uint64_t>(span.volume()) <= bricks_.size()) {
+    if (static_cast<std::uint64_t>(span.volume()) <= entries_.size()) {
         for (std::int32_t z = first.z; z <= last.z; ++z) {
             for (std::int32_t y = first.y; y <= last.y; ++y) {
                 for (std::int32_t x = first.x; x <= last.x; ++x) {
-                    if (bricks_.contains(keyOf({x, y, z}))) {
+                    if (entries_.contains(keyOf({x, y, z}))) {
                         return BoxContent::mixed();
                     }
                 }
@@ -52,7 +78,7 @@ BoxContent SparseVoxelScene::classify(const Box& box) const {
         }
         return BoxContent::empty();
     }
-    const bool any = std::ranges::any_of(bricks_, [&](const auto& entry) {
+    const bool any = std::ranges::any_of(entries_, [&](const auto& entry) {
         const auto x = static_cast<std::int32_t>(entry.first & 0x1FFFFFU);
         const auto y = static_cast<std::int32_t>((entry.first >> 21U) & 0x1FFFFFU);
         const auto z = static_cast<std::int32_t>(entry.first >> 42U);
@@ -64,12 +90,14 @@ BoxContent SparseVoxelScene::classify(const Box& box) const {
 
 void SparseVoxelScene::fillBrick(Int3 origin, std::span<MaterialId, kBrickVoxels> materials) const {
     const auto found =
-        bricks_.find(keyOf({origin.x / kBrickSide, origin.y / kBrickSide, origin.z / kBrickSide}));
-    if (found == bricks_.end()) {
+        entries_.find(keyOf({origin.x / kBrickSide, origin.y / kBrickSide, origin.z / kBrickSide}));
+    if (found == entries_.end()) {
         std::ranges::fill(materials, kEmpty);
-        return;
+    } else if ((found->second & kUniformEntry) != 0) {
+        std::ranges::fill(materials, static_cast<MaterialId>(found->second & 0xFFU));
+    } else {
+        std::ranges::copy(bricks_[found->second], materials.begin());
     }
-    std::ranges::copy(found->second, materials.begin());
 }
 
 }  // namespace vixen::voxel

@@ -62,6 +62,25 @@ TEST(VoxelBenchMatrixTest, AFileSceneRunsAtItsOwnSizeOnce) {
         << missing.error().message;
 }
 
+TEST(VoxelBenchMatrixTest, AMeshFileRunsAtEachOfTheMatrixSizes) {
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "vixen-bench-matrix-test.obj";
+    std::ofstream(file) << "a file that exists";
+    VoxelBenchMatrix matrix;
+    matrix.scenes = {"file:" + file.string()};
+    matrix.structures = {voxel::Structure::BrickMap};
+    matrix.pipelines = {"compute"};
+    matrix.sizes = {{64, 48}};
+    matrix.voxels = {64, 256};
+    ASSERT_TRUE(matrix.validate());
+    const auto all = matrix.expand();
+    std::filesystem::remove(file);
+    ASSERT_EQ(all.size(), 2U) << "a mesh has no size of its own";
+    EXPECT_EQ(all[0].voxels, 64U);
+    EXPECT_EQ(all[1].sceneRequest().side, 256U);
+    EXPECT_EQ(all[1].id(), "compute-brickmap-file-vixen-bench-matrix-test-256-64x48");
+}
+
 TEST(VoxelBenchMatrixTest, ShardsSplitTheMatrixExactly) {
     const auto all = VoxelBenchMatrix{}.expand();
     std::multiset<std::string> seen;

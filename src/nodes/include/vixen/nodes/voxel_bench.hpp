@@ -36,7 +36,8 @@ struct VoxelBenchConfig {
     /// A file-name-safe name: "compute-brickmap-noise-256-1920x1080[-shadows]"; a file's
     /// scene by its file name at its own size: "compute-brickmap-file-deer-native-1280x720".
     [[nodiscard]] std::string id() const;
-    /// Whether the scene is a file (kSceneFilePrefix); its voxels are then 0: its own size.
+    /// Whether the scene is a file (kSceneFilePrefix); its voxels are then 0, its own size,
+    /// except for a mesh (voxelized at the matrix's sizes).
     [[nodiscard]] bool fromFile() const;
     [[nodiscard]] VoxelSceneRequest sceneRequest() const;
 };

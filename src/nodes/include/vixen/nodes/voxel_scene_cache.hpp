@@ -29,7 +29,8 @@ inline constexpr std::string_view kSceneFilePrefix = "file:";
 
 struct VoxelSceneRequest {
     std::string scene;  ///< a procedural scene's name, or kSceneFilePrefix + a file's path
-    /// Voxels a side of a procedural scene; a file's scene has its own size.
+    /// Voxels a side of a procedural scene, or along a mesh file's longest side; other files
+    /// have their own size.
     std::uint32_t side = 256;
     std::uint64_t seed = 1;
     voxel::Structure structure = voxel::Structure::BrickMap;
