@@ -12,7 +12,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const std::filesystem::path scratch =
-        std::filesystem::temp_directory_path() / ("vixen-fuzz-" + std::to_string(::getpid()) + ".nvdb");
+        std::filesystem::temp_directory_path() /
+        ("vixen-fuzz-" + std::to_string(::getpid()) + ".nvdb");
     {
         std::ofstream file(scratch, std::ios::binary | std::ios::trunc);
         file.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
