@@ -3,6 +3,8 @@
 // brick.
 
 #include <array>
+#include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -98,26 +100,25 @@ Result<void> VoxelRayTraceNode::buildBrickBoxes() {
 
 Result<void> VoxelRayTraceNode::makePipeline(std::span<const std::uint32_t> rayGeneration,
                                              bool replace) {
-    const auto stage =
-        [&](std::string_view shader,
-            std::span<const std::uint32_t> embedded) -> Result<std::span<const std::uint32_t>> {
-        if (shaderLibrary() == nullptr) {
-            return embedded;
-        }
-        auto spirv = shaderLibrary()->spirv(shader, embedded);
-        if (!spirv) {
-            return std::unexpected(std::move(spirv.error()));
-        }
-        return **spirv;
-    };
-    auto miss = stage("voxel_rt.rmiss", shaders::voxelRtRmiss());
-    auto closestHit = stage("voxel_rt.rchit", shaders::voxelRtRchit());
-    auto intersection = stage("voxel_rt_brick.rint", shaders::voxelRtBrickRint());
-    for (auto* spirv : {&miss, &closestHit, &intersection}) {
-        if (!*spirv) {
-            return std::unexpected(std::move(spirv->error()));
+    // The library's SPIR-V of each other stage, held here while the pipeline is made.
+    std::array<std::shared_ptr<const std::vector<std::uint32_t>>, 3> loaded;
+    const std::array<std::pair<std::string_view, std::span<const std::uint32_t>>, 3> stages{
+        std::pair{std::string_view("voxel_rt.rmiss"), shaders::voxelRtRmiss()},
+        std::pair{std::string_view("voxel_rt.rchit"), shaders::voxelRtRchit()},
+        std::pair{std::string_view("voxel_rt_brick.rint"), shaders::voxelRtBrickRint()}};
+    std::array<std::span<const std::uint32_t>, 3> code{};
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        code[i] = stages[i].second;
+        if (shaderLibrary() != nullptr) {
+            auto spirv = shaderLibrary()->spirv(stages[i].first, stages[i].second);
+            if (!spirv) {
+                return std::unexpected(std::move(spirv.error()));
+            }
+            loaded[i] = std::move(*spirv);
+            code[i] = *loaded[i];
         }
     }
+    const auto& [miss, closestHit, intersection] = code;
     const std::array misses{gpu::ShaderStageCode{*miss, "voxel_rt.rmiss"}};
     const std::array hitGroups{
         gpu::RayTracingHitGroup{gpu::ShaderStageCode{*closestHit, "voxel_rt.rchit"},

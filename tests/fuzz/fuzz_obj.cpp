@@ -11,8 +11,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     auto mesh = vixen::voxel::parseObj(text, "fuzz.obj");
     if (mesh) {
-        static_cast<void>(vixen::voxel::voxelizeMesh(
-            *mesh, vixen::voxel::MeshVoxelOptions{.voxels = 16, .solid = true}, "fuzz.obj"));
+        vixen::voxel::MeshVoxelOptions options;
+        options.voxels = 16;
+        options.solid = true;
+        static_cast<void>(vixen::voxel::voxelizeMesh(*mesh, options, "fuzz.obj"));
     }
     return 0;
 }

@@ -11,8 +11,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto mesh = vixen::voxel::parsePly(std::as_bytes(std::span(data, size)), "fuzz.ply");
     if (mesh) {
-        static_cast<void>(vixen::voxel::voxelizeMesh(
-            *mesh, vixen::voxel::MeshVoxelOptions{.voxels = 16, .solid = true}, "fuzz.ply"));
+        vixen::voxel::MeshVoxelOptions options;
+        options.voxels = 16;
+        options.solid = true;
+        static_cast<void>(vixen::voxel::voxelizeMesh(*mesh, options, "fuzz.ply"));
     }
     return 0;
 }
