@@ -119,10 +119,10 @@ Result<void> VoxelRayTraceNode::makePipeline(std::span<const std::uint32_t> rayG
         }
     }
     const auto& [miss, closestHit, intersection] = code;
-    const std::array misses{gpu::ShaderStageCode{*miss, "voxel_rt.rmiss"}};
+    const std::array misses{gpu::ShaderStageCode{miss, "voxel_rt.rmiss"}};
     const std::array hitGroups{
-        gpu::RayTracingHitGroup{gpu::ShaderStageCode{*closestHit, "voxel_rt.rchit"},
-                                gpu::ShaderStageCode{*intersection, "voxel_rt_brick.rint"}}};
+        gpu::RayTracingHitGroup{gpu::ShaderStageCode{closestHit, "voxel_rt.rchit"},
+                                gpu::ShaderStageCode{intersection, "voxel_rt_brick.rint"}}};
     const gpu::RayTracingPipelineDesc desc{
         .rayGeneration = gpu::ShaderStageCode{rayGeneration, "voxel_rt.rgen"},
         .misses = misses,
