@@ -59,48 +59,111 @@ private:
 };
 
 /// What NanoVDB's reader would trust in the file's first segment checked first against the
-/// file itself: its header, an uncompressed float grid, and sizes (the grid's, its name's)
-/// that fit in the file, so that no size field makes NanoVDB allocate more than the file.
+/// file itself: its header, every grid description with a name that ends inside it (NanoVDB
+/// reads each name up to its terminating zero), the first grid uncompressed and of floats, and
+/// that grid's size within what is left, so that no size field makes NanoVDB read past its
+/// buffers or allocate more than the file.
 Result<void> checkNanoVdbHeader(const std::filesystem::path& path) {
     constexpr std::size_t kHeaderBytes = sizeof(nanovdb::io::Header);
     constexpr std::size_t kMetaBytes = sizeof(nanovdb::io::MetaData);
     constexpr std::uint32_t kMaxNameBytes = 4096;
+    const auto refuse = [&](std::string_view problem) -> Result<void> {
+        return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
+                    problem);
+    };
     std::error_code error;
     const std::uint64_t fileBytes = std::filesystem::file_size(path, error);
     std::ifstream file(path, std::ios::binary);
     nanovdb::io::Header header;
-    nanovdb::io::MetaData meta{};
-    if (error || fileBytes < kHeaderBytes + kMetaBytes ||
-        !file.read(reinterpret_cast<char*>(&header), kHeaderBytes) ||
-        !file.read(reinterpret_cast<char*>(&meta), kMetaBytes)) {
-        return fail(ErrorCode::ParseError,
-                    "'{}': NanoVDB cannot read it: fewer bytes than a header and a grid "
-                    "description ({})",
-                    path.string(), kHeaderBytes + kMetaBytes);
+    if (error || fileBytes < kHeaderBytes ||
+        !file.read(reinterpret_cast<char*>(&header), kHeaderBytes)) {
+        return refuse("fewer bytes than its header");
     }
-    const std::uint64_t left = fileBytes - kHeaderBytes - kMetaBytes;
-    std::string name(std::min<std::uint64_t>({meta.nameSize, kMaxNameBytes, left}), '\0');
-    const bool nameRead = file.read(name.data(), static_cast<std::streamsize>(name.size())).good();
-    const char* problem = nullptr;
     if (header.magic != NANOVDB_MAGIC_NUMBER) {
-        problem = "it does not start with NanoVDB's magic number";
-    } else if (header.gridCount == 0) {
-        problem = "it holds no grid";
-    } else if (header.codec != nanovdb::io::Codec::NONE || meta.codec != nanovdb::io::Codec::NONE) {
-        problem = "it is compressed (only uncompressed files are read)";
-    } else if (meta.gridType != nanovdb::GridType::Float) {
-        problem = "its first grid is not a grid of floats";
-    } else if (meta.nameSize == 0 || meta.nameSize != name.size() || !nameRead ||
-               name.find('\0') == std::string::npos) {
-        problem = "its grid's name does not fit in the file";
-    } else if (meta.gridSize > left - meta.nameSize || meta.fileSize > left - meta.nameSize) {
-        problem = "its grid is larger than the file";
+        return refuse("it does not start with NanoVDB's magic number");
     }
-    if (problem != nullptr) {
-        return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
-                    problem);
+    if (header.gridCount == 0) {
+        return refuse("it holds no grid");
+    }
+    if (header.codec != nanovdb::io::Codec::NONE) {
+        return refuse("it is compressed (only uncompressed files are read)");
+    }
+    std::uint64_t left = fileBytes - kHeaderBytes;
+    nanovdb::io::MetaData first{};
+    for (std::uint32_t grid = 0; grid < header.gridCount; ++grid) {
+        nanovdb::io::MetaData meta{};
+        if (left < kMetaBytes || !file.read(reinterpret_cast<char*>(&meta), kMetaBytes)) {
+            return refuse(fmt::format("the description of grid {} of {} is cut short", grid,
+                                      header.gridCount));
+        }
+        left -= kMetaBytes;
+        if (meta.nameSize == 0 || meta.nameSize > kMaxNameBytes || meta.nameSize > left) {
+            return refuse(fmt::format("the name of grid {} does not fit in the file", grid));
+        }
+        std::string name(meta.nameSize, '\0');
+        if (!file.read(name.data(), static_cast<std::streamsize>(name.size())) ||
+            name.back() != '\0') {
+            return refuse(
+                fmt::format("the name of grid {} does not end where its size says", grid));
+        }
+        left -= meta.nameSize;
+        if (grid == 0) {
+            first = meta;
+        }
+    }
+    if (first.codec != nanovdb::io::Codec::NONE) {
+        return refuse("it is compressed (only uncompressed files are read)");
+    }
+    if (first.gridType != nanovdb::GridType::Float) {
+        return refuse("its first grid is not a grid of floats");
+    }
+    if (first.gridSize > left) {
+        return refuse("its grid is larger than the file");
     }
     return {};
+}
+
+/// Whether every node of `grid`'s tree lies inside the grid's own bytes, aligned as NanoVDB
+/// lays nodes out. NanoVDB's validator trusts the child offsets it follows (and checks the
+/// upper nodes twice instead of the leaves), so a damaged file is checked here, by pointer
+/// arithmetic alone, before anything reads a node.
+bool treeInsideGrid(const nanovdb::NanoGrid<float>& grid, std::uint64_t bufferBytes) {
+    const auto* const begin = reinterpret_cast<const std::uint8_t*>(&grid);
+    constexpr std::size_t kHeads =
+        sizeof(nanovdb::NanoGrid<float>) + sizeof(nanovdb::NanoTree<float>);
+    if (bufferBytes < kHeads || grid.gridSize() > bufferBytes || grid.gridSize() < kHeads) {
+        return false;
+    }
+    const std::uint8_t* const end = begin + grid.gridSize();
+    const auto& root = grid.tree().root();
+    const auto* const rootBytes = reinterpret_cast<const std::uint8_t*>(&root);
+    if (rootBytes < begin + kHeads || rootBytes > end ||
+        std::size_t(end - rootBytes) < sizeof(nanovdb::NanoRoot<float>) ||
+        root.memUsage() > std::uint64_t(end - rootBytes)) {
+        return false;
+    }
+    const std::uint8_t* const nodes = rootBytes + root.memUsage();
+    const auto inside = [&](const void* node, std::size_t bytes) {
+        const auto* const at = static_cast<const std::uint8_t*>(node);
+        return at >= nodes && at <= end && bytes <= std::size_t(end - at) &&
+               reinterpret_cast<std::uintptr_t>(at) % NANOVDB_DATA_ALIGNMENT == 0;
+    };
+    for (auto upper = root.beginChild(); upper; ++upper) {
+        if (!inside(upper.operator->(), sizeof(nanovdb::NanoUpper<float>))) {
+            return false;
+        }
+        for (auto lower = upper->beginChild(); lower; ++lower) {
+            if (!inside(lower.operator->(), sizeof(nanovdb::NanoLower<float>))) {
+                return false;
+            }
+            for (auto leaf = lower->beginChild(); leaf; ++leaf) {
+                if (!inside(leaf.operator->(), sizeof(nanovdb::NanoLeaf<float>))) {
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -118,8 +181,11 @@ Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::pat
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
                     error.what());
     }
-    // The grid's own offsets are what the accessors follow: NanoVDB's validator checks them.
-    if (handle.grid<float>() == nullptr || !nanovdb::isValid(*handle.grid<float>(), true, false)) {
+    // The grid's own offsets are what the accessors follow: the nodes are checked to lie in
+    // the grid first, then NanoVDB's validator checks the rest.
+    const nanovdb::NanoGrid<float>* grid = handle.grid<float>();
+    if (grid == nullptr || !treeInsideGrid(*grid, handle.size()) ||
+        !nanovdb::isValid(*grid, false, false)) {
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: its grid is not valid",
                     path.string());
     }
