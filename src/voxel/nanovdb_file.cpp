@@ -125,39 +125,56 @@ Result<void> checkNanoVdbHeader(const std::filesystem::path& path) {
 
 /// Whether every node of `grid`'s tree lies inside the grid's own bytes, aligned as NanoVDB
 /// lays nodes out. NanoVDB's validator trusts the child offsets it follows (and checks the
-/// upper nodes twice instead of the leaves), so a damaged file is checked here, by pointer
-/// arithmetic alone, before anything reads a node.
+/// upper nodes twice instead of the leaves), so a damaged file is checked here first, each
+/// child's offset in integers before any pointer is formed from it.
 bool treeInsideGrid(const nanovdb::NanoGrid<float>& grid, std::uint64_t bufferBytes) {
-    const auto* const begin = reinterpret_cast<const std::uint8_t*>(&grid);
+    using Root = nanovdb::NanoRoot<float>;
+    using Upper = nanovdb::NanoUpper<float>;
+    using Lower = nanovdb::NanoLower<float>;
+    using Leaf = nanovdb::NanoLeaf<float>;
     constexpr std::size_t kHeads =
         sizeof(nanovdb::NanoGrid<float>) + sizeof(nanovdb::NanoTree<float>);
     if (bufferBytes < kHeads || grid.gridSize() > bufferBytes || grid.gridSize() < kHeads) {
         return false;
     }
-    const std::uint8_t* const end = begin + grid.gridSize();
-    const auto& root = grid.tree().root();
-    const auto* const rootBytes = reinterpret_cast<const std::uint8_t*>(&root);
-    if (rootBytes < begin + kHeads || rootBytes > end ||
-        std::size_t(end - rootBytes) < sizeof(nanovdb::NanoRoot<float>) ||
-        root.memUsage() > std::uint64_t(end - rootBytes)) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(&grid);
+    const std::uintptr_t end = begin + grid.gridSize();
+    const auto root = reinterpret_cast<std::uintptr_t>(&grid.tree().root());
+    if (root < begin + kHeads || root > end || end - root < sizeof(Root) ||
+        grid.tree().root().memUsage() > end - root) {
         return false;
     }
-    const std::uint8_t* const nodes = rootBytes + root.memUsage();
-    const auto inside = [&](const void* node, std::size_t bytes) {
-        const auto* const at = static_cast<const std::uint8_t*>(node);
-        return at >= nodes && at <= end && bytes <= std::size_t(end - at) &&
-               reinterpret_cast<std::uintptr_t>(at) % NANOVDB_DATA_ALIGNMENT == 0;
+    const std::uintptr_t nodes = root + grid.tree().root().memUsage();
+    // Where the child `offset` bytes from `parent` starts, or 0 when it is not a node of
+    // `bytes` inside the grid after the root.
+    const auto child = [&](std::uintptr_t parent, std::int64_t offset,
+                           std::size_t bytes) -> std::uintptr_t {
+        if (offset <= 0 || static_cast<std::uint64_t>(offset) > end - parent) {
+            return 0;
+        }
+        const std::uintptr_t at = parent + static_cast<std::uint64_t>(offset);
+        const bool inside = at >= nodes && bytes <= end - at && at % NANOVDB_DATA_ALIGNMENT == 0;
+        return inside ? at : 0;
     };
-    for (auto upper = root.beginChild(); upper; ++upper) {
-        if (!inside(upper.operator->(), sizeof(nanovdb::NanoUpper<float>))) {
+    const auto* rootData = grid.tree().root().data();
+    for (std::uint32_t t = 0; t < rootData->mTableSize; ++t) {
+        const auto* tile = rootData->tile(t);
+        if (!tile->isChild()) {
+            continue;
+        }
+        const std::uintptr_t upper = child(root, tile->child, sizeof(Upper));
+        if (upper == 0) {
             return false;
         }
-        for (auto lower = upper->beginChild(); lower; ++lower) {
-            if (!inside(lower.operator->(), sizeof(nanovdb::NanoLower<float>))) {
+        const auto* upperData = reinterpret_cast<const Upper::DataType*>(upper);
+        for (auto u = upperData->mChildMask.beginOn(); u; ++u) {
+            const std::uintptr_t lower = child(upper, upperData->mTable[*u].child, sizeof(Lower));
+            if (lower == 0) {
                 return false;
             }
-            for (auto leaf = lower->beginChild(); leaf; ++leaf) {
-                if (!inside(leaf.operator->(), sizeof(nanovdb::NanoLeaf<float>))) {
+            const auto* lowerData = reinterpret_cast<const Lower::DataType*>(lower);
+            for (auto l = lowerData->mChildMask.beginOn(); l; ++l) {
+                if (child(lower, lowerData->mTable[*l].child, sizeof(Leaf)) == 0) {
                     return false;
                 }
             }

@@ -182,7 +182,7 @@ TEST(NanoVdbFileTest, AFileNanoVdbCannotReadIsNamed) {
     auto liar = openSceneFile(path);
     std::filesystem::remove(path);
     ASSERT_FALSE(liar);
-    EXPECT_NE(liar.error().message.find("its grid's name does not fit in the file"),
+    EXPECT_NE(liar.error().message.find("the name of grid 0 does not fit in the file"),
               std::string::npos)
         << liar.error().message;
 
