@@ -198,9 +198,13 @@ Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::pat
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
                     error.what());
     }
-    // The grid's own offsets are what the accessors follow: the nodes are checked to lie in
-    // the grid first, then NanoVDB's validator checks the rest.
-    const nanovdb::NanoGrid<float>* grid = handle.grid<float>();
+    // The grid's own offsets are what the accessors follow: the buffer is checked to start
+    // with grid 0 (NanoVDB would otherwise step through the buffer by a size it holds), the
+    // nodes to lie in the grid, then NanoVDB's validator checks the rest.
+    const auto* first = reinterpret_cast<const nanovdb::GridData*>(handle.data());
+    const bool firstGrid = handle.size() >= sizeof(nanovdb::GridData) && first->mGridIndex == 0 &&
+                           first->mGridCount >= 1 && first->mGridSize <= handle.size();
+    const nanovdb::NanoGrid<float>* grid = firstGrid ? handle.grid<float>() : nullptr;
     if (grid == nullptr || !treeInsideGrid(*grid, handle.size()) ||
         !nanovdb::isValid(*grid, false, false)) {
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: its grid is not valid",
