@@ -8,8 +8,10 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "vixen/core/files.hpp"
 
@@ -56,8 +58,32 @@ using Group = std::map<std::string, std::vector<Measured>>;
 using Skips = std::map<std::string, std::map<std::string, std::string>>;
 
 std::string groupOf(const json& result) {
-    const json& device = result["device"];
-    return fmt::format("{} (driver {})", device.value("name", "?"), device.value("driver", "?"));
+    const auto device = result.find("device");
+    if (device == result.end() || !device->is_object()) {
+        return "? (driver ?)";
+    }
+    const auto text = [&](const char* key) {
+        const auto found = device->find(key);
+        return found != device->end() && found->is_string() ? found->get<std::string>()
+                                                            : std::string("?");
+    };
+    return fmt::format("{} (driver {})", text("name"), text("driver"));
+}
+
+/// A configuration the bench skipped: its id and why, when `result` is one.
+std::optional<std::pair<std::string, std::string>> skippedOf(const json& result) {
+    if (!result.is_object()) {
+        return std::nullopt;
+    }
+    const auto why = result.find("skipped");
+    const auto config = result.find("config");
+    if (why == result.end() || !why->is_string() || config == result.end() ||
+        !config->is_object()) {
+        return std::nullopt;
+    }
+    const auto id = config->find("id");
+    return std::pair{id != config->end() && id->is_string() ? id->get<std::string>() : "?",
+                     why->get<std::string>()};
 }
 
 /// The acceleration structures the ray-tracing rows built, once per scene and size.
@@ -241,9 +267,8 @@ int runBenchReport(const std::vector<std::string>& folders, const std::string& o
             }
             std::ifstream in(item.path());
             const json result = json::parse(in, nullptr, false);
-            if (result.is_object() && result.contains("skipped") && result.contains("config")) {
-                skips[groupOf(result)][result["config"].value("id", "?")] =
-                    result.value("skipped", "?");
+            if (auto skip = skippedOf(result)) {
+                skips[groupOf(result)].insert(std::move(*skip));
                 continue;
             }
             auto measured = measuredOf(result, item.path().parent_path().string());
@@ -261,7 +286,7 @@ int runBenchReport(const std::vector<std::string>& folders, const std::string& o
             ++files;
         }
     }
-    if (files == 0) {
+    if (files == 0 && skips.empty()) {
         fmt::print(stderr, "vixen bench report: no finished configuration under {}\n",
                    fmt::join(folders, ", "));
         return 1;
@@ -366,6 +391,19 @@ int runBenchReport(const std::vector<std::string>& folders, const std::string& o
                 "{:.2f} | {:.2f} |\n",
                 m.variant(), m.voxels, m.size(), m.gpuMedian, m.gpuP5, m.gpuP95, m.runs, m.ci95,
                 m.grays, m.coarse, m.voxelSteps);
+        }
+    }
+    // Devices where nothing ran: why, all the same.
+    for (const auto& [device, notRun] : skips) {
+        if (groups.contains(device)) {
+            continue;
+        }
+        md += fmt::format(
+            "\n## {}\n\nNothing measured.\n\n### Skipped on this device\n\n"
+            "| configuration | why |\n| --- | --- |\n",
+            device);
+        for (const auto& [id, why] : notRun) {
+            md += fmt::format("| {} | {} |\n", id, why);
         }
     }
     const std::filesystem::path report = outDir / "report.md";

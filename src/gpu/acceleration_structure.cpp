@@ -24,6 +24,7 @@ struct BuildSubmission {
     VkCommandBuffer commands = VK_NULL_HANDLE;
     VkFence fence = VK_NULL_HANDLE;
     VkQueryPool timestamps = VK_NULL_HANDLE;
+    std::uint32_t validBits = 0;  ///< of the queue's timestamps
 
     BuildSubmission() = default;
     BuildSubmission(const BuildSubmission&) = delete;
@@ -101,7 +102,9 @@ struct BuildSubmission {
         submit.commandBufferInfoCount = 1;
         submit.pCommandBufferInfos = &commandInfo;
         VIXEN_TRY_VK(vkQueueSubmit2(owner.queue(), 1, &submit, fence), name);
-        VIXEN_TRY_VK(vkWaitForFences(device, 1, &fence, VK_TRUE, UINT64_MAX), name);
+        // Bounded: a build that never ends is a device fault to report, not a hang.
+        constexpr std::uint64_t kBuildTimeoutNs = 60'000'000'000;
+        VIXEN_TRY_VK(vkWaitForFences(device, 1, &fence, VK_TRUE, kBuildTimeoutNs), name);
         if (timestamps == VK_NULL_HANDLE) {
             return -1.0;
         }
@@ -110,19 +113,24 @@ struct BuildSubmission {
                                            sizeof(std::uint64_t),
                                            VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
                      name);
-        return static_cast<double>(ticks[1] - ticks[0]) *
+        const std::uint64_t mask =
+            validBits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << validBits) - 1;
+        return static_cast<double>((ticks[1] - ticks[0]) & mask) *
                static_cast<double>(owner.physical().features.timestampPeriodNs) * 1e-6;
     }
 };
 
-bool queueHasTimestamps(const Device& device) noexcept {
+/// The bits of a timestamp the device's queue writes; 0 when it writes none.
+std::uint32_t timestampBits(const Device& device) noexcept {
     if (!device.physical().features.timestamps) {
-        return false;
+        return 0;
     }
-    const auto& families = device.physical().queueFamilies;
-    return std::ranges::any_of(families, [&](const QueueFamily& family) {
-        return family.index == device.queueFamily() && family.timestampValidBits > 0;
-    });
+    for (const QueueFamily& family : device.physical().queueFamilies) {
+        if (family.index == device.queueFamily()) {
+            return family.timestampValidBits;
+        }
+    }
+    return 0;
 }
 
 VkDeviceSize alignUp(VkDeviceSize value, VkDeviceSize alignment) noexcept {
@@ -149,8 +157,8 @@ Result<AabbAccelerationStructure> AabbAccelerationStructure::build(
     const RayTracingFunctions& rt = device.rayTracing();
     const auto started = std::chrono::steady_clock::now();
     AabbAccelerationStructure result;
-    result.device_ = &device;
-    result.allocator_ = &allocator;
+    result.device_ = device.handle();
+    result.destroy_ = rt.destroyAccelerationStructure;
     result.stats_.primitives = static_cast<std::uint32_t>(boxes.size());
     const bool empty = boxes.empty();
 
@@ -185,9 +193,9 @@ Result<AabbAccelerationStructure> AabbAccelerationStructure::build(
         const auto count = static_cast<std::uint32_t>(boxes.size());
         rt.getBuildSizes(device.handle(), VK_ACCELERATION_STRUCTURE_BUILD_TYPE_DEVICE_KHR,
                          &bottomInfo, &count, &bottomSizes);
-        VIXEN_TRY(result.createLevel(result.bottom_,
-                                     VK_ACCELERATION_STRUCTURE_TYPE_BOTTOM_LEVEL_KHR,
-                                     bottomSizes.accelerationStructureSize, name));
+        VIXEN_TRY(createLevel(device, allocator, result.bottom_,
+                              VK_ACCELERATION_STRUCTURE_TYPE_BOTTOM_LEVEL_KHR,
+                              bottomSizes.accelerationStructureSize, name));
         bottomInfo.dstAccelerationStructure = result.bottom_.handle;
     }
 
@@ -229,8 +237,9 @@ Result<AabbAccelerationStructure> AabbAccelerationStructure::build(
     topSizes.sType = VK_STRUCTURE_TYPE_ACCELERATION_STRUCTURE_BUILD_SIZES_INFO_KHR;
     rt.getBuildSizes(device.handle(), VK_ACCELERATION_STRUCTURE_BUILD_TYPE_DEVICE_KHR, &topInfo,
                      &instances, &topSizes);
-    VIXEN_TRY(result.createLevel(result.top_, VK_ACCELERATION_STRUCTURE_TYPE_TOP_LEVEL_KHR,
-                                 topSizes.accelerationStructureSize, name));
+    VIXEN_TRY(createLevel(device, allocator, result.top_,
+                          VK_ACCELERATION_STRUCTURE_TYPE_TOP_LEVEL_KHR,
+                          topSizes.accelerationStructureSize, name));
     topInfo.dstAccelerationStructure = result.top_.handle;
 
     // One scratch buffer serves both builds, one after the other.
@@ -251,7 +260,8 @@ Result<AabbAccelerationStructure> AabbAccelerationStructure::build(
     topInfo.scratchData.deviceAddress = scratchAddress;
 
     BuildSubmission submission;
-    VIXEN_TRY(submission.begin(device, queueHasTimestamps(device), name));
+    submission.validBits = timestampBits(device);
+    VIXEN_TRY(submission.begin(device, submission.validBits > 0, name));
     if (!empty) {
         const VkAccelerationStructureBuildRangeInfoKHR range{
             static_cast<std::uint32_t>(boxes.size()), 0, 0, 0};
@@ -280,10 +290,11 @@ Result<AabbAccelerationStructure> AabbAccelerationStructure::build(
     return result;
 }
 
-Result<void> AabbAccelerationStructure::createLevel(Level& level,
+Result<void> AabbAccelerationStructure::createLevel(const Device& device,
+                                                    DeviceMemoryAllocator& allocator, Level& level,
                                                     VkAccelerationStructureTypeKHR type,
                                                     VkDeviceSize bytes, std::string_view what) {
-    auto buffer = Buffer::create(*device_, *allocator_,
+    auto buffer = Buffer::create(device, allocator,
                                  BufferDesc{bytes,
                                             VK_BUFFER_USAGE_ACCELERATION_STRUCTURE_STORAGE_BIT_KHR |
                                                 VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT,
@@ -298,46 +309,46 @@ Result<void> AabbAccelerationStructure::createLevel(Level& level,
     info.buffer = level.buffer.handle();
     info.size = bytes;
     info.type = type;
-    VIXEN_TRY_VK_CREATE(device_->rayTracing().createAccelerationStructure(device_->handle(), &info,
-                                                                          nullptr, &level.handle),
+    VIXEN_TRY_VK_CREATE(device.rayTracing().createAccelerationStructure(device.handle(), &info,
+                                                                        nullptr, &level.handle),
                         what);
     return {};
 }
 
 void AabbAccelerationStructure::destroyLevel(Level& level) noexcept {
     if (level.handle != VK_NULL_HANDLE) {
-        device_->rayTracing().destroyAccelerationStructure(device_->handle(), level.handle,
-                                                           nullptr);
+        destroy_(device_, level.handle, nullptr);
     }
     level.handle = VK_NULL_HANDLE;
     level.buffer.reset();
 }
 
 void AabbAccelerationStructure::reset() noexcept {
-    if (device_ != nullptr) {
+    if (device_ != VK_NULL_HANDLE) {
         destroyLevel(top_);
         destroyLevel(bottom_);
     }
+    stats_ = {};
 }
 
 AabbAccelerationStructure::AabbAccelerationStructure(AabbAccelerationStructure&& other) noexcept
     : device_(other.device_),
-      allocator_(other.allocator_),
+      destroy_(other.destroy_),
       bottom_{std::move(other.bottom_.buffer), std::exchange(other.bottom_.handle, VK_NULL_HANDLE)},
       top_{std::move(other.top_.buffer), std::exchange(other.top_.handle, VK_NULL_HANDLE)},
-      stats_(other.stats_) {}
+      stats_(std::exchange(other.stats_, {})) {}
 
 AabbAccelerationStructure& AabbAccelerationStructure::operator=(
     AabbAccelerationStructure&& other) noexcept {
     if (this != &other) {
         reset();
         device_ = other.device_;
-        allocator_ = other.allocator_;
+        destroy_ = other.destroy_;
         bottom_.buffer = std::move(other.bottom_.buffer);
         bottom_.handle = std::exchange(other.bottom_.handle, VK_NULL_HANDLE);
         top_.buffer = std::move(other.top_.buffer);
         top_.handle = std::exchange(other.top_.handle, VK_NULL_HANDLE);
-        stats_ = other.stats_;
+        stats_ = std::exchange(other.stats_, {});
     }
     return *this;
 }

@@ -1,6 +1,7 @@
 #include "vixen/voxel/nanovdb_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <fstream>
 #include <string>
@@ -17,16 +18,14 @@ namespace {
 /// takes its own read accessor), so nothing the size of the grid's bounding box is made.
 class NanoVdbGridScene final : public SceneSource {
 public:
-    NanoVdbGridScene(nanovdb::GridHandle<> handle, float threshold, Palette palette)
+    NanoVdbGridScene(nanovdb::GridHandle<> handle, Int3 size, float threshold, Palette palette)
         : handle_(std::move(handle)),
           grid_(handle_.grid<float>()),
           low_(grid_->indexBBox().min()),
           levelSet_(grid_->isLevelSet()),
           threshold_(threshold),
-          palette_(std::move(palette)) {
-        const nanovdb::Coord extent = grid_->indexBBox().dim();
-        size_ = Int3{extent[0], extent[1], extent[2]};
-    }
+          palette_(std::move(palette)),
+          size_(size) {}
 
     [[nodiscard]] Int3 size() const noexcept override { return size_; }
     [[nodiscard]] const Palette& palette() const noexcept override { return palette_; }
@@ -63,7 +62,8 @@ private:
 /// reads each name up to its terminating zero), the first grid uncompressed and of floats, and
 /// that grid's size within what is left, so that no size field makes NanoVDB read past its
 /// buffers or allocate more than the file.
-Result<void> checkNanoVdbHeader(const std::filesystem::path& path) {
+Result<void> checkNanoVdbHeader(std::istream& file, std::uint64_t fileBytes,
+                                const std::filesystem::path& path) {
     constexpr std::size_t kHeaderBytes = sizeof(nanovdb::io::Header);
     constexpr std::size_t kMetaBytes = sizeof(nanovdb::io::MetaData);
     constexpr std::uint32_t kMaxNameBytes = 4096;
@@ -71,12 +71,8 @@ Result<void> checkNanoVdbHeader(const std::filesystem::path& path) {
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
                     problem);
     };
-    std::error_code error;
-    const std::uint64_t fileBytes = std::filesystem::file_size(path, error);
-    std::ifstream file(path, std::ios::binary);
     nanovdb::io::Header header;
-    if (error || fileBytes < kHeaderBytes ||
-        !file.read(reinterpret_cast<char*>(&header), kHeaderBytes)) {
+    if (fileBytes < kHeaderBytes || !file.read(reinterpret_cast<char*>(&header), kHeaderBytes)) {
         return refuse("fewer bytes than its header");
     }
     if (header.magic != NANOVDB_MAGIC_NUMBER) {
@@ -133,15 +129,22 @@ bool treeInsideGrid(const nanovdb::NanoGrid<float>& grid, std::uint64_t bufferBy
     using Lower = nanovdb::NanoLower<float>;
     using Leaf = nanovdb::NanoLeaf<float>;
     constexpr std::size_t kHeads =
-        sizeof(nanovdb::NanoGrid<float>) + sizeof(nanovdb::NanoTree<float>);
+        sizeof(nanovdb::NanoGrid<float>) + sizeof(nanovdb::NanoTree<float>) + sizeof(Root);
     if (bufferBytes < kHeads || grid.gridSize() > bufferBytes || grid.gridSize() < kHeads) {
         return false;
     }
     const auto begin = reinterpret_cast<std::uintptr_t>(&grid);
     const std::uintptr_t end = begin + grid.gridSize();
-    const auto root = reinterpret_cast<std::uintptr_t>(&grid.tree().root());
-    if (root < begin + kHeads || root > end || end - root < sizeof(Root) ||
-        grid.tree().root().memUsage() > end - root) {
+    // The root lies the tree's last node offset after the tree: checked before it is formed.
+    const std::uint64_t rootOffset = grid.tree().data()->mNodeOffset[3];
+    const std::uint64_t treeAt = sizeof(nanovdb::NanoGrid<float>);
+    if (rootOffset < sizeof(nanovdb::NanoTree<float>) ||
+        rootOffset > grid.gridSize() - treeAt - sizeof(Root) ||
+        (treeAt + rootOffset) % NANOVDB_DATA_ALIGNMENT != 0) {
+        return false;
+    }
+    const std::uintptr_t root = begin + treeAt + rootOffset;
+    if (grid.tree().root().memUsage() > end - root) {
         return false;
     }
     const std::uintptr_t nodes = root + grid.tree().root().memUsage();
@@ -190,13 +193,22 @@ Result<std::unique_ptr<SceneSource>> readNanoVdbScene(const std::filesystem::pat
     if (!std::filesystem::is_regular_file(path)) {
         return fail(ErrorCode::NotFound, "'{}' is not a file that exists", path.string());
     }
-    VIXEN_TRY(checkNanoVdbHeader(path));
+    // One open for the checks and the read, so that what NanoVDB reads is what was checked.
+    std::error_code error;
+    const std::uint64_t fileBytes = std::filesystem::file_size(path, error);
+    std::ifstream file(path, std::ios::binary);
+    if (error || !file) {
+        return fail(ErrorCode::IoError, "'{}' could not be opened", path.string());
+    }
+    VIXEN_TRY(checkNanoVdbHeader(file, fileBytes, path));
     nanovdb::GridHandle<> handle;
     try {
-        handle = nanovdb::io::readGrid(path.string());
-    } catch (const std::exception& error) {
+        file.clear();
+        file.seekg(0);
+        handle = nanovdb::io::readGrid<nanovdb::HostBuffer>(file, 0);
+    } catch (const std::exception& thrown) {
         return fail(ErrorCode::ParseError, "'{}': NanoVDB cannot read it: {}", path.string(),
-                    error.what());
+                    thrown.what());
     }
     // The grid's own offsets are what the accessors follow: the buffer is checked to start
     // with grid 0 (NanoVDB would otherwise step through the buffer by a size it holds), the
@@ -219,16 +231,22 @@ Result<std::unique_ptr<SceneSource>> nanoVdbGridScene(nanovdb::GridHandle<> hand
     if (bbox.empty()) {
         return fail(ErrorCode::InvalidArgument, "'{}': the grid has no active voxel", name);
     }
-    const nanovdb::Coord extent = bbox.dim();
-    if (extent[0] > maxSide || extent[1] > maxSide || extent[2] > maxSide) {
+    // In 64 bits: a damaged box's corners are any 32-bit values.
+    std::array<std::int64_t, 3> extent{};
+    for (std::uint32_t a = 0; a < 3; ++a) {
+        extent[a] = std::int64_t{bbox.max()[a]} - std::int64_t{bbox.min()[a]} + 1;
+    }
+    if (std::ranges::any_of(extent, [maxSide](std::int64_t side) { return side > maxSide; })) {
         return fail(ErrorCode::CapacityExceeded,
                     "'{}': the grid is {}x{}x{} voxels; at most {} a side", name, extent[0],
                     extent[1], extent[2], maxSide);
     }
     Palette palette;
     VIXEN_TRY(palette.add(Material{.name = "vdb"}));
+    const Int3 size{static_cast<std::int32_t>(extent[0]), static_cast<std::int32_t>(extent[1]),
+                    static_cast<std::int32_t>(extent[2])};
     return std::unique_ptr<SceneSource>(
-        std::make_unique<NanoVdbGridScene>(std::move(handle), threshold, std::move(palette)));
+        std::make_unique<NanoVdbGridScene>(std::move(handle), size, threshold, std::move(palette)));
 }
 
 Result<void> writeNanoVdbFile(const BrickVolume& volume, const std::filesystem::path& path) {

@@ -1,5 +1,6 @@
 #include "vixen/voxel/openvdb_file.hpp"
 
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <fstream>
@@ -27,6 +28,37 @@ Result<void> checkMagic(const std::filesystem::path& path) {
     return {};
 }
 
+/// CapacityExceeded when the box from `low` to `high` is more than `maxSide` voxels along an
+/// axis (in 64 bits: a damaged file's corners are any 32-bit values).
+Result<void> checkSize(const openvdb::Coord& low, const openvdb::Coord& high, std::int32_t maxSide,
+                       const std::filesystem::path& path) {
+    std::array<std::int64_t, 3> extent{};
+    for (std::size_t a = 0; a < 3; ++a) {
+        extent[a] = std::int64_t{high[a]} - std::int64_t{low[a]} + 1;
+    }
+    if (std::ranges::any_of(extent, [maxSide](std::int64_t side) { return side > maxSide; })) {
+        return fail(ErrorCode::CapacityExceeded,
+                    "'{}': the grid is {}x{}x{} voxels; at most {} a side", path.string(),
+                    extent[0], extent[1], extent[2], maxSide);
+    }
+    return {};
+}
+
+/// The size the file states for `described` (its bounding-box metadata, which OpenVDB writes
+/// with every grid), checked before the grid is read; a grid that states none is checked
+/// once read.
+Result<void> checkDescribedSize(const openvdb::GridBase& described, std::int32_t maxSide,
+                                const std::filesystem::path& path) {
+    const auto low =
+        described.getMetadata<openvdb::Vec3IMetadata>(openvdb::GridBase::META_FILE_BBOX_MIN);
+    const auto high =
+        described.getMetadata<openvdb::Vec3IMetadata>(openvdb::GridBase::META_FILE_BBOX_MAX);
+    if (!low || !high) {
+        return {};
+    }
+    return checkSize(openvdb::Coord(low->value()), openvdb::Coord(high->value()), maxSide, path);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SceneSource>> readOpenVdbScene(const std::filesystem::path& path,
@@ -37,27 +69,37 @@ Result<std::unique_ptr<SceneSource>> readOpenVdbScene(const std::filesystem::pat
     VIXEN_TRY(checkMagic(path));
     openvdb::initialize();
     openvdb::FloatGrid::Ptr grid;
-    std::vector<std::string> others;
     try {
         openvdb::io::File file(path.string());
         file.open(false);  // read grids as asked, not mapped: a truncated file fails here
-        for (auto name = file.beginName(); name != file.endName(); ++name) {
-            const openvdb::GridBase::Ptr base = file.readGrid(name.gridName());
-            grid = openvdb::gridPtrCast<openvdb::FloatGrid>(base);
-            if (grid) {
+        // The grids' descriptions first: the float grid is chosen and its size checked before
+        // any grid's voxels are read.
+        const openvdb::GridPtrVecPtr described = file.readAllGridMetadata();
+        std::vector<std::string> others;
+        const openvdb::GridBase* chosen = nullptr;
+        for (const openvdb::GridBase::Ptr& candidate : *described) {
+            if (candidate->isType<openvdb::FloatGrid>()) {
+                chosen = candidate.get();
                 break;
             }
-            others.push_back(fmt::format("'{}' ({})", name.gridName(), base->valueType()));
+            others.push_back(
+                fmt::format("'{}' ({})", candidate->getName(), candidate->valueType()));
         }
+        if (chosen == nullptr) {
+            return fail(ErrorCode::InvalidArgument, "'{}' holds no float grid (it holds: {})",
+                        path.string(),
+                        others.empty() ? "no grid" : fmt::format("{}", fmt::join(others, ", ")));
+        }
+        VIXEN_TRY(checkDescribedSize(*chosen, maxSide, path));
+        grid = openvdb::gridPtrCast<openvdb::FloatGrid>(file.readGrid(chosen->getName()));
         file.close();
     } catch (const std::exception& error) {
         return fail(ErrorCode::ParseError, "'{}': OpenVDB cannot read it: {}", path.string(),
                     error.what());
     }
     if (!grid) {
-        return fail(ErrorCode::InvalidArgument, "'{}' holds no float grid (it holds: {})",
-                    path.string(),
-                    others.empty() ? "no grid" : fmt::format("{}", fmt::join(others, ", ")));
+        return fail(ErrorCode::ParseError, "'{}': OpenVDB cannot read its float grid",
+                    path.string());
     }
     const openvdb::CoordBBox box = grid->evalActiveVoxelBoundingBox();
     if (box.empty()) {
@@ -65,12 +107,7 @@ Result<std::unique_ptr<SceneSource>> readOpenVdbScene(const std::filesystem::pat
                     path.string());
     }
     // Sizes are checked before the conversion, which allocates in proportion to the grid.
-    const openvdb::Coord extent = box.dim();
-    if (extent.x() > maxSide || extent.y() > maxSide || extent.z() > maxSide) {
-        return fail(ErrorCode::CapacityExceeded,
-                    "'{}': the grid is {}x{}x{} voxels; at most {} a side", path.string(),
-                    extent.x(), extent.y(), extent.z(), maxSide);
-    }
+    VIXEN_TRY(checkSize(box.min(), box.max(), maxSide, path));
     nanovdb::GridHandle<> handle;
     try {
         handle = nanovdb::openToNanoVDB(*grid);

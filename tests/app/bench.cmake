@@ -66,6 +66,17 @@ file(READ ${OUT}/traced_report/report.md report)
 if(NOT report MATCHES "### Skipped on this device.*raytracing-brickmap-cornell-32-64x48 \\| device")
     message(FATAL_ERROR "report.md does not list the skipped configuration:\n${report}")
 endif()
+# Only what this device cannot run: nothing measured, the report still says why.
+run(": 0 measured, 0 kept from earlier, 1 skipped"
+    ${VIXEN} bench --scenes cornell --voxels 32 --sizes 64x48 --pipelines raytracing
+    --structures brickmap --frames 2 --warmup 1 --warmup-seconds 0 --runs 1 --no-cache
+    --out ${OUT}/traced_only)
+run("wrote .*report.md \\(0 configuration\\(s\\)" ${VIXEN} bench report ${OUT}/traced_only
+    --out ${OUT}/traced_only_report)
+file(READ ${OUT}/traced_only_report/report.md report)
+if(NOT report MATCHES "Nothing measured.*raytracing-brickmap-cornell-32-64x48 \\| device")
+    message(FATAL_ERROR "report.md does not say why nothing was measured:\n${report}")
+endif()
 
 # Interrupted: the process is killed while its second or third configuration runs (each warms
 # up for 2 s); what finished is complete on disk and kept by the next run, nothing else is.

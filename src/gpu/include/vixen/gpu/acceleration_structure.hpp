@@ -67,12 +67,16 @@ private:
         VkAccelerationStructureKHR handle = VK_NULL_HANDLE;
     };
     /// Creates `level` of `type` with `bytes` of storage; errors name `what`.
-    [[nodiscard]] Result<void> createLevel(Level& level, VkAccelerationStructureTypeKHR type,
-                                           VkDeviceSize bytes, std::string_view what);
+    [[nodiscard]] static Result<void> createLevel(const Device& device,
+                                                  DeviceMemoryAllocator& allocator, Level& level,
+                                                  VkAccelerationStructureTypeKHR type,
+                                                  VkDeviceSize bytes, std::string_view what);
     void destroyLevel(Level& level) noexcept;
 
-    const Device* device_ = nullptr;
-    DeviceMemoryAllocator* allocator_ = nullptr;
+    // The handle and the entry point, not the Device: destroying must not need the Device
+    // object, which may have moved since.
+    VkDevice device_ = VK_NULL_HANDLE;
+    PFN_vkDestroyAccelerationStructureKHR destroy_ = nullptr;
     Level bottom_;
     Level top_;
     AccelerationStructureStats stats_;
