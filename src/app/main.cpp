@@ -46,9 +46,10 @@ CLI::Validator sceneValidator() {
 template <class Options>
 void addSceneOptions(CLI::App& command, Options& options) {
     command
-        .add_option("--scene", options.scene,
-                    "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
-                    "(MagicaVoxel .vox, NanoVDB .nvdb, OpenVDB .vdb, or a mesh: .ply, .ply.gz, .obj)")
+        .add_option(
+            "--scene", options.scene,
+            "Procedural scene (cornell, noise, tunnels, cityscape), or file:PATH "
+            "(MagicaVoxel .vox, NanoVDB .nvdb, OpenVDB .vdb, or a mesh: .ply, .ply.gz, .obj)")
         ->capture_default_str()
         ->check(sceneValidator());
     command

@@ -77,9 +77,10 @@ Result<std::unique_ptr<SceneSource>> openSceneFile(const std::filesystem::path& 
     if (isMeshFile(path)) {
         return openMesh(path, options);
     }
-    return fail(ErrorCode::InvalidArgument,
-                "'{}': no importer reads '{}' files (known: .vox, .nvdb, .vdb, .ply, .ply.gz, .obj)",
-                path.string(), extension);
+    return fail(
+        ErrorCode::InvalidArgument,
+        "'{}': no importer reads '{}' files (known: .vox, .nvdb, .vdb, .ply, .ply.gz, .obj)",
+        path.string(), extension);
 }
 
 }  // namespace vixen::voxel

@@ -1,9 +1,9 @@
 #pragma once
 
 // Scenes from files, by extension: MagicaVoxel .vox (vox_file.hpp), NanoVDB .nvdb
-// (nanovdb_file.hpp), OpenVDB .vdb (openvdb_file.hpp), and meshes voxelized at a chosen resolution: PLY .ply and .ply.gz
-// (ply_file.hpp), Wavefront .obj (obj_file.hpp). The one door through which every importer
-// is reached.
+// (nanovdb_file.hpp), OpenVDB .vdb (openvdb_file.hpp), and meshes voxelized at a chosen resolution:
+// PLY .ply and .ply.gz (ply_file.hpp), Wavefront .obj (obj_file.hpp). The one door through which
+// every importer is reached.
 
 #include <cstdint>
 #include <filesystem>

@@ -18,8 +18,8 @@
 #pragma GCC diagnostic ignored "-Woverloaded-virtual"
 #pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#include <nanovdb/util/OpenToNanoVDB.h>
 #include <openvdb/openvdb.h>
 #include <openvdb/tools/LevelSetSphere.h>
 #include <openvdb/tools/LevelSetUtil.h>
-#include <nanovdb/util/OpenToNanoVDB.h>
 #pragma GCC diagnostic pop
