@@ -35,6 +35,7 @@ Result<void> GraphCompiler::compile() {
     checkInputCounts();
     checkAccessConflicts();
     checkDuplicateNames();
+    checkHistory();
     sumEstimates();
     if (acyclic_) {
         scheduleWaves();
@@ -360,24 +361,45 @@ void GraphCompiler::planTransientLifetimes() {
 
 void GraphCompiler::buildResources() {
     using core::alignUp;  // alignments are alignof values, so powers of two
+    // A history output is a ring: its depth + 1 objects, each a resource of the output's type.
+    const auto objectsOf = [](const SlotDesc& output) -> std::size_t {
+        return std::size_t{output.options.history} + 1;
+    };
     std::size_t bytes = 0;
     std::size_t count = 0;
+    std::size_t rings = 0;
     for (const std::uint32_t i : keptNodes_) {
         for (const SlotDesc& output : types_[i]->outputs) {
-            bytes = alignUp(bytes, output.type->alignment) + output.type->size;
-            ++count;
+            for (std::size_t e = 0; e < objectsOf(output); ++e) {
+                bytes = alignUp(bytes, output.type->alignment) + output.type->size;
+                ++count;
+            }
+            rings += output.options.history > 0 ? 1 : 0;
         }
     }
     auto block = std::make_unique<RenderGraph::ResourceBlock>(bytes);
     block->objects.reserve(count);
     graph_.outputResources_.assign(outputBase_[nodeCount_], nullptr);
+    graph_.outputHistory_.assign(outputBase_[nodeCount_], nullptr);
+    graph_.historyRings_.clear();
+    graph_.historyRings_.reserve(rings);  // never grows after: nodes point into it
     std::size_t offset = 0;
     for (const std::uint32_t i : keptNodes_) {
         for (const SlotDesc& output : types_[i]->outputs) {
-            offset = alignUp(offset, output.type->alignment);
-            graph_.outputResources_[outputBase_[i] + output.index] =
-                block->construct(offset, output.type);
-            offset += output.type->size;
+            const std::uint32_t entry = outputBase_[i] + output.index;
+            HistoryRing ring{.size = static_cast<std::uint32_t>(objectsOf(output)),
+                             .output = entry,
+                             .producer = i};
+            for (std::uint32_t e = 0; e < ring.size; ++e) {
+                offset = alignUp(offset, output.type->alignment);
+                ring.elements[e] = block->construct(offset, output.type);
+                offset += output.type->size;
+            }
+            graph_.outputResources_[entry] = ring.elements[0];
+            if (output.options.history > 0) {
+                graph_.historyRings_.push_back(ring);
+                graph_.outputHistory_[entry] = &graph_.historyRings_.back();
+            }
         }
     }
     graph_.resources_ = std::move(block);
@@ -399,18 +421,62 @@ void GraphCompiler::bindSlots() {
     }
     // Every connection has its place in its input's run; a culled consumer's stays null.
     auto& cursor = connectionsPerInput_;
-    for (const Connection& c : graph_.connections_) {
+    connectionBound_.resize(graph_.connections_.size());
+    for (std::size_t index = 0; index < graph_.connections_.size(); ++index) {
+        const Connection& c = graph_.connections_[index];
         void* const resource = graph_.outputResources_[outputBase_[c.from.value] + c.fromSlot];
-        bound[cursor[inputBase_[c.to.value] + c.toSlot]++] =
-            kept_[c.to.value] != 0 ? resource : nullptr;
+        connectionBound_[index] = cursor[inputBase_[c.to.value] + c.toSlot]++;
+        bound[connectionBound_[index]] = kept_[c.to.value] != 0 ? resource : nullptr;
     }
+    bindHistory();
     for (std::uint32_t i = 0; i < nodeCount_; ++i) {
         if (alive(i)) {
             Node& node = *graph_.nodes_[i].node;
             node.inputs_ = bindings.data() + inputBase_[i];
             node.outputs_ = graph_.outputResources_.data() + outputBase_[i];
+            node.outputHistory_ = graph_.outputHistory_.data() + outputBase_[i];
         }
     }
+}
+
+void GraphCompiler::bindHistory() {
+    // Each ring learns which bound entries point at its output (execute turns them with
+    // it), and each input that declares history gets its producer's ring.
+    auto& rings = graph_.historyRings_;
+    auto& ringBound = graph_.historyBound_;
+    const auto ringOf = [&](const Connection& c) -> HistoryRing* {
+        return kept_[c.to.value] != 0
+                   ? graph_.outputHistory_[outputBase_[c.from.value] + c.fromSlot]
+                   : nullptr;
+    };
+    for (const Connection& c : graph_.connections_) {
+        if (HistoryRing* ring = ringOf(c)) {
+            ++ring->boundCount;
+        }
+    }
+    std::uint32_t next = 0;
+    for (HistoryRing& ring : rings) {
+        ring.firstBound = next;
+        next += ring.boundCount;
+        ring.boundCount = 0;
+    }
+    ringBound.assign(next, 0);
+    for (std::size_t index = 0; index < graph_.connections_.size(); ++index) {
+        const Connection& c = graph_.connections_[index];
+        if (HistoryRing* ring = ringOf(c)) {
+            ringBound[ring->firstBound + ring->boundCount++] = connectionBound_[index];
+            const SlotDesc& input = types_[c.to.value]->inputs[c.toSlot];
+            if (input.options.history > 0) {
+                graph_.inputBindings_[inputBase_[c.to.value] + c.toSlot].history = ring;
+            }
+        }
+    }
+    std::uint64_t period = 1;
+    for (const HistoryRing& ring : graph_.historyRings_) {
+        period = std::lcm(period, std::uint64_t{ring.size});
+    }
+    graph_.historyPeriod_ = static_cast<std::uint32_t>(period);  // checked by checkHistory
+    graph_.selectHistory(graph_.historyClock_);
 }
 
 void GraphCompiler::sizeRuntimePools() {

@@ -33,12 +33,14 @@ private:
     void checkInputCounts();
     void checkAccessConflicts();
     void checkDuplicateNames();
+    void checkHistory();
     void sumEstimates();
     void checkBudget();
     void scheduleWaves();
     void planTransientLifetimes();
     void buildResources();
     void bindSlots();
+    void bindHistory();
     void sizeRuntimePools();
 
     [[nodiscard]] const Node& nodeAt(std::uint32_t index) const {
@@ -66,8 +68,9 @@ private:
     std::vector<std::uint32_t> topologicalOrder_;
     bool acyclic_ = false;
     std::vector<std::uint8_t> kept_;
-    std::vector<std::uint32_t> keptNodes_;  // in index order
-    std::vector<std::uint32_t> level_;      // wave of each node the sort ordered
+    std::vector<std::uint32_t> keptNodes_;        // in index order
+    std::vector<std::uint32_t> level_;            // wave of each node the sort ordered
+    std::vector<std::uint32_t> connectionBound_;  // per connection: its entry in the bound table
 };
 
 }  // namespace vixen::graph

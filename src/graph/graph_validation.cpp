@@ -1,6 +1,7 @@
 // The validation stages of GraphCompiler: each records every problem it finds.
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <string>
 
 #include "budget_check.hpp"
@@ -22,6 +23,41 @@ void GraphCompiler::checkConnectionTypes() {
                                 producer.name(), output.name, consumer.name(), input.name,
                                 output.name, producer.name(), output.type->name, input.name,
                                 consumer.name(), input.type->name)});
+    }
+}
+
+void GraphCompiler::checkHistory() {
+    std::uint64_t period = 1;
+    for (const std::uint32_t i : keptNodes_) {
+        for (const SlotDesc& output : types_[i]->outputs) {
+            period =
+                std::min<std::uint64_t>(std::lcm(period, std::uint64_t{output.options.history} + 1),
+                                        std::uint64_t{kMaxHistoryPeriod} + 1);
+        }
+    }
+    if (period > kMaxHistoryPeriod) {
+        error(Error{ErrorCode::InvalidArgument,
+                    fmt::format("the history outputs' ring sizes (depth + 1) turn together only "
+                                "after more than {} frames; choose depths whose ring sizes share "
+                                "factors (1, 3 and 7 turn every 8 frames)",
+                                kMaxHistoryPeriod)});
+    }
+    for (const Connection& c : graph_.connections_) {
+        if (kept_[c.to.value] == 0) {
+            continue;
+        }
+        const SlotDesc& output = types_[c.from.value]->outputs[c.fromSlot];
+        const SlotDesc& input = types_[c.to.value]->inputs[c.toSlot];
+        if (input.options.history > output.options.history) {
+            const Node& producer = nodeAt(c.from.value);
+            const Node& consumer = nodeAt(c.to.value);
+            error(Error{ErrorCode::InvalidArgument,
+                        fmt::format("node '{}' ({}): input '{}' reads {} frame(s) back, but output "
+                                    "'{}' of '{}' keeps {}; declare history = {} on that output",
+                                    consumer.name(), consumer.type().name, input.name,
+                                    input.options.history, output.name, producer.name(),
+                                    output.options.history, input.options.history)});
+        }
     }
 }
 

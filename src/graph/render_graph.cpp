@@ -202,6 +202,7 @@ Result<void> RenderGraph::compileNode(NodeState& state, const CompileContext& co
         hook(core::Phase::Compile, HookTiming::Before, *state.node);
     }
     Result<void> result = state.node->compile(context);
+    resetHistory(state.node->id());  // its rings were made again, or may have been
     ++state.compiles;
     state.compiled = result.has_value();
     state.dirty = false;
@@ -250,10 +251,15 @@ void RenderGraph::cleanupCompiled(NodeId leaving) {
 void RenderGraph::unbindSlots() noexcept {
     // Without resources, slots must not point at them: a stray In() or Out() faults at once.
     resources_.reset();
+    historyRings_.clear();
+    outputHistory_.clear();
+    historyBound_.clear();
+    historyPeriod_ = 1;
     for (NodeState& state : nodes_) {
         if (state.node) {
             state.node->inputs_ = nullptr;
             state.node->outputs_ = nullptr;
+            state.node->outputHistory_ = nullptr;
         }
     }
 }
@@ -371,8 +377,39 @@ Result<void> RenderGraph::frame() {
     return result;
 }
 
+void RenderGraph::selectHistory(std::uint64_t clock) noexcept {
+    for (HistoryRing& ring : historyRings_) {
+        ring.position = static_cast<std::uint32_t>(clock % ring.size);
+        void* const current = ring.elements[ring.position];
+        outputResources_[ring.output] = current;
+        for (std::uint32_t b = 0; b < ring.boundCount; ++b) {
+            boundResources_[historyBound_[ring.firstBound + b]] = current;
+        }
+    }
+}
+
+void RenderGraph::resetHistory(NodeId node) noexcept {
+    for (HistoryRing& ring : historyRings_) {
+        if (ring.producer == node.value) {
+            ring.framesWritten = 0;
+        }
+    }
+}
+
+void RenderGraph::unwindFrame() noexcept {
+    if (historyClock_ == 0) {
+        return;
+    }
+    --historyClock_;
+    for (HistoryRing& ring : historyRings_) {
+        ring.framesWritten -= ring.framesWritten > 0 ? 1 : 0;
+    }
+    selectHistory(historyClock_);
+}
+
 void RenderGraph::execute() noexcept {
     assert(compiled_);
+    selectHistory(historyClock_);
     if (options_.profileAllocations) {
         allocations_.beginPhase(core::Phase::Execute);
     }
@@ -394,6 +431,10 @@ void RenderGraph::execute() noexcept {
         allocations_.endPhase();
     }
     ++frameIndex_;
+    ++historyClock_;
+    for (HistoryRing& ring : historyRings_) {
+        ++ring.framesWritten;
+    }
 }
 
 void RenderGraph::executeSequential() noexcept {

@@ -473,6 +473,7 @@ Result<void> GpuRuntime::recordAndSubmit() {
     begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     VkResult recorded = vkBeginCommandBuffer(commandBuffer_, &begin);
+    bool executed = false;
     if (recorded == VK_SUCCESS) {
         if (timestamps_) {
             static_cast<void>(timestamps_->beginFrame(commandBuffer_, slot->index));
@@ -481,7 +482,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
         if (parallel_) {
             beginParallelFrame();
         }
+        recordingRow_ = bakedRow(graph_->historyClock() - bakeClock_);
         graph_->execute();
+        executed = true;
         if (parallel_) {
             executeNodeCommandBuffers();
             recorded = static_cast<VkResult>(nodeRecordingResult_.load(std::memory_order_relaxed));
@@ -512,13 +515,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
     }
     if (submitted && recorded == VK_SUCCESS) {
         slotBarriersRecorded_ += activeBarriers().barrierCount();
-        if (firstFramePending_) {
-            // Every later frame starts from the states this one left.
-            for (const auto& [state, steady] : steadyStates_) {
-                *state = steady;
-            }
-            firstFramePending_ = false;
-        }
+        applyStatesAfter(recordingRow_);  // the next frame starts from what this one left
+    } else if (executed) {
+        graph_->unwindFrame();  // its work never ran: the history rings turn back
     }
     if (trace_ != nullptr) {
         const auto since = [&](Clock::time_point t) {

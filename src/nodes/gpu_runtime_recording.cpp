@@ -1,5 +1,6 @@
 // The GPU runtime's recording: slot barriers derived at compile, the parallel graph's
 // secondary command buffers, and the substitute of a frame whose recording failed.
+#include <unordered_map>
 #include <vector>
 
 #include "vixen/core/resource_takes.hpp"
@@ -54,31 +55,61 @@ void GpuRuntime::collectGpuNodes() {
 }
 
 void GpuRuntime::bakeSlotBarriers() {
-    // Two frames in execution order: the first from the states compile left, the second
-    // from those the first leaves, which every later frame starts from (replaying the same
-    // barriers ends in the same states). The resources keep their present states until the
-    // first frame is submitted.
-    for (gpu::BakedBarriers& baked : baked_) {
+    // Frames in execution order, with the history rings at each frame's positions: the
+    // first turn of the rings from the states compile left, then a second turn from those
+    // the first leaves, which every later turn starts from (every ring element is written
+    // once a turn, so replaying a turn's barriers ends in the same states). Without history
+    // a turn is one frame. The resources keep their present states; after each submitted
+    // frame they take what its baked frame leaves (applyStatesAfter).
+    historyPeriod_ = graph_->historyPeriod();
+    bakeClock_ = graph_->historyClock();
+    const std::uint32_t frames = 2 * historyPeriod_;
+    baked_.resize(frames);
+    bakedStates_.clear();
+    std::vector<gpu::ResourceState> initial;
+    std::unordered_map<const gpu::ResourceState*, std::uint32_t> tracked;
+    std::vector<std::vector<gpu::ResourceState>> after(frames);
+    for (std::uint32_t frame = 0; frame < frames; ++frame) {
+        graph_->selectHistory(bakeClock_ + frame);
+        gpu::BakedBarriers& baked = baked_[frame];
         baked.clear();
         for (const GpuNodeBase* node : gpuNodes_) {
             baked.beginGroup();
             node->bakeSlotBarriers(baked);
         }
+        for (const auto& [state, before] : baked.touched()) {
+            if (tracked.emplace(state, static_cast<std::uint32_t>(bakedStates_.size())).second) {
+                bakedStates_.push_back(state);
+                initial.push_back(before);
+            }
+        }
+        for (const gpu::ResourceState* state : bakedStates_) {
+            after[frame].push_back(*state);
+        }
     }
-    steadyStates_.clear();
-    for (const auto& [state, before] : baked_[0].touched()) {
-        steadyStates_.emplace_back(state, *state);
-        *state = before;
+    graph_->selectHistory(bakeClock_);
+    // A state first touched in a later frame held its initial value until then.
+    statesAfter_.resize(std::size_t{frames} * bakedStates_.size());
+    for (std::uint32_t frame = 0; frame < frames; ++frame) {
+        for (std::size_t i = 0; i < bakedStates_.size(); ++i) {
+            statesAfter_[frame * bakedStates_.size() + i] =
+                i < after[frame].size() ? after[frame][i] : initial[i];
+        }
     }
-    firstFramePending_ = true;
+    for (std::size_t i = 0; i < bakedStates_.size(); ++i) {
+        *bakedStates_[i] = initial[i];
+    }
+    appliedRow_ = kNoRow;
 
     // The nodes of a wave are independent: they take their barriers together, in one call
     // before the batch's first node (sequential) or before the batch's secondaries
-    // (parallel). Both frames use the same batches, split wherever either needs it.
+    // (parallel). Every frame uses the same batches, split wherever any needs it.
     std::vector<std::uint8_t> starts = baked_[0].batchStarts(gpuNodeWave_);
-    const std::vector<std::uint8_t> steadyStarts = baked_[1].batchStarts(gpuNodeWave_);
-    for (std::size_t g = 0; g < starts.size(); ++g) {
-        starts[g] = static_cast<std::uint8_t>(starts[g] | steadyStarts[g]);
+    for (std::uint32_t frame = 1; frame < frames; ++frame) {
+        const std::vector<std::uint8_t> frameStarts = baked_[frame].batchStarts(gpuNodeWave_);
+        for (std::size_t g = 0; g < starts.size(); ++g) {
+            starts[g] = static_cast<std::uint8_t>(starts[g] | frameStarts[g]);
+        }
     }
     for (gpu::BakedBarriers& baked : baked_) {
         baked.seal(starts);
@@ -91,6 +122,17 @@ void GpuRuntime::bakeSlotBarriers() {
         }
         nodeBatch_[g] = static_cast<std::uint32_t>(batchFirstNode_.size() - 1);
     }
+}
+
+void GpuRuntime::applyStatesAfter(std::uint32_t row) noexcept {
+    if (row == appliedRow_) {
+        return;  // a steady frame without history leaves what the one before left
+    }
+    const gpu::ResourceState* states = statesAfter_.data() + std::size_t{row} * bakedStates_.size();
+    for (std::size_t i = 0; i < bakedStates_.size(); ++i) {
+        *bakedStates_[i] = states[i];
+    }
+    appliedRow_ = row;
 }
 
 Result<void> GpuRuntime::ensureNodeCommandBuffers() {

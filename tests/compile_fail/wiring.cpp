@@ -38,6 +38,8 @@ struct Counter : TypedNode<CounterConfig> {
         static_cast<void>(In(BlendConfig::weight));
 #elif defined(VIXEN_CASE_WRITE_READ_INPUT)
         In(CounterConfig::scale) = 2.0F;
+#elif defined(VIXEN_CASE_HISTORY_UNDECLARED)
+        static_cast<void>(History(CounterConfig::total, 1));
 #else
         Out(CounterConfig::total) =
             static_cast<float>(In(CounterConfig::count)) + In(CounterConfig::scale);

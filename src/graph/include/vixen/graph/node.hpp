@@ -8,6 +8,7 @@
 
 #include "vixen/core/arena.hpp"
 #include "vixen/core/error.hpp"
+#include "vixen/graph/history.hpp"
 #include "vixen/graph/resource_estimate.hpp"
 #include "vixen/graph/slot.hpp"
 #include "vixen/graph/types.hpp"
@@ -43,6 +44,8 @@ struct CleanupContext {
 struct InputBinding {
     const void* const* resources = nullptr;
     std::uint32_t count = 0;
+    /// The producer's ring, for an input that declares history and is connected to one.
+    const HistoryRing* history = nullptr;
 };
 
 /// The resources connected to an array input, iterated as `const T&`.
@@ -124,6 +127,10 @@ protected:
     [[nodiscard]] void* outputResource(std::uint32_t index) const noexcept {
         return outputs_[index];
     }
+    /// The ring of output `index` when it declares history, else null.
+    [[nodiscard]] const HistoryRing* outputHistory(std::uint32_t index) const noexcept {
+        return outputHistory_[index];
+    }
     /// True while In() and Out() may be used: from the node's compile until its cleanup.
     [[nodiscard]] bool slotsBound() const noexcept { return outputs_ != nullptr; }
 
@@ -136,6 +143,7 @@ private:
     const NodeTypeInfo* type_;
     const InputBinding* inputs_ = nullptr;
     void* const* outputs_ = nullptr;
+    const HistoryRing* const* outputHistory_ = nullptr;
 };
 
 /// Base of every concrete node: `class Blur : public TypedNode<BlurConfig>`.
@@ -170,6 +178,29 @@ protected:
     [[nodiscard]] typename S::ValueType& Out(S /*slot*/) const noexcept {
         return *static_cast<typename S::ValueType*>(
             outputResource(ConfigSlots<Config>::template indexOf<S>()));
+    }
+
+    /// Frame `framesAgo` (1 to the declared depth) before this one of a history slot: an
+    /// output's own earlier frames (not a cycle: the edge points into the past), or, through
+    /// an input that declares history, its producer's. Check `valid` before using it.
+    template <class S>
+    requires(InputOf<S, Config> || OutputOf<S, Config>) &&
+        (S::kOptions.history > 0)
+            [[nodiscard]] auto History(S slot, std::uint32_t framesAgo) const noexcept {
+        return HistoryRingOf(slot).back(framesAgo);
+    }
+
+    /// Every element of a history slot's ring, for what a node prepares per ring position at
+    /// compile; an output's elements are writable (its producer makes them).
+    template <class S>
+    requires(InputOf<S, Config> || OutputOf<S, Config>) &&
+        (S::kOptions.history > 0) [[nodiscard]] auto HistoryRingOf(S /*slot*/) const noexcept {
+        constexpr std::uint32_t kIndex = ConfigSlots<Config>::template indexOf<S>();
+        if constexpr (S::kDirection == SlotDirection::Input) {
+            return HistoryRingView<const typename S::ValueType>(inputBinding(kIndex).history);
+        } else {
+            return HistoryRingView<typename S::ValueType>(outputHistory(kIndex));
+        }
     }
 
 private:

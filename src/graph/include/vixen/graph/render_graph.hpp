@@ -183,6 +183,29 @@ public:
     /// Cleanup in reverse topological order of the whole graph (culled nodes included).
     void cleanup();
 
+    // ---- frame history ---------------------------------------------------------------
+
+    /// Frames executed since the graph was made (those unwound excepted): each ring's
+    /// element for frame `clock` is `clock % size`.
+    [[nodiscard]] std::uint64_t historyClock() const noexcept { return historyClock_; }
+    /// Frames after which every ring is back at the same element: the least common multiple
+    /// of the ring sizes, 1 without history.
+    [[nodiscard]] std::uint32_t historyPeriod() const noexcept { return historyPeriod_; }
+    /// The compiled graph's rings, one per history output.
+    [[nodiscard]] std::span<const HistoryRing> historyRings() const noexcept {
+        return historyRings_;
+    }
+    /// Points every history output, and the inputs connected to it, at its element of frame
+    /// `clock`. Execute does it for the frame it runs; a backend that derives per-position
+    /// work (barriers) at compile selects each position in turn, then the current one again.
+    void selectHistory(std::uint64_t clock) noexcept;
+    /// Forgets what `node`'s rings hold (a camera cut): earlier frames read as invalid until
+    /// they are written again. A compile of the node does the same.
+    void resetHistory(NodeId node) noexcept;
+    /// The last execute's work never reached the device (its recording or submit failed):
+    /// the rings turn back, as if it had not run.
+    void unwindFrame() noexcept;
+
     // ---- services --------------------------------------------------------------------
 
     [[nodiscard]] events::EventBus& events() noexcept { return events_; }
@@ -299,6 +322,13 @@ private:
     std::vector<const void*> boundResources_;
     std::vector<TransientLifetime> transientLifetimes_;  // per node
     std::vector<void*> outputResources_;
+    // Frame history: one ring per history output (never reallocated while compiled: nodes
+    // point into it), each output's ring or null, and the bound entries each ring turns.
+    std::vector<HistoryRing> historyRings_;
+    std::vector<HistoryRing*> outputHistory_;
+    std::vector<std::uint32_t> historyBound_;
+    std::uint64_t historyClock_ = 0;
+    std::uint32_t historyPeriod_ = 1;
     struct ResourceBlock;
     std::unique_ptr<ResourceBlock> resources_;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <tuple>
@@ -21,6 +22,9 @@ struct FixedString {
     [[nodiscard]] constexpr std::string_view view() const { return {chars, N - 1}; }
 };
 
+/// The most earlier frames a history slot may keep (its ring holds one more: this frame's).
+inline constexpr std::uint32_t kMaxHistoryDepth = 8;
+
 /// Everything a slot declares besides its name and type.
 struct SlotOptions {
     Access access = Access::Read;
@@ -31,6 +35,11 @@ struct SlotOptions {
     /// An output whose resource outlives recompiles, structural ones included, while its
     /// description is unchanged (the backend keeps it; the producer is told it was kept).
     bool persistent = false;
+    /// Frame history. On an output: the resource is a ring of `history + 1` made at compile,
+    /// one written per frame, and the node reads the `history` frames before this one with
+    /// `History(slot, framesAgo)`. On an input: the node reads that many earlier frames of
+    /// its producer's output, which must keep at least as many (checked at graph compile).
+    std::uint8_t history = 0;
 };
 
 inline constexpr SlotOptions kWriteOutput{.access = Access::Write};
@@ -56,6 +65,10 @@ struct Input {
     static_assert(!(Options.array && Options.nullable),
                   "an array input is already allowed to be empty; drop 'nullable'");
     static_assert(!Options.persistent, "persistence belongs to the output that owns a resource");
+    static_assert(Options.history <= kMaxHistoryDepth,
+                  "a slot keeps at most kMaxHistoryDepth frames");
+    static_assert(Options.history == 0 || !Options.array,
+                  "history is read from one producer: an array input cannot declare it");
 };
 
 /// An output slot: the node writes one resource of type T that the graph owns.
@@ -69,6 +82,10 @@ struct Output {
     static_assert(!Options.array && !Options.nullable,
                   "an output holds exactly one resource (which may itself be a container)");
     static_assert(Options.role == SlotRole::Dependency, "roles describe inputs only");
+    static_assert(Options.history <= kMaxHistoryDepth,
+                  "a slot keeps at most kMaxHistoryDepth frames");
+    static_assert(Options.history == 0 || !Options.persistent,
+                  "a history ring is remade with its producer; it cannot also be persistent");
 };
 
 template <class S>

@@ -26,6 +26,9 @@ namespace detail {
 /// its type there. `transition` is null for a slot that is not a GPU resource.
 struct GpuSlotOps {
     gpu::ResourceUsage usage = gpu::ResourceUsage::TransferRead;
+    /// A history slot: how many earlier frames the node reads, and in which use.
+    std::uint32_t history = 0;
+    gpu::ResourceUsage historyUsage = gpu::ResourceUsage::TransferRead;
     void (*transition)(gpu::BakedBarriers& barriers, const void* resource, gpu::ResourceUsage usage,
                        bool producer) = nullptr;
     void (*retire)(GpuRuntime& runtime, graph::NodeId node, std::uint32_t output, void* resource,
@@ -87,8 +90,15 @@ struct GpuSlotTable<graph::SlotList<Slots...>> {
                 if constexpr (Slots::kDirection == D) {
                     if constexpr (GpuResource<T>) {
                         // An unmapped declaration already failed kChecked.
+                        constexpr graph::SlotOptions kRead = [] {
+                            graph::SlotOptions read = Slots::kOptions;
+                            read.access = graph::Access::Read;
+                            return read;
+                        }();
                         result[next] = GpuSlotOps{
                             usageOf(Slots::kOptions).value_or(gpu::ResourceUsage::TransferRead),
+                            Slots::kOptions.history,
+                            usageOf(kRead).value_or(gpu::ResourceUsage::TransferRead),
                             &transitionSlot<T>, &retireSlot<T>};
                     }
                     ++next;
@@ -132,11 +142,13 @@ public:
             for (std::uint32_t k = 0; k < binding.count; ++k) {
                 kInputOps[i].transition(barriers, binding.resources[k], kInputOps[i].usage, false);
             }
+            bakeHistoryReads(barriers, binding.history, kInputOps[i]);
         }
         for (std::uint32_t i = 0; writesOutputsEachFrame() && i < kOutputOps.size(); ++i) {
             if (kOutputOps[i].transition != nullptr) {
                 kOutputOps[i].transition(barriers, this->outputResource(i), kOutputOps[i].usage,
                                          true);
+                bakeHistoryReads(barriers, this->outputHistory(i), kOutputOps[i]);
             }
         }
     }
@@ -147,8 +159,8 @@ public:
     /// one (and rebuilds what reads it). A transient output, whose memory other transients
     /// share, cannot leave.
     template <class S>
-    requires graph::OutputOf<S, Config> && GpuResource<typename S::ValueType>
-        Result<typename S::ValueType> detachOutput(S slot) {
+    requires graph::OutputOf<S, Config> && GpuResource<typename S::ValueType> &&
+        (S::kOptions.history == 0) Result<typename S::ValueType> detachOutput(S slot) {
         if (!this->slotsBound() || !this->Out(slot).valid()) {
             return fail(ErrorCode::InvalidState,
                         "node '{}': output '{}' has no resource to detach (compile the graph "
@@ -209,7 +221,14 @@ protected:
             return;
         }
         for (std::uint32_t i = 0; i < kOutputOps.size(); ++i) {
-            if (kOutputOps[i].retire != nullptr) {
+            if (kOutputOps[i].retire == nullptr) {
+                continue;
+            }
+            if (const graph::HistoryRing* ring = this->outputHistory(i)) {
+                for (std::uint32_t e = 0; e < ring->size; ++e) {
+                    kOutputOps[i].retire(runtime_, this->id(), i, ring->elements[e], false);
+                }
+            } else {
                 kOutputOps[i].retire(runtime_, this->id(), i, this->outputResource(i),
                                      context.forRecompile && outputPersistent(i));
             }
@@ -232,11 +251,11 @@ protected:
     requires graph::OutputOf<S, Config> && std::same_as<typename S::ValueType, GpuImage>
         Result<OutputOrigin> createOutput(S slot, const gpu::ImageDesc& desc,
                                           bool transient = false) {
-        if constexpr (S::kOptions.persistent) {
+        if constexpr (S::kOptions.persistent || S::kOptions.history > 0) {
             if (transient) {
                 return fail(ErrorCode::InvalidArgument,
-                            "node '{}', output '{}': a persistent output cannot be transient "
-                            "(its memory would be shared with other resources)",
+                            "node '{}', output '{}': a persistent or history output cannot be "
+                            "transient (its memory would be shared with other resources)",
                             this->name(), S::kName);
             }
         }
@@ -255,8 +274,34 @@ protected:
     }
 
 private:
+    /// The reads of the earlier frames a history slot declares: each a read of its element
+    /// at the positions baked now (a ring element not yet written reads as undefined, and the
+    /// node is told it is not valid).
+    static void bakeHistoryReads(gpu::BakedBarriers& barriers, const graph::HistoryRing* ring,
+                                 const detail::GpuSlotOps& ops) {
+        for (std::uint32_t k = 1; ring != nullptr && k <= ops.history; ++k) {
+            ops.transition(barriers, ring->elements[ring->elementBack(k)], ops.historyUsage, false);
+        }
+    }
+
     template <class S, class Desc, class Create>
     Result<OutputOrigin> createOrKeep(S slot, const Desc& desc, Create&& create) {
+        if constexpr (S::kOptions.history > 0) {
+            // Every element of the ring, each a resource of `desc`, made anew: what they held
+            // belongs to the last compile, and History() says so until they are written.
+            const auto ring = this->HistoryRingOf(slot);
+            for (std::uint32_t e = 0; e < ring.size(); ++e) {
+                auto& element = ring.element(e);
+                runtime_.release(element);
+                if (Result<void> created = create(
+                        element, fmt::format("node '{}', output '{}' (history element {} of {})",
+                                             this->name(), S::kName, e, ring.size()));
+                    !created) {
+                    return std::unexpected(std::move(created.error()));
+                }
+            }
+            return OutputOrigin::Created;
+        }
         auto& target = this->Out(slot);
         constexpr std::uint32_t kIndex = graph::ConfigSlots<Config>::template indexOf<S>();
         if constexpr (S::kOptions.persistent) {

@@ -216,16 +216,20 @@ public:
     /// Slot barriers per frame as derived at the last compile: for the first frame after it
     /// (from the states compile left) and for every frame after that.
     [[nodiscard]] std::size_t firstFrameSlotBarriers() const noexcept {
-        return baked_[0].barrierCount();
+        return baked_.empty() ? 0 : baked_[0].barrierCount();
     }
+    /// Of a steady frame (with history rings, of the first frame of a steady turn).
     [[nodiscard]] std::size_t steadySlotBarriers() const noexcept {
-        return baked_[1].barrierCount();
+        return baked_.empty() ? 0 : baked_[historyPeriod_].barrierCount();
     }
     /// vkCmdPipelineBarrier2 calls of a steady frame's slot barriers (a sequential graph
     /// batches a wave's into one).
     [[nodiscard]] std::size_t steadySlotBarrierCalls() const noexcept {
-        return baked_[1].recordCalls();
+        return baked_.empty() ? 0 : baked_[historyPeriod_].recordCalls();
     }
+    /// Frames of slot barriers derived at the last compile: the first turn of the history
+    /// rings and the steady turn after it (2 without history).
+    [[nodiscard]] std::size_t bakedFrames() const noexcept { return baked_.size(); }
     /// Staging uploads for nodes' compile (textures, scene data): sized at each compile
     /// from the nodes' `stagingBytes` estimates, null when none asked for staging. What
     /// nodes upload is flushed before the next frame's submit, which it precedes on the
@@ -388,8 +392,17 @@ private:
     void collectGpuNodes();
     void bakeSlotBarriers();
     [[nodiscard]] const gpu::BakedBarriers& activeBarriers() const noexcept {
-        return baked_[firstFramePending_ ? 0 : 1];
+        return baked_[recordingRow_];
     }
+    /// The baked frame of the frame `framesSinceBake` after the last bake: the first turn's
+    /// own, then the steady turn's, round and round.
+    [[nodiscard]] std::uint32_t bakedRow(std::uint64_t framesSinceBake) const noexcept {
+        return framesSinceBake < historyPeriod_
+                   ? static_cast<std::uint32_t>(framesSinceBake)
+                   : historyPeriod_ + static_cast<std::uint32_t>(framesSinceBake % historyPeriod_);
+    }
+    /// Sets every state the bake touched to what baked frame `row` leaves.
+    void applyStatesAfter(std::uint32_t row) noexcept;
     Result<void> ensureNodeCommandBuffers();
     void destroyNodeCommandBuffers() noexcept;
     void beginParallelFrame() noexcept;
@@ -425,9 +438,17 @@ private:
     static constexpr std::uint32_t kNotGpuNode = ~std::uint32_t{0};
     std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_, or kNotGpuNode
     std::vector<std::uint32_t> gpuNodeWave_;   // per GPU node: its wave
-    std::array<gpu::BakedBarriers, 2> baked_;
-    std::vector<std::pair<gpu::ResourceState*, gpu::ResourceState>> steadyStates_;
-    bool firstFramePending_ = false;
+    // With history rings the barriers differ per ring position: one frame per position of
+    // the rings' first turn after the compile (from the states compile left), then one per
+    // position of the steady turn (from the states a turn leaves), `historyPeriod_` each.
+    std::vector<gpu::BakedBarriers> baked_;
+    std::vector<gpu::ResourceState*> bakedStates_;  // every state the derivation touched
+    std::vector<gpu::ResourceState> statesAfter_;   // per baked frame, bakedStates_ after it
+    std::uint32_t historyPeriod_ = 1;
+    std::uint64_t bakeClock_ = 0;     // the graph's history clock when the barriers were baked
+    std::uint32_t recordingRow_ = 0;  // the baked frame of the frame being recorded
+    static constexpr std::uint32_t kNoRow = ~std::uint32_t{0};
+    std::uint32_t appliedRow_ = kNoRow;  // whose end states the resources hold
     std::uint64_t slotBarriersRecorded_ = 0;
 
     // Batches: consecutive GPU nodes of a wave whose barriers go in one call.
