@@ -68,6 +68,9 @@ void addSceneOptions(CLI::App& command, Options& options) {
                     "triangle), or raytracing (VK_KHR_ray_tracing_pipeline, brickmap only)")
         ->capture_default_str()
         ->check(CLI::IsMember({"compute", "fragment", "raytracing"}));
+    command.add_flag("--taa", options.taa,
+                     "Temporal anti-aliasing: Halton-jittered rays accumulated over frames "
+                     "(reprojected while the camera moves)");
 }
 
 }  // namespace
@@ -148,9 +151,15 @@ int main(int argc, char** argv) {
     voxelCommand->add_option("--fov", voxel.fov, "Vertical field of view in degrees")
         ->capture_default_str()
         ->check(CLI::Range(1.0F, 170.0F));
-    voxelCommand->add_option("--frames", voxel.frames, "Frames to render (the first warms up)")
-        ->capture_default_str()
-        ->check(CLI::Range(1U, 1000000U));
+    CLI::Option* voxelFrames =
+        voxelCommand
+            ->add_option("--frames", voxel.frames,
+                         "Frames to render (the first warms up; with --taa, 16 by default)")
+            ->capture_default_str()
+            ->check(CLI::Range(1U, 1000000U));
+    voxelCommand->add_flag("--reference", voxel.reference,
+                           "Also render a 16-samples-per-pixel reference of the last view and "
+                           "print the image's PSNR (and one sample's) against it");
     voxelCommand->add_option("--out", voxel.out, "The PNG to write")->capture_default_str();
     voxelCommand
         ->add_option("--memory-budget", voxel.memoryBudgetMiB,
@@ -365,6 +374,9 @@ int main(int argc, char** argv) {
             voxel.device = voxelDevice;
         }
         voxel.validation = !voxelNoValidation;
+        if (voxel.taa && voxelFrames->count() == 0) {
+            voxel.frames = 16;  // what the still camera accumulates
+        }
         return vixen::app::runVoxelRender(voxel);
     }
 

@@ -16,6 +16,7 @@
 #include "vixen/gpu/window.hpp"
 #include "vixen/nodes/gpu_present_node.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/taa_node.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "voxel_scene.hpp"
 
@@ -153,10 +154,17 @@ int runView(const ViewOptions& options) {
         const nodes::VoxelRenderer renderer = nodes::addVoxelRenderer(
             graph, **runtime, scene->words, [&fly](std::uint64_t) { return fly.camera(); }, shape,
             *structure, nodes::VoxelShading{.shadows = options.shadows}, &shaders,
-            nodes::voxelPipelineNamed(options.pipeline).value_or(nodes::VoxelPipeline::Compute));
+            nodes::voxelPipelineNamed(options.pipeline).value_or(nodes::VoxelPipeline::Compute),
+            options.taa ? voxel::haltonJitter(16) : voxel::JitterOffsets{});
         const graph::NodeId march = renderer.marchId();
         auto present = graph.addNode<nodes::GpuPresentNode>("present", **runtime, *swapchain);
-        renderer.connect(graph, nodes::VoxelOutput::Color, present, nodes::GpuPresentConfig::image);
+        if (options.taa) {
+            const auto taa = nodes::addTaa(graph, **runtime, renderer, shape);
+            graph.connect(taa, nodes::TaaConfig::resolved, present, nodes::GpuPresentConfig::image);
+        } else {
+            renderer.connect(graph, nodes::VoxelOutput::Color, present,
+                             nodes::GpuPresentConfig::image);
+        }
         auto compiled = caches.compile(graph, device);
         if (!compiled) {
             return failWith(compiled.error());

@@ -15,6 +15,8 @@ struct ViewOptions {
     std::uint32_t width = 1280;
     std::uint32_t height = 720;
     bool shadows = false;
+    /// Temporal anti-aliasing: a Halton-jittered camera and a TAA node before presentation.
+    bool taa = false;
     float fov = 50.0F;
     /// 0: run until the window closes. N: a scripted run of N frames (the camera orbits the
     /// scene once, the window is resized to 3/4 halfway) that then exits, for tests.

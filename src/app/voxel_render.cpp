@@ -16,6 +16,8 @@
 #include "vixen/core/trace.hpp"
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
+#include "vixen/nodes/image_metrics.hpp"
+#include "vixen/nodes/taa_node.hpp"
 #include "vixen/nodes/voxel_nodes.hpp"
 #include "voxel_scene.hpp"
 
@@ -106,6 +108,59 @@ Result<nodes::VoxelCameraNode::Path> parseCamera(const std::string& option, voxe
     return nodes::VoxelCameraNode::Path([camera](std::uint64_t) { return camera; });
 }
 
+/// What a reference render shares with the main one.
+struct RenderSetup {
+    graph::GraphOptions graphOptions;
+    nodes::GpuImageShape shape;
+    voxel::Structure structure;
+    nodes::VoxelShading shading;
+    nodes::VoxelPipeline pipeline;
+};
+
+/// The mean of one frame per offset of `jitter` (one frame without jitter) of `view`,
+/// rendered through a graph of its own.
+Result<std::vector<float>> renderAverage(GpuContext& context, VoxelCaches& caches,
+                                         const nodes::BuiltVoxelScene& scene,
+                                         const RenderSetup& setup, const voxel::Camera& view,
+                                         voxel::JitterOffsets jitter,
+                                         const std::string& shaderDir) {
+    const std::size_t frames = std::max<std::size_t>(jitter.size(), 1);
+    graph::RenderGraph graph(setup.graphOptions);
+    auto runtime = nodes::GpuRuntime::create(graph, context.device(), context.allocator());
+    if (!runtime) {
+        return std::unexpected(std::move(runtime.error()));
+    }
+    const nodes::VoxelRenderer renderer = nodes::addVoxelRenderer(
+        graph, **runtime, scene.words, [view](std::uint64_t) { return view; }, setup.shape,
+        setup.structure, setup.shading, &caches.shaders(shaderDir), setup.pipeline,
+        std::move(jitter));
+    auto color = graph.addNode<nodes::GpuReadbackNode>("color", **runtime);
+    renderer.connect(graph, nodes::VoxelOutput::Color, color, nodes::GpuReadbackConfig::image);
+    if (auto compiled = caches.compile(graph, context.device()); !compiled) {
+        return std::unexpected(std::move(compiled.error()));
+    }
+    nodes::ImageAverage average;
+    for (std::size_t frame = 0; frame < frames; ++frame) {
+        VIXEN_TRY((*runtime)->frame());
+        VIXEN_TRY((*runtime)->waitIdle());
+        auto pixels = static_cast<const nodes::GpuReadbackNode&>(graph.node(color.id)).pixels();
+        if (!pixels) {
+            return std::unexpected(std::move(pixels.error()));
+        }
+        VIXEN_TRY(average.add(*pixels));
+    }
+    graph.cleanup();
+    return average.mean();
+}
+
+/// An image averaged from one frame, back in 8 bits.
+std::vector<std::byte> toBytes(const std::vector<float>& mean) {
+    std::vector<std::byte> bytes(mean.size());
+    std::transform(mean.begin(), mean.end(), bytes.begin(),
+                   [](float value) { return static_cast<std::byte>(std::lround(value)); });
+    return bytes;
+}
+
 }  // namespace
 
 int runVoxelRender(const VoxelRenderOptions& options) {
@@ -156,14 +211,24 @@ int runVoxelRender(const VoxelRenderOptions& options) {
             return failWith(runtime.error());
         }
         const nodes::GpuImageShape shape{options.width, options.height, false, false};
-        const nodes::VoxelRenderer renderer = nodes::addVoxelRenderer(
-            graph, **runtime, scene->words, *path, shape, *structure,
-            nodes::VoxelShading{.shadows = options.shadows}, &caches.shaders(options.shaderDir),
-            nodes::voxelPipelineNamed(options.pipeline).value_or(nodes::VoxelPipeline::Compute));
+        const nodes::VoxelShading shading{.shadows = options.shadows};
+        const nodes::VoxelPipeline pipeline =
+            nodes::voxelPipelineNamed(options.pipeline).value_or(nodes::VoxelPipeline::Compute);
+        const nodes::VoxelRenderer renderer =
+            nodes::addVoxelRenderer(graph, **runtime, scene->words, *path, shape, *structure,
+                                    shading, &caches.shaders(options.shaderDir), pipeline,
+                                    options.taa ? voxel::haltonJitter(16) : voxel::JitterOffsets{});
         const graph::NodeId march = renderer.marchId();
         auto color = graph.addNode<nodes::GpuReadbackNode>("color", **runtime);
         auto steps = graph.addNode<nodes::GpuReadbackNode>("steps", **runtime);
-        renderer.connect(graph, nodes::VoxelOutput::Color, color, nodes::GpuReadbackConfig::image);
+        std::optional<graph::NodeHandle<nodes::TaaNode>> taa;
+        if (options.taa) {
+            taa = nodes::addTaa(graph, **runtime, renderer, shape);
+            graph.connect(*taa, nodes::TaaConfig::resolved, color, nodes::GpuReadbackConfig::image);
+        } else {
+            renderer.connect(graph, nodes::VoxelOutput::Color, color,
+                             nodes::GpuReadbackConfig::image);
+        }
         renderer.connect(graph, nodes::VoxelOutput::Steps, steps, nodes::GpuReadbackConfig::image);
 
         std::optional<core::TraceRecorder> trace;
@@ -181,8 +246,10 @@ int runVoxelRender(const VoxelRenderOptions& options) {
         // Frame by frame, waiting for each: the ray march's own GPU time per frame comes
         // from its timestamps (the wait does not enter it).
         std::vector<double> gpuMilliseconds;
+        std::vector<double> taaMilliseconds;
         std::vector<double> cpuMilliseconds;
         std::uint64_t previousNs = 0;
+        std::uint64_t previousTaaNs = 0;
         for (std::uint32_t frame = 0; frame < options.frames; ++frame) {
             const auto started = std::chrono::steady_clock::now();
             if (Result<void> ran = (*runtime)->frame(); !ran) {
@@ -197,10 +264,13 @@ int runVoxelRender(const VoxelRenderOptions& options) {
                                           std::chrono::steady_clock::now() - started)
                                           .count());
             const std::uint64_t totalNs = (*runtime)->gpuNanoseconds(march);
+            const std::uint64_t taaNs = taa ? (*runtime)->gpuNanoseconds(taa->id) : 0;
             if (frame > 0 || options.frames == 1) {  // the first frame warms caches and JITs
                 gpuMilliseconds.push_back(static_cast<double>(totalNs - previousNs) / 1e6);
+                taaMilliseconds.push_back(static_cast<double>(taaNs - previousTaaNs) / 1e6);
             }
             previousNs = totalNs;
+            previousTaaNs = taaNs;
         }
         if (exitCode == 0) {
             const auto& readback = static_cast<const nodes::GpuReadbackNode&>(graph.node(color.id));
@@ -217,6 +287,13 @@ int runVoxelRender(const VoxelRenderOptions& options) {
                     options.pipeline, voxel::structureName(*structure),
                     options.shadows ? ", shadows" : "", gpu.median, gpu.count, gpu.p5, gpu.p95,
                     pixels / (gpu.median * 1e-3) / 1e9);
+                if (taa) {
+                    const core::Summary cost = core::summarize(taaMilliseconds);
+                    fmt::print(
+                        "TAA: GPU {:.3f} ms median of {} frame(s) (timestamps; p5 {:.3f}, "
+                        "p95 {:.3f})\n",
+                        cost.median, cost.count, cost.p5, cost.p95);
+                }
             } else {
                 fmt::print("ray march: no GPU timestamps on this device\n");
             }
@@ -237,6 +314,38 @@ int runVoxelRender(const VoxelRenderOptions& options) {
                 cpuMilliseconds.size(), core::summarize(cpuMilliseconds).median);
             fmt::print("{}", describeStartup(*scene, caches.pipelineState(), *compiled,
                                              cpuMilliseconds.front() * 1e-3));
+        }
+        if (options.reference && exitCode == 0) {
+            const auto& readback = static_cast<const nodes::GpuReadbackNode&>(graph.node(color.id));
+            auto image = readback.pixels();
+            if (!image) {
+                return failWith(image.error());
+            }
+            const std::vector<std::byte> shown(image->begin(), image->end());
+            // The reference and the single sample see the last frame's view, from graphs of
+            // their own; this one's resources go first.
+            graph.cleanup();
+            const voxel::Camera lastView = (*path)(options.frames - 1);
+            const RenderSetup setup{graphOptions, shape, *structure, shading, pipeline};
+            auto reference = renderAverage(**context, caches, *scene, setup, lastView,
+                                           voxel::gridJitter(4), options.shaderDir);
+            auto single =
+                renderAverage(**context, caches, *scene, setup, lastView, {}, options.shaderDir);
+            if (!reference || !single) {
+                return failWith(reference ? single.error() : reference.error());
+            }
+            const Result<double> shownPsnr = nodes::psnrRgb(*reference, shown);
+            const Result<double> singlePsnr = nodes::psnrRgb(*reference, toBytes(*single));
+            if (!shownPsnr || !singlePsnr) {
+                return failWith(shownPsnr ? singlePsnr.error() : shownPsnr.error());
+            }
+            fmt::print(
+                "PSNR against a 16-samples-per-pixel reference (4x4 grid): one sample {:.2f} dB, "
+                "{} {:.2f} dB ({:+.2f} dB)\n",
+                *singlePsnr,
+                options.taa ? fmt::format("TAA after {} frames", options.frames)
+                            : std::string("this image"),
+                *shownPsnr, *shownPsnr - *singlePsnr);
         }
         if (trace && exitCode == 0) {
             if (Result<void> written = trace->writeChromeTrace(options.trace); !written) {

@@ -15,6 +15,12 @@ struct VoxelRenderOptions {
     std::uint32_t width = 1280;
     std::uint32_t height = 720;
     bool shadows = false;
+    /// Temporal anti-aliasing: a Halton-jittered camera, a TAA node, and its image written;
+    /// with a still camera `frames` frames accumulate (16 unless --frames says otherwise).
+    bool taa = false;
+    /// Also render a 16-samples-per-pixel reference of the last frame's view (a 4x4 grid of
+    /// jittered frames, averaged) and print the PSNR of the image (and of one sample) to it.
+    bool reference = false;
     /// "front", "orbit" or "orbit:DEGREES" (about the scene's vertical axis), or
     /// "X,Y,Z:TX,TY,TZ" (eye and target, in voxels); empty: the scene's own view (front for
     /// the Cornell box, orbit:35 otherwise).

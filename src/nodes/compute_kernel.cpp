@@ -20,7 +20,7 @@ Result<std::shared_ptr<const gpu::ComputePipeline>> makePipeline(
 }  // namespace
 
 Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
-                                    std::string_view name) {
+                                    std::string_view name, std::uint32_t copies) {
     if (!pipeline_) {
         auto pipeline = makePipeline(runtime, spirv, name);
         if (!pipeline) {
@@ -29,7 +29,7 @@ Result<void> ComputeKernel::prepare(GpuRuntime& runtime, std::span<const std::ui
         pipeline_ = std::move(*pipeline);
         pipelineKey_ = GpuRuntime::computePipelineKey(spirv);
     }
-    return bindings_.prepare(runtime, *pipeline_, name);
+    return bindings_.prepare(runtime, *pipeline_, name, copies);
 }
 
 Result<void> ComputeKernel::replacePipeline(GpuRuntime& runtime,
@@ -49,12 +49,13 @@ Result<void> ComputeKernel::replacePipeline(GpuRuntime& runtime,
     return {};
 }
 
-Result<void> ComputeKernel::bind(std::uint32_t binding, const GpuBuffer& buffer) {
-    return bindings_.bind(binding, buffer);
+Result<void> ComputeKernel::bind(std::uint32_t binding, const GpuBuffer& buffer,
+                                 std::uint32_t copy) {
+    return bindings_.bind(binding, buffer, copy);
 }
 
-Result<void> ComputeKernel::bind(std::uint32_t binding, const GpuImage& image) {
-    return bindings_.bind(binding, image, VK_IMAGE_LAYOUT_GENERAL);
+Result<void> ComputeKernel::bind(std::uint32_t binding, const GpuImage& image, std::uint32_t copy) {
+    return bindings_.bind(binding, image, VK_IMAGE_LAYOUT_GENERAL, VK_NULL_HANDLE, copy);
 }
 
 void ComputeKernel::commit(const gpu::Device& device) {
@@ -62,9 +63,9 @@ void ComputeKernel::commit(const gpu::Device& device) {
 }
 
 void ComputeKernel::bindAndPush(VkCommandBuffer commandBuffer, const void* constants,
-                                std::uint32_t bytes) const noexcept {
+                                std::uint32_t bytes, std::uint32_t copy) const noexcept {
     vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_->handle());
-    bindings_.bindSet(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_->layout());
+    bindings_.bindSet(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_->layout(), copy);
     if (bytes > 0) {
         vkCmdPushConstants(commandBuffer, pipeline_->layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
                            bytes, constants);

@@ -17,10 +17,10 @@ Result<void> checkSingleSet(const gpu::Pipeline& pipeline, std::string_view name
 }
 
 Result<void> PipelineBindings::prepare(GpuRuntime& runtime, const gpu::Pipeline& pipeline,
-                                       std::string_view name) {
+                                       std::string_view name, std::uint32_t copies) {
     VIXEN_TRY(checkSingleSet(pipeline, name));
     writer_.clear();
-    set_ = gpu::DescriptorSet{};
+    sets_.clear();
     if (pipeline.setLayouts().setCount() == 0) {
         return {};
     }
@@ -29,34 +29,61 @@ Result<void> PipelineBindings::prepare(GpuRuntime& runtime, const gpu::Pipeline&
         pool_.reset();
     }
     auto pool = gpu::DescriptorAllocator::create(
-        runtime.device(), gpu::DescriptorPoolSizes{}.add(pipeline.interface()), name);
+        runtime.device(), gpu::DescriptorPoolSizes{}.add(pipeline.interface(), copies), name);
     if (!pool) {
         return std::unexpected(std::move(pool.error()));
     }
     pool_.emplace(std::move(*pool));
-    auto set = pool_->allocate(pipeline.setLayouts(), 0, name);
-    if (!set) {
-        return std::unexpected(std::move(set.error()));
+    for (std::uint32_t copy = 0; copy < copies; ++copy) {
+        auto set = pool_->allocate(pipeline.setLayouts(), 0, name);
+        if (!set) {
+            sets_.clear();
+            return std::unexpected(std::move(set.error()));
+        }
+        sets_.push_back(*set);
     }
-    set_ = *set;
     return {};
 }
 
-Result<void> PipelineBindings::bind(std::uint32_t binding, const GpuBuffer& buffer) {
-    return writer_.buffer(set_, binding, buffer.buffer.handle());
+Result<const gpu::DescriptorSet*> PipelineBindings::target(std::uint32_t binding,
+                                                           std::uint32_t copy) const {
+    // Without a set, the writer reports the binding missing from the pipeline's interface.
+    static const gpu::DescriptorSet kNoSet{};
+    if (sets_.empty() && copy == 0) {
+        return &kNoSet;
+    }
+    if (copy >= sets_.size()) {
+        return fail(ErrorCode::InvalidArgument,
+                    "binding {}: copy {} of the descriptor set does not exist ({} prepared)",
+                    binding, copy, sets_.size());
+    }
+    return &sets_[copy];
+}
+
+Result<void> PipelineBindings::bind(std::uint32_t binding, const GpuBuffer& buffer,
+                                    std::uint32_t copy) {
+    auto set = target(binding, copy);
+    if (!set) {
+        return std::unexpected(std::move(set.error()));
+    }
+    return writer_.buffer(**set, binding, buffer.buffer.handle());
 }
 
 Result<void> PipelineBindings::bind(std::uint32_t binding, const GpuImage& image,
-                                    VkImageLayout layout, VkSampler sampler) {
-    return writer_.image(set_, binding, image.image.view(), layout, sampler);
+                                    VkImageLayout layout, VkSampler sampler, std::uint32_t copy) {
+    auto set = target(binding, copy);
+    if (!set) {
+        return std::unexpected(std::move(set.error()));
+    }
+    return writer_.image(**set, binding, image.image.view(), layout, sampler);
 }
 
 Result<void> PipelineBindings::bind(std::uint32_t binding, const gpu::Buffer& buffer) {
-    return writer_.buffer(set_, binding, buffer.handle());
+    return writer_.buffer(**target(binding, 0), binding, buffer.handle());
 }
 
 Result<void> PipelineBindings::bind(std::uint32_t binding, VkAccelerationStructureKHR structure) {
-    return writer_.accelerationStructure(set_, binding, structure);
+    return writer_.accelerationStructure(**target(binding, 0), binding, structure);
 }
 
 void PipelineBindings::commit(const gpu::Device& device) {
@@ -64,15 +91,16 @@ void PipelineBindings::commit(const gpu::Device& device) {
 }
 
 void PipelineBindings::bindSet(VkCommandBuffer commandBuffer, VkPipelineBindPoint bindPoint,
-                               VkPipelineLayout layout) const noexcept {
-    if (set_.handle != VK_NULL_HANDLE) {
-        vkCmdBindDescriptorSets(commandBuffer, bindPoint, layout, 0, 1, &set_.handle, 0, nullptr);
+                               VkPipelineLayout layout, std::uint32_t copy) const noexcept {
+    if (copy < sets_.size()) {
+        vkCmdBindDescriptorSets(commandBuffer, bindPoint, layout, 0, 1, &sets_[copy].handle, 0,
+                                nullptr);
     }
 }
 
 void PipelineBindings::reset() noexcept {
     writer_.clear();
-    set_ = gpu::DescriptorSet{};
+    sets_.clear();
     pool_.reset();
 }
 

@@ -64,11 +64,12 @@ Result<void> VoxelSceneNode::compile(const graph::CompileContext& /*context*/) {
 
 // ---- VoxelCamera ---------------------------------------------------------------------------
 
-VoxelCameraNode::VoxelCameraNode(GpuRuntime& runtime, Path path, GpuImageShape shape)
-    : GpuNode(runtime), path_(std::move(path)), shape_(shape) {}
+VoxelCameraNode::VoxelCameraNode(GpuRuntime& runtime, Path path, GpuImageShape shape,
+                                 voxel::JitterOffsets jitter)
+    : GpuNode(runtime), path_(std::move(path)), shape_(shape), jitter_(std::move(jitter)) {}
 
 void VoxelCameraNode::setup(graph::SetupContext& context) {
-    context.estimate().streamBytesPerFrame = sizeof(voxel::CameraConstants);
+    context.estimate().streamBytesPerFrame = sizeof(voxel::TemporalCameraConstants);
     detail::followWindow(shape_, context);
 }
 
@@ -76,14 +77,27 @@ Result<void> VoxelCameraNode::compile(const graph::CompileContext& /*context*/) 
     VIXEN_TRY(detail::checkShape(shape_, name()));
     VIXEN_TRY(createOutput(
         VoxelCameraConfig::camera,
-        gpu::BufferDesc{sizeof(voxel::CameraConstants),
+        gpu::BufferDesc{sizeof(voxel::TemporalCameraConstants),
                         VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                         gpu::MemoryUsage::DeviceLocal}));
     return {};
 }
 
 void VoxelCameraNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) {
-    last_ = voxel::cameraConstants(path_(context.frameIndex), shape_.width, shape_.height);
+    const voxel::CameraConstants current =
+        voxel::cameraConstants(path_(context.frameIndex), shape_.width, shape_.height);
+    const bool still = hasPrevious_ && std::memcmp(&current, &last_.current, sizeof current) == 0;
+    last_.previous = hasPrevious_ ? last_.current : current;
+    last_.current = current;
+    last_.stillFrames[0] = still ? last_.stillFrames[0] + 1 : 0;
+    last_.jitter = {};
+    if (!jitter_.empty()) {
+        const auto& offset = jitter_[context.frameIndex % jitter_.size()];
+        last_.jitter = {offset[0], offset[1], 0.0F, 0.0F};
+    }
+    last_.traced =
+        voxel::jittered(current, last_.jitter[0], last_.jitter[1], shape_.width, shape_.height);
+    hasPrevious_ = true;
     StreamWriter writer(runtime(), commandBuffer, Out(VoxelCameraConfig::camera).buffer);
     writer.write(0, std::as_bytes(std::span(&last_, 1)));
 }
@@ -94,11 +108,12 @@ VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                std::shared_ptr<const std::vector<std::uint32_t>> words,
                                VoxelCameraNode::Path path, GpuImageShape shape,
                                VoxelStructure structure, VoxelShading shading,
-                               ShaderLibrary* shaders, VoxelPipeline pipeline) {
-    VoxelRenderer renderer{
-        graph.addNode<VoxelSceneNode>("scene", runtime, words),
-        graph.addNode<VoxelCameraNode>("camera", runtime, std::move(path), shape),
-        {}};
+                               ShaderLibrary* shaders, VoxelPipeline pipeline,
+                               voxel::JitterOffsets jitter) {
+    VoxelRenderer renderer{graph.addNode<VoxelSceneNode>("scene", runtime, words),
+                           graph.addNode<VoxelCameraNode>("camera", runtime, std::move(path), shape,
+                                                          std::move(jitter)),
+                           {}};
     if (pipeline == VoxelPipeline::Fragment) {
         renderer.march = graph.addNode<VoxelFragmentMarchNode>("ray march", runtime, structure,
                                                                shape, shading, shaders);

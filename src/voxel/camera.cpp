@@ -66,4 +66,49 @@ Ray primaryRay(const CameraConstants& c, std::uint32_t x, std::uint32_t y, std::
     return ray;
 }
 
+CameraConstants jittered(const CameraConstants& constants, float dx, float dy, std::uint32_t width,
+                         std::uint32_t height) {
+    // A pixel's direction is forward + sx * right + sy * up with sx = 2 (x + 0.5) / width - 1
+    // and sy = 1 - 2 (y + 0.5) / height: moving x by dx moves sx by 2 dx / width, and y by dy
+    // moves sy by -2 dy / height, the same for every pixel, so forward takes it all.
+    const float shiftX = 2.0F * dx / static_cast<float>(width);
+    const float shiftY = -2.0F * dy / static_cast<float>(height);
+    CameraConstants moved = constants;
+    for (std::size_t a = 0; a < 3; ++a) {
+        moved.forward[a] += shiftX * constants.right[a] + shiftY * constants.up[a];
+    }
+    return moved;
+}
+
+float halton(std::uint32_t index, std::uint32_t base) {
+    float fraction = 1.0F;
+    float value = 0.0F;
+    while (index > 0) {
+        fraction /= static_cast<float>(base);
+        value += fraction * static_cast<float>(index % base);
+        index /= base;
+    }
+    return value;
+}
+
+JitterOffsets haltonJitter(std::uint32_t count) {
+    JitterOffsets offsets(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        offsets[i] = {halton(i + 1, 2) - 0.5F, halton(i + 1, 3) - 0.5F};
+    }
+    return offsets;
+}
+
+JitterOffsets gridJitter(std::uint32_t side) {
+    JitterOffsets offsets;
+    offsets.reserve(std::size_t{side} * side);
+    for (std::uint32_t y = 0; y < side; ++y) {
+        for (std::uint32_t x = 0; x < side; ++x) {
+            offsets.push_back({(static_cast<float>(x) + 0.5F) / static_cast<float>(side) - 0.5F,
+                               (static_cast<float>(y) + 0.5F) / static_cast<float>(side) - 0.5F});
+        }
+    }
+    return offsets;
+}
+
 }  // namespace vixen::voxel

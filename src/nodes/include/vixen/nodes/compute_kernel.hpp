@@ -28,11 +28,12 @@ class GpuRuntime;
 
 class ComputeKernel {
 public:
-    /// At compile: the pipeline the first time, then set 0 from a new pool (the previous
-    /// pool goes to `runtime.retire`, since frames in flight may still bind its set). Errors
-    /// name `name` (the shader); a shader with descriptor sets past set 0 is InvalidArgument.
+    /// At compile: the pipeline the first time, then `copies` of set 0 from a new pool (the
+    /// previous pool goes to `runtime.retire`, since frames in flight may still bind its
+    /// set): one per ring position for a node that binds history elements. Errors name
+    /// `name` (the shader); a shader with descriptor sets past set 0 is InvalidArgument.
     [[nodiscard]] Result<void> prepare(GpuRuntime& runtime, std::span<const std::uint32_t> spirv,
-                                       std::string_view name);
+                                       std::string_view name, std::uint32_t copies = 1);
     /// Builds a pipeline from new `spirv` (a shader reloaded) and, when that succeeds,
     /// retires the old one through `runtime` (frames in flight still use it) and stops the
     /// runtime sharing it; the next prepare() lays set 0 out for the new one. On failure the
@@ -42,8 +43,10 @@ public:
                                                std::string_view name);
     /// Queues `binding` of set 0: a storage or uniform buffer, or a storage or sampled image
     /// in the layout its slot's compute use puts it (GENERAL). Errors name the binding.
-    [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuBuffer& buffer);
-    [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuImage& image);
+    [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuBuffer& buffer,
+                                    std::uint32_t copy = 0);
+    [[nodiscard]] Result<void> bind(std::uint32_t binding, const GpuImage& image,
+                                    std::uint32_t copy = 0);
     /// Writes the queued bindings into the set.
     void commit(const gpu::Device& device);
 
@@ -52,12 +55,20 @@ public:
     template <class PushConstants>
     void dispatch(VkCommandBuffer commandBuffer, const PushConstants& constants, std::uint32_t x,
                   std::uint32_t y = 1, std::uint32_t z = 1) const noexcept {
-        bindAndPush(commandBuffer, &constants, sizeof constants);
+        bindAndPush(commandBuffer, &constants, sizeof constants, 0);
         dispatchGroups(commandBuffer, x, y, z);
     }
     void dispatch(VkCommandBuffer commandBuffer, std::uint32_t x, std::uint32_t y = 1,
                   std::uint32_t z = 1) const noexcept {
-        bindAndPush(commandBuffer, nullptr, 0);
+        bindAndPush(commandBuffer, nullptr, 0, 0);
+        dispatchGroups(commandBuffer, x, y, z);
+    }
+    /// The same with copy `copy` of the set (this frame's ring position).
+    template <class PushConstants>
+    void dispatchWithSet(std::uint32_t copy, VkCommandBuffer commandBuffer,
+                         const PushConstants& constants, std::uint32_t x, std::uint32_t y = 1,
+                         std::uint32_t z = 1) const noexcept {
+        bindAndPush(commandBuffer, &constants, sizeof constants, copy);
         dispatchGroups(commandBuffer, x, y, z);
     }
 
@@ -67,8 +78,8 @@ public:
     [[nodiscard]] bool hasPipeline() const noexcept { return pipeline_ != nullptr; }
 
 private:
-    void bindAndPush(VkCommandBuffer commandBuffer, const void* constants,
-                     std::uint32_t bytes) const noexcept;
+    void bindAndPush(VkCommandBuffer commandBuffer, const void* constants, std::uint32_t bytes,
+                     std::uint32_t copy) const noexcept;
     void dispatchGroups(VkCommandBuffer commandBuffer, std::uint32_t x, std::uint32_t y,
                         std::uint32_t z) const noexcept;
 

@@ -69,16 +69,26 @@ struct VoxelCameraConfig {
     static constexpr graph::SlotList slots{camera};
 };
 
-/// The camera, as vixen::voxel::CameraConstants streamed into a small buffer every frame
-/// through the upload ring: `path(frame)` says where it is (an orbit, a scripted flight, the
-/// user's input). Its image size follows the window when `shape.followWindow`.
+/// The camera, streamed into a small buffer every frame through the upload ring as
+/// vixen::voxel::TemporalCameraConstants: the constants the marchers trace with first (what
+/// they bind), then this frame's and the previous frame's without jitter and how long the
+/// camera has been still, for temporal accumulation. `path(frame)` says where it is (an
+/// orbit, a scripted flight, the user's input). With `jitter`, frame n's rays pass through
+/// their pixel's centre moved by jitter[n % size] (voxel::haltonJitter). Its image size
+/// follows the window when `shape.followWindow`.
 class VoxelCameraNode : public GpuNode<VoxelCameraConfig> {
 public:
     using Path = std::function<voxel::Camera(std::uint64_t frame)>;
-    VoxelCameraNode(GpuRuntime& runtime, Path path, GpuImageShape shape);
+    VoxelCameraNode(GpuRuntime& runtime, Path path, GpuImageShape shape,
+                    voxel::JitterOffsets jitter = {});
 
     /// The constants of the last frame recorded (what the CPU oracle traces).
-    [[nodiscard]] const voxel::CameraConstants& lastConstants() const noexcept { return last_; }
+    [[nodiscard]] const voxel::CameraConstants& lastConstants() const noexcept {
+        return last_.traced;
+    }
+    [[nodiscard]] const voxel::TemporalCameraConstants& lastTemporalConstants() const noexcept {
+        return last_;
+    }
 
 protected:
     [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
@@ -89,7 +99,9 @@ protected:
 private:
     Path path_;
     GpuImageShape shape_;
-    voxel::CameraConstants last_{};
+    voxel::JitterOffsets jitter_;
+    voxel::TemporalCameraConstants last_{};
+    bool hasPrevious_ = false;
 };
 
 /// The acceleration structure a ray marcher traverses.
@@ -327,12 +339,14 @@ struct VoxelRenderer {
             march);
     }
 };
+/// `jitter`: the camera's subpixel offsets (VoxelCameraNode), for temporal accumulation.
 VoxelRenderer addVoxelRenderer(graph::RenderGraph& graph, GpuRuntime& runtime,
                                std::shared_ptr<const std::vector<std::uint32_t>> words,
                                VoxelCameraNode::Path path, GpuImageShape shape,
                                VoxelStructure structure, VoxelShading shading = {},
                                ShaderLibrary* shaders = nullptr,
-                               VoxelPipeline pipeline = VoxelPipeline::Compute);
+                               VoxelPipeline pipeline = VoxelPipeline::Compute,
+                               voxel::JitterOffsets jitter = {});
 
 /// The steps image read back (R32UI, VoxelRayMarchNode): bricks or nodes, and voxels,
 /// summed over its pixels.

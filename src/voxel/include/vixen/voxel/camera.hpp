@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "vixen/voxel/tracer.hpp"
 
@@ -39,6 +40,35 @@ struct CameraConstants {
 
 [[nodiscard]] CameraConstants cameraConstants(const Camera& camera, std::uint32_t width,
                                               std::uint32_t height);
+
+/// The constants of `constants` moved by (dx, dy) pixels on an image of width x height
+/// (x right, y down): every pixel's ray passes through the point that far from its centre.
+/// Subpixel jitter for temporal accumulation, exact in the shaders' own arithmetic.
+[[nodiscard]] CameraConstants jittered(const CameraConstants& constants, float dx, float dy,
+                                       std::uint32_t width, std::uint32_t height);
+
+/// The radical inverse of `index` in `base` (index >= 1): the Halton sequence's value.
+[[nodiscard]] float halton(std::uint32_t index, std::uint32_t base);
+
+/// Subpixel offsets, in pixels within [-0.5, 0.5), that a jittered camera cycles through.
+using JitterOffsets = std::vector<std::array<float, 2>>;
+/// The first `count` points of the Halton (2, 3) sequence, centred on the pixel: well spread
+/// for any prefix, so accumulation improves from the first frames.
+[[nodiscard]] JitterOffsets haltonJitter(std::uint32_t count);
+/// The centres of a `side` x `side` grid over the pixel: a stratified reference pattern.
+[[nodiscard]] JitterOffsets gridJitter(std::uint32_t side);
+
+/// What temporal accumulation reads per frame (std430), after what the ray marchers read: the
+/// jittered constants the frame was traced with (first, so a marcher binds the same buffer),
+/// this frame's and the previous frame's unjittered constants, the jitter in pixels, and
+/// how many frames in a row the camera has not moved (0: it moved, or there is no previous).
+struct TemporalCameraConstants {
+    CameraConstants traced;
+    CameraConstants current;
+    CameraConstants previous;
+    std::array<float, 4> jitter{};
+    std::array<std::uint32_t, 4> stillFrames{};
+};
 
 /// The ray through the centre of pixel (x, y) (y down), as the GPU computes it.
 [[nodiscard]] Ray primaryRay(const CameraConstants& constants, std::uint32_t x, std::uint32_t y,
