@@ -35,8 +35,10 @@ Result<void> GraphCompiler::compile() {
     checkInputCounts();
     checkAccessConflicts();
     checkDuplicateNames();
+    checkLoops();
     sumEstimates();
     if (acyclic_) {
+        scheduleLoopWaves();
         scheduleWaves();
         planTransientLifetimes();
     }
@@ -54,6 +56,7 @@ Result<void> GraphCompiler::compile() {
     buildResources();
     bindSlots();
     sizeRuntimePools();
+    publishLoopSchedule();
     // The order just computed is the cleanup order until the structure changes.
     graph_.cleanupOrder_.assign(topologicalOrder_.size(), NodeId{});
     std::transform(topologicalOrder_.rbegin(), topologicalOrder_.rend(),
