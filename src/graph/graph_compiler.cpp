@@ -36,8 +36,10 @@ Result<void> GraphCompiler::compile() {
     checkAccessConflicts();
     checkDuplicateNames();
     checkHistory();
+    checkLoops();
     sumEstimates();
     if (acyclic_) {
+        scheduleLoopWaves();
         scheduleWaves();
         planTransientLifetimes();
     }
@@ -55,6 +57,7 @@ Result<void> GraphCompiler::compile() {
     buildResources();
     bindSlots();
     sizeRuntimePools();
+    publishLoopSchedule();
     // The order just computed is the cleanup order until the structure changes.
     graph_.cleanupOrder_.assign(topologicalOrder_.size(), NodeId{});
     std::transform(topologicalOrder_.rbegin(), topologicalOrder_.rend(),

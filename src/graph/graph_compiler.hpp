@@ -42,6 +42,12 @@ private:
     void bindSlots();
     void bindHistory();
     void sizeRuntimePools();
+    // Loops (graph_compiler_loops.cpp); each does nothing in a graph without loops.
+    void checkLoops();
+    void reportNonConvexLoop(std::uint32_t loop, std::uint32_t outside, std::uint32_t reentry,
+                             const std::vector<std::uint32_t>& cameFrom);
+    void scheduleLoopWaves();
+    void publishLoopSchedule();
 
     [[nodiscard]] const Node& nodeAt(std::uint32_t index) const {
         return *graph_.nodes_[index].node;
@@ -71,6 +77,15 @@ private:
     std::vector<std::uint32_t> keptNodes_;        // in index order
     std::vector<std::uint32_t> level_;            // wave of each node the sort ordered
     std::vector<std::uint32_t> connectionBound_;  // per connection: its entry in the bound table
+    // Loops: which loop each node is in, each loop's kept members in topological order
+    // (CSR) and the waves each loop's body was given.
+    std::vector<SubGraphBase*> loops_;
+    std::vector<std::uint32_t> loopOf_;
+    std::vector<std::uint32_t> loopMemberOffsets_;
+    std::vector<std::uint32_t> loopMembers_;
+    std::vector<std::uint32_t> loopFirstWave_;
+    std::vector<std::uint32_t> loopWaveCount_;
+    bool loopsConvex_ = true;
 };
 
 }  // namespace vixen::graph

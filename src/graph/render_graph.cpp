@@ -6,9 +6,11 @@
 #include <thread>
 
 #include "graph_compiler.hpp"
+#include "loop_schedule.hpp"
 #include "name_hash.hpp"
 #include "resource_block.hpp"
 #include "vixen/core/log.hpp"
+#include "vixen/graph/sub_graph.hpp"
 
 namespace vixen::graph {
 
@@ -98,35 +100,64 @@ Result<void> RenderGraph::removeNode(NodeId id) {
     if (!contains(id)) {
         return fail(ErrorCode::NotFound, "removeNode: node id {} is not in the graph", id.value);
     }
-    // Clean up while every edge still exists, so consumers go before what they consumed;
-    // for the removed node that cleanup is its last.
-    NodeState& state = nodes_[id.value];
-    const bool compiledBefore = state.compiled;
-    cleanupCompiled(id);
-    if (state.setUp) {
-        if (!compiledBefore) {
-            cleanupNode(state, CleanupContext{});
+    for (const auto& subGraph : subGraphs_) {
+        if (subGraph && subGraph->parent_ == SubGraphId{} &&
+            std::find(subGraph->nodes_.begin(), subGraph->nodes_.end(), id) !=
+                subGraph->nodes_.end()) {
+            return fail(ErrorCode::InvalidArgument,
+                        "removeNode: node '{}' is inside sub-graph '{}'; remove the sub-graph "
+                        "(removeSubGraph) instead",
+                        nodes_[id.value].node->name_, subGraph->path_);
         }
-        events_.unsubscribeAll(state.subscriber);
     }
-    report_ = CompileReport{};
-    std::erase_if(connections_, [id](const Connection& c) { return c.from == id || c.to == id; });
-    std::erase(duplicateNames_, id);
-    eraseName(nameIndex_, state.node->name_, id.value);
-    // A node that carried the same name now owns it.
-    const auto heir = std::find_if(duplicateNames_.begin(), duplicateNames_.end(), [&](NodeId d) {
-        return nodes_[d.value].node->name_ == state.node->name_;
-    });
-    if (heir != duplicateNames_.end()) {
-        insertName(nameIndex_, nodes_[heir->value].node->name_, heir->value, nodes_.size(),
-                   nameOfNode());
-        duplicateNames_.erase(heir);
-    }
-    state = NodeState{};
-    estimates_[id.value] = {};
-    --liveNodeCount_;
-    structureChanged();
+    removeNodes(std::span(&id, 1));
     return {};
+}
+
+void RenderGraph::removeNodes(std::span<const NodeId> ids) {
+    // Clean up while every edge still exists, so consumers go before what they consumed;
+    // for the removed nodes that cleanup is their last. A node never set up is in no
+    // compiled state: removing only such nodes (a failed sub-graph build) tears nothing down.
+    std::vector<std::uint8_t> leaving(nodes_.size(), 0);
+    std::vector<std::uint8_t> compiledBefore(nodes_.size(), 0);
+    bool anySetUp = false;
+    for (const NodeId id : ids) {
+        assert(contains(id));
+        leaving[id.value] = 1;
+        compiledBefore[id.value] = nodes_[id.value].compiled ? 1 : 0;
+        anySetUp = anySetUp || nodes_[id.value].setUp;
+    }
+    if (anySetUp) {
+        cleanupCompiled(leaving);
+        report_ = CompileReport{};
+    }
+    for (const NodeId id : ids) {
+        NodeState& state = nodes_[id.value];
+        if (state.setUp) {
+            if (compiledBefore[id.value] == 0) {
+                cleanupNode(state, CleanupContext{});
+            }
+            events_.unsubscribeAll(state.subscriber);
+        }
+        std::erase(duplicateNames_, id);
+        eraseName(nameIndex_, state.node->name_, id.value);
+        // A node that carried the same name now owns it.
+        const auto heir = std::find_if(
+            duplicateNames_.begin(), duplicateNames_.end(),
+            [&](NodeId d) { return nodes_[d.value].node->name_ == state.node->name_; });
+        if (heir != duplicateNames_.end()) {
+            insertName(nameIndex_, nodes_[heir->value].node->name_, heir->value, nodes_.size(),
+                       nameOfNode());
+            duplicateNames_.erase(heir);
+        }
+        state = NodeState{};
+        estimates_[id.value] = {};
+        --liveNodeCount_;
+    }
+    std::erase_if(connections_, [&](const Connection& c) {
+        return leaving[c.from.value] != 0 || leaving[c.to.value] != 0;
+    });
+    structureChanged();
 }
 
 Node* RenderGraph::findNode(std::string_view name) const noexcept {
@@ -229,7 +260,7 @@ void RenderGraph::cleanupNode(NodeState& state, const CleanupContext& context) {
     }
 }
 
-void RenderGraph::cleanupCompiled(NodeId leaving) {
+void RenderGraph::cleanupCompiled(std::span<const std::uint8_t> leaving) {
     if (!compiled_ && resources_ == nullptr) {
         return;
     }
@@ -238,11 +269,13 @@ void RenderGraph::cleanupCompiled(NodeId leaving) {
     for (const NodeId id : cleanupOrder()) {
         NodeState& state = nodes_[id.value];
         if (state.compiled) {
-            cleanupNode(state, CleanupContext{.forRecompile = id != leaving, .slotsBound = true});
+            const bool stays = leaving.empty() || leaving[id.value] == 0;
+            cleanupNode(state, CleanupContext{.forRecompile = stays, .slotsBound = true});
         }
     }
     executionOrder_.clear();
     executionWaves_.clear();
+    loopSchedule_.reset();
     unbindSlots();
     compiled_ = false;
     runGraphHooks(core::Phase::Cleanup, HookTiming::After);
@@ -419,7 +452,9 @@ void RenderGraph::execute() noexcept {
     for (core::Arena& scratch : scratch_) {
         scratch.reset();
     }
-    if (options_.mode == ExecutionMode::Parallel) {
+    if (loopSchedule_ != nullptr) {
+        loopSchedule_->execute(*this);
+    } else if (options_.mode == ExecutionMode::Parallel) {
         executeParallel();
     } else {
         executeSequential();
@@ -498,6 +533,7 @@ void RenderGraph::cleanup() {
     }
     executionOrder_.clear();
     executionWaves_.clear();
+    loopSchedule_.reset();
     unbindSlots();
     report_ = CompileReport{};
     compiled_ = false;

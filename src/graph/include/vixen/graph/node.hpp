@@ -27,7 +27,14 @@ struct ExecuteContext {
     std::uint32_t workerIndex = 0;  ///< 0 on the graph's own thread
     /// This thread's per-frame scratch, rewound every frame and sized from the nodes'
     /// `frameScratchBytes` estimates; `allocateNoGrow` returns null past that size.
+    /// (A loop's nodes have it once per step: the compile sizes it for the loop's cap.)
     core::Arena* scratch = nullptr;
+    /// In a loop's body (sub_graph.hpp): this execution's step, of `loopSteps` this frame.
+    /// Outside loops a node runs once: step 0 of 1.
+    std::uint32_t loopStep = 0;
+    std::uint32_t loopSteps = 1;
+    /// A fixed-step loop's step in seconds; 0 elsewhere.
+    double loopStepSeconds = 0.0;
 };
 
 struct CleanupContext {
@@ -117,6 +124,10 @@ protected:
     virtual Result<void> compile(const CompileContext& context);
     /// Read inputs, write outputs. Must not allocate, throw or format strings.
     virtual void execute(const ExecuteContext& context) = 0;
+    /// Called instead of execute on a frame where the node's loop takes no step; its
+    /// outputs keep their last values. The GPU layer records the node's slot barriers here,
+    /// so the barriers baked at compile hold on either path. Default: nothing.
+    virtual void skip(const ExecuteContext& context);
     /// Release what compile created (and, when not forRecompile, what setup took); runs
     /// consumers before producers. Also called for nodes that were set up but culled.
     virtual void cleanup(const CleanupContext& context);

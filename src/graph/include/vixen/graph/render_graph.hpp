@@ -25,6 +25,10 @@
 
 namespace vixen::graph {
 
+class FrameClock;
+class SubGraphBase;
+struct LoopPolicy;
+
 namespace detail {
 
 // Nodes live in the graph's node storage (addNode) or on the heap (adopt); the deleter
@@ -43,6 +47,52 @@ struct NodeHandle {
     NodeId id;
 };
 
+/// Identity of a sub-graph (sub_graph.hpp) within one RenderGraph.
+struct SubGraphId {
+    static constexpr std::uint32_t kInvalid = UINT32_MAX;
+    std::uint32_t value = kInvalid;
+
+    [[nodiscard]] constexpr bool valid() const noexcept { return value != kInvalid; }
+    friend constexpr auto operator<=>(SubGraphId, SubGraphId) = default;
+};
+
+/// A typed reference to a sub-graph; `connect` checks slots against S's config and resolves
+/// them to the inner slots the sub-graph exposes.
+template <class S>
+struct SubGraphHandle {
+    SubGraphId id;
+};
+
+namespace detail {
+template <class H>
+struct HandleTraits;
+template <class N>
+struct HandleTraits<NodeHandle<N>> {
+    using Config = typename N::NodeConfig;
+    static constexpr bool kSubGraph = false;
+};
+template <class S>
+struct HandleTraits<SubGraphHandle<S>> {
+    using Config = typename S::NodeConfig;
+    static constexpr bool kSubGraph = true;
+};
+}  // namespace detail
+
+/// A NodeHandle or a SubGraphHandle.
+template <class H>
+concept GraphHandle = requires {
+    typename detail::HandleTraits<H>::Config;
+};
+template <GraphHandle H>
+using HandleConfig = typename detail::HandleTraits<H>::Config;
+
+/// An output of `From` into an input of `To` where one end or both are sub-graphs.
+template <class From, class OutSlot, class To, class InSlot>
+concept SubGraphConnection =
+    GraphHandle<From> && GraphHandle<To> &&
+    (detail::HandleTraits<From>::kSubGraph || detail::HandleTraits<To>::kSubGraph) &&
+    OutputOf<OutSlot, HandleConfig<From>>&& InputOf<InSlot, HandleConfig<To>>;
+
 enum class ExecutionMode : std::uint8_t {
     Sequential,  ///< the compiled order on the graph's thread
     Parallel,    ///< wave by wave on the worker pool
@@ -54,6 +104,8 @@ struct GraphOptions {
     GraphBudget budget{};
     std::uint64_t executeBudgetBytes = 0;  ///< throttle budget for parallel tasks; 0 = none
     bool profileAllocations = true;        ///< mark phase boundaries in allocations()
+    /// The time fixed-step loops accumulate; null: a SteadyFrameClock. Not owned.
+    const FrameClock* clock = nullptr;
 };
 
 /// The waves in which a node's transient outputs are alive, both ends included: from the
@@ -123,6 +175,40 @@ public:
     /// are reported by compile with every other error.
     Result<void> connect(NodeId from, std::string_view outputSlot, NodeId to,
                          std::string_view inputSlot);
+
+    // ---- sub-graphs and loops (defined in sub_graph.hpp / sub_graph.cpp) ----------------
+
+    /// Adds a sub-graph: builds it at once, its nodes becoming ordinary nodes named
+    /// `name/node`. Fails, leaving nothing behind, on a bad name or a bad build (a slot of
+    /// its config not exposed, an output exposed twice), listing every problem.
+    template <class S, class... Args>
+    Result<SubGraphHandle<S>> addSubGraph(std::string name, Args&&... args);
+    /// A sub-graph whose body executes as a unit as many times per frame as `policy` says.
+    template <class S, class... Args>
+    Result<SubGraphHandle<S>> addLoop(std::string name, const LoopPolicy& policy, Args&&... args);
+    /// Connects where one end or both are sub-graphs: their exposed slots stand for the
+    /// inner slots (an exposed input for each inner input it feeds).
+    template <class From, class OutSlot, class To, class InSlot>
+    requires SubGraphConnection<From, OutSlot, To, InSlot>
+    void connect(From from, OutSlot /*output*/, To to, InSlot /*input*/) {
+        static_assert(std::is_same_v<typename OutSlot::ValueType, typename InSlot::ValueType>,
+                      "connect: the output slot and the input slot carry different types");
+        connectEndpoints(endpointOf(from),
+                         ConfigSlots<HandleConfig<From>>::template indexOf<OutSlot>(),
+                         endpointOf(to), ConfigSlots<HandleConfig<To>>::template indexOf<InSlot>());
+    }
+    /// Connects by path and slot name, where a path names a node (`chain/a`) or a
+    /// sub-graph (`chain`, through its exposed slots); nodes are looked up first.
+    Result<void> connect(std::string_view from, std::string_view outputSlot, std::string_view to,
+                         std::string_view inputSlot);
+    /// Removes a sub-graph that is not inside another, with every node inside it.
+    Result<void> removeSubGraph(SubGraphId id);
+    [[nodiscard]] SubGraphBase* findSubGraph(std::string_view path) const noexcept;
+    [[nodiscard]] SubGraphBase& subGraph(SubGraphId id) const;
+    template <class S>
+    [[nodiscard]] S& subGraph(SubGraphHandle<S> handle) const {
+        return static_cast<S&>(subGraph(handle.id));
+    }
 
     /// Keeps a node (and what it consumes) even when nothing consumes its outputs.
     void setKeepAlive(NodeId node, bool keep = true);
@@ -244,6 +330,9 @@ public:
 private:
     friend class GraphCompiler;
     friend class SetupContext;
+    friend class SubGraphBase;
+    template <class Config>
+    friend class SubGraphBuilder;
 
     struct NodeState {
         detail::OwnedNode node;
@@ -256,6 +345,29 @@ private:
     };
 
     NodeId insertNode(detail::OwnedNode node, std::string name);
+    /// Removes nodes together: one teardown of the compiled graph, if any was set up.
+    void removeNodes(std::span<const NodeId> ids);
+
+    // Sub-graphs (sub_graph.cpp): one end of a connection, a node or a sub-graph.
+    struct SlotEndpoint {
+        std::uint32_t id = NodeId::kInvalid;
+        bool subGraph = false;
+    };
+    template <class N>
+    static SlotEndpoint endpointOf(NodeHandle<N> handle) noexcept {
+        return {handle.id.value, false};
+    }
+    template <class S>
+    static SlotEndpoint endpointOf(SubGraphHandle<S> handle) noexcept {
+        return {handle.id.value, true};
+    }
+    void connectEndpoints(SlotEndpoint from, std::uint32_t output, SlotEndpoint to,
+                          std::uint32_t input);
+    /// Registers and builds a sub-graph. Top level (`parentErrors` null): fails and rolls
+    /// back on any error. Nested: appends its errors to the parent's build, which fails.
+    Result<SubGraphId> declareSubGraph(std::unique_ptr<SubGraphBase> subGraph, std::string name,
+                                       SubGraphId parent, const LoopPolicy* policy,
+                                       std::vector<Error>* parentErrors);
     // Inline: graphs are declared one connection at a time, often many thousands.
     void addConnection(const Connection& connection) {
         assert(contains(connection.from) && contains(connection.to));
@@ -271,8 +383,9 @@ private:
     void runGraphHooks(core::Phase phase, HookTiming timing);
     Result<void> compileNode(NodeState& state, const CompileContext& context);
     void cleanupNode(NodeState& state, const CleanupContext& context);
-    /// Cleans up every compiled node, consumers first; `leaving` gets its final cleanup.
-    void cleanupCompiled(NodeId leaving = {});
+    /// Cleans up every compiled node, consumers first; nodes flagged in `leaving` (by
+    /// index) get their final cleanup.
+    void cleanupCompiled(std::span<const std::uint8_t> leaving = {});
     void unbindSlots() noexcept;
     [[nodiscard]] auto nameOfNode() const {
         return [this](std::uint32_t index) { return std::string_view(nodes_[index].node->name_); };
@@ -331,6 +444,10 @@ private:
     std::uint32_t historyPeriod_ = 1;
     struct ResourceBlock;
     std::unique_ptr<ResourceBlock> resources_;
+    // Sub-graphs by id (null once removed); the loop schedule, only while loops are compiled.
+    std::vector<std::unique_ptr<SubGraphBase>> subGraphs_;
+    struct LoopSchedule;
+    std::unique_ptr<LoopSchedule> loopSchedule_;
 
     // Recompile batch scratch, sized at compile so a cascade allocates nothing.
     std::vector<std::uint32_t> dirtyPositions_;
