@@ -318,6 +318,17 @@ SubGraphBase* RenderGraph::findSubGraph(std::string_view path) const noexcept {
     return nullptr;
 }
 
+const SubGraphBase* RenderGraph::loopOf(NodeId node) const noexcept {
+    for (const auto& subGraph : subGraphs_) {
+        if (subGraph && subGraph->isLoop() &&
+            std::find(subGraph->nodes().begin(), subGraph->nodes().end(), node) !=
+                subGraph->nodes().end()) {
+            return subGraph.get();
+        }
+    }
+    return nullptr;
+}
+
 SubGraphBase& RenderGraph::subGraph(SubGraphId id) const {
     assert(id.value < subGraphs_.size() && subGraphs_[id.value] != nullptr);
     return *subGraphs_[id.value];

@@ -219,12 +219,14 @@ void GpuRuntime::afterCompile() {
     }
     if (graph_->compiled()) {
         compileStage("GPU: timestamps", [this] { return ensureTimestampPool(); });
-        compileStage("GPU: slot barriers", [this]() -> Result<void> {
+        bool baked = false;
+        compileStage("GPU: slot barriers", [this, &baked]() -> Result<void> {
             collectGpuNodes();
-            bakeSlotBarriers();
+            VIXEN_TRY(bakeSlotBarriers());
+            baked = true;
             return {};
         });
-        if (parallel_) {
+        if (parallel_ && baked) {
             compileStage("GPU: node command buffers",
                          [this] { return ensureNodeCommandBuffers(); });
         }

@@ -7,6 +7,7 @@
 #include "vixen/gpu/creation_gate.hpp"
 #include "vixen/gpu/device.hpp"
 #include "vixen/gpu/vk_result.hpp"
+#include "vixen/graph/sub_graph.hpp"
 #include "vixen/nodes/gpu_runtime.hpp"
 
 namespace vixen::nodes {
@@ -38,6 +39,7 @@ void GpuRuntime::collectGpuNodes() {
     // The index is rebuilt every time (a replaced node may even reuse an address).
     gpuNodes_.clear();
     gpuNodeWave_.clear();
+    gpuNodeLoop_.clear();
     gpuNodeIndex_.assign(graph_->nodeCapacity(), kNotGpuNode);
     const graph::CompileReport& report = graph_->report();
     std::uint32_t wave = 0;
@@ -50,11 +52,37 @@ void GpuRuntime::collectGpuNodes() {
             gpuNodeIndex_[id.value] = static_cast<std::uint32_t>(gpuNodes_.size());
             gpuNodes_.push_back(node);
             gpuNodeWave_.push_back(wave);
+            gpuNodeLoop_.push_back(graph_->loopOf(id));
         }
     }
 }
 
-void GpuRuntime::bakeSlotBarriers() {
+Result<void> GpuRuntime::bakeLoopRepeat(const gpu::BakedBarriers& baked, gpu::BakedBarriers& repeat,
+                                        std::uint32_t first, std::uint32_t last) {
+    std::vector<std::pair<gpu::ResourceState*, gpu::ResourceState>> afterFirst;
+    for (const auto& [state, before] : baked.touched()) {
+        afterFirst.emplace_back(state, *state);
+    }
+    while (repeat.groupCount() < first) {
+        repeat.beginGroup();  // nodes outside loops have no second pass
+    }
+    for (std::uint32_t node = first; node <= last; ++node) {
+        repeat.beginGroup();
+        gpuNodes_[node]->bakeSlotBarriers(repeat);
+    }
+    for (const auto& [state, value] : afterFirst) {
+        if (*state != value) {
+            return fail(ErrorCode::InvalidArgument,
+                        "loop '{}': a second step of its body leaves its GPU resources in other "
+                        "states than the first, so what follows the loop cannot take the same "
+                        "barriers whatever the number of steps",
+                        gpuNodeLoop_[first]->path());
+        }
+    }
+    return {};
+}
+
+Result<void> GpuRuntime::bakeSlotBarriers() {
     // Frames in execution order, with the history rings at each frame's positions: the
     // first turn of the rings from the states compile left, then a second turn from those
     // the first leaves, which every later turn starts from (every ring element is written
@@ -64,7 +92,17 @@ void GpuRuntime::bakeSlotBarriers() {
     historyPeriod_ = graph_->historyPeriod();
     bakeClock_ = graph_->historyClock();
     const std::uint32_t frames = 2 * historyPeriod_;
+    const auto gpuNodeCount = static_cast<std::uint32_t>(gpuNodes_.size());
+    for (const graph::SubGraphBase* loop : gpuNodeLoop_) {
+        if (loop != nullptr && parallel_) {
+            return fail(ErrorCode::InvalidArgument,
+                        "loop '{}': its GPU nodes need a sequential graph (parallel recording "
+                        "records each node once per frame into batches, not once per step)",
+                        loop->path());
+        }
+    }
     baked_.resize(frames);
+    repeatBaked_.resize(frames);
     bakedStates_.clear();
     std::vector<gpu::ResourceState> initial;
     std::unordered_map<const gpu::ResourceState*, std::uint32_t> tracked;
@@ -72,10 +110,25 @@ void GpuRuntime::bakeSlotBarriers() {
     for (std::uint32_t frame = 0; frame < frames; ++frame) {
         graph_->selectHistory(bakeClock_ + frame);
         gpu::BakedBarriers& baked = baked_[frame];
+        gpu::BakedBarriers& repeat = repeatBaked_[frame];
         baked.clear();
-        for (const GpuNodeBase* node : gpuNodes_) {
+        repeat.clear();
+        std::uint32_t bodyFirst = 0;
+        for (std::uint32_t node = 0; node < gpuNodeCount; ++node) {
             baked.beginGroup();
-            node->bakeSlotBarriers(baked);
+            gpuNodes_[node]->bakeSlotBarriers(baked);
+            const graph::SubGraphBase* loop = gpuNodeLoop_[node];
+            if (node == 0 || gpuNodeLoop_[node - 1] != loop) {
+                bodyFirst = node;
+            }
+            // A loop's body is contiguous in the order: after its last GPU node, its later
+            // steps' barriers follow from the states its first step leaves.
+            if (loop != nullptr && (node + 1 == gpuNodeCount || gpuNodeLoop_[node + 1] != loop)) {
+                VIXEN_TRY(bakeLoopRepeat(baked, repeat, bodyFirst, node));
+            }
+        }
+        while (repeat.groupCount() < gpuNodeCount) {
+            repeat.beginGroup();
         }
         for (const auto& [state, before] : baked.touched()) {
             if (tracked.emplace(state, static_cast<std::uint32_t>(bakedStates_.size())).second) {
@@ -114,6 +167,9 @@ void GpuRuntime::bakeSlotBarriers() {
     for (gpu::BakedBarriers& baked : baked_) {
         baked.seal(starts);
     }
+    for (gpu::BakedBarriers& repeat : repeatBaked_) {
+        repeat.seal();
+    }
     nodeBatch_.assign(gpuNodes_.size(), 0);
     batchFirstNode_.clear();
     for (std::uint32_t g = 0; g < starts.size(); ++g) {
@@ -122,6 +178,7 @@ void GpuRuntime::bakeSlotBarriers() {
         }
         nodeBatch_[g] = static_cast<std::uint32_t>(batchFirstNode_.size() - 1);
     }
+    return {};
 }
 
 void GpuRuntime::applyStatesAfter(std::uint32_t row) noexcept {

@@ -204,6 +204,9 @@ public:
     /// Removes a sub-graph that is not inside another, with every node inside it.
     Result<void> removeSubGraph(SubGraphId id);
     [[nodiscard]] SubGraphBase* findSubGraph(std::string_view path) const noexcept;
+    /// The loop whose body holds `node`, or null (a backend asks at compile: loop nodes
+    /// may run several times a frame, or not at all).
+    [[nodiscard]] const SubGraphBase* loopOf(NodeId node) const noexcept;
     [[nodiscard]] SubGraphBase& subGraph(SubGraphId id) const;
     template <class S>
     [[nodiscard]] S& subGraph(SubGraphHandle<S> handle) const {

@@ -207,10 +207,26 @@ protected:
             return;
         }
         const VkCommandBuffer commandBuffer = runtime_.commandBuffer();
+        if (context.loopStep > 0) {
+            // A later step of the node's loop this frame: from what the step before left;
+            // its time is not taken (a node's timestamps are written once a frame).
+            runtime_.recordRepeatBarriers(commandBuffer, this->id());
+            record(commandBuffer, context);
+            return;
+        }
         runtime_.recordSlotBarriers(commandBuffer, this->id());
         runtime_.beginNodeScope(commandBuffer, this->id());
         record(commandBuffer, context);
         runtime_.endNodeScope(commandBuffer, this->id());
+    }
+
+    /// A frame on which the node's loop takes no step: its slot barriers still go in (no
+    /// work between them), so the resources end the frame in the states the barriers after
+    /// the loop were derived from; its outputs keep their contents.
+    void skip(const graph::ExecuteContext& /*context*/) final {
+        if (!runtime_.recordsInParallel()) {
+            runtime_.recordSlotBarriers(runtime_.commandBuffer(), this->id());
+        }
     }
 
     /// Releases the node's own objects, then its outputs: a persistent output that stays in
@@ -258,6 +274,12 @@ protected:
                             "transient (its memory would be shared with other resources)",
                             this->name(), S::kName);
             }
+        }
+        if (transient && runtime_.graph().loopOf(this->id()) != nullptr) {
+            return fail(ErrorCode::InvalidArgument,
+                        "node '{}', output '{}': a loop's output keeps its last value on frames "
+                        "the loop does not step, so it cannot be transient",
+                        this->name(), S::kName);
         }
         return createOrKeep(slot, desc, [&](GpuImage& target, const std::string& what) {
             return runtime_.createImage(target, desc, what, this->id(), transient);

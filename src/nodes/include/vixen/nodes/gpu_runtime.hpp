@@ -207,6 +207,11 @@ public:
     void recordSlotBarriers(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
         activeBarriers().record(commandBuffer, gpuNodeIndex_[node.value]);
     }
+    /// For a node in a loop's body, at its second and later step of a frame: the barriers
+    /// from the states the body's previous step left (derived at compile, like the others).
+    void recordRepeatBarriers(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
+        repeatBaked_[recordingRow_].record(commandBuffer, gpuNodeIndex_[node.value]);
+    }
     /// In a parallel graph, on the node's worker: the secondary command buffer the node
     /// records into (the worker's for the node's batch of its wave, begun by the first such
     /// node; its slot barriers are recorded in the primary before the batch); null when it
@@ -390,7 +395,14 @@ private:
     [[nodiscard]] bool rebuildMayOverlapFrames() const;
     void collectRetired() noexcept;
     void collectGpuNodes();
-    void bakeSlotBarriers();
+    [[nodiscard]] Result<void> bakeSlotBarriers();
+    /// Derives the barriers of a second pass of the loop body made of GPU nodes `first` to
+    /// `last` into `repeat`, continuing from the states the first pass left; fails, naming
+    /// the loop, when the second pass leaves other states than the first (then the barriers
+    /// after the loop would not hold whatever the number of steps).
+    [[nodiscard]] Result<void> bakeLoopRepeat(const gpu::BakedBarriers& baked,
+                                              gpu::BakedBarriers& repeat, std::uint32_t first,
+                                              std::uint32_t last);
     [[nodiscard]] const gpu::BakedBarriers& activeBarriers() const noexcept {
         return baked_[recordingRow_];
     }
@@ -438,10 +450,12 @@ private:
     static constexpr std::uint32_t kNotGpuNode = ~std::uint32_t{0};
     std::vector<std::uint32_t> gpuNodeIndex_;  // per node id: index in gpuNodes_, or kNotGpuNode
     std::vector<std::uint32_t> gpuNodeWave_;   // per GPU node: its wave
+    std::vector<const graph::SubGraphBase*> gpuNodeLoop_;  // per GPU node: its loop, or null
     // With history rings the barriers differ per ring position: one frame per position of
     // the rings' first turn after the compile (from the states compile left), then one per
     // position of the steady turn (from the states a turn leaves), `historyPeriod_` each.
     std::vector<gpu::BakedBarriers> baked_;
+    std::vector<gpu::BakedBarriers> repeatBaked_;   // per baked frame: loop bodies' later steps
     std::vector<gpu::ResourceState*> bakedStates_;  // every state the derivation touched
     std::vector<gpu::ResourceState> statesAfter_;   // per baked frame, bakedStates_ after it
     std::uint32_t historyPeriod_ = 1;
