@@ -12,6 +12,11 @@
 #include "gpu_graph_fixture.hpp"
 #include "vixen/graph/sub_graph.hpp"
 #include "vixen/nodes/gpu_stream_nodes.hpp"
+#include "vixen/nodes/taa_node.hpp"
+#include "vixen/voxel/brick_map.hpp"
+#include "vixen/voxel/brick_volume.hpp"
+#include "vixen/voxel/procedural.hpp"
+#include "vixen/voxel/structure.hpp"
 
 namespace vixen::nodes {
 namespace {
@@ -184,6 +189,62 @@ TEST_F(GpuLoopSteadyStateTest, StepsAndSkipsAllocateNothingAndCreateNothing) {
     ASSERT_TRUE(gpu.graph.compile());
     expectSteadyFrames(gpu, 1000);
     EXPECT_EQ(gpu.graph.subGraph(*loop).loop().counters().steps, (1000U + 4U + 2U) / 3U);
+}
+
+struct ReadoutConfig {
+    static constexpr std::string_view kTypeName = "Readout";
+    static constexpr graph::Input<"image", GpuImage, kTransferRead> image{};
+    static constexpr graph::SlotList slots{image};
+};
+
+/// A plain sub-graph: the image read back by a node inside it.
+class Readout : public graph::SubGraph<ReadoutConfig> {
+public:
+    explicit Readout(GpuRuntime& runtime) : runtime_(runtime) {}
+
+protected:
+    void build(graph::SubGraphBuilder<ReadoutConfig>& b) override {
+        auto readback = b.addNode<GpuReadbackNode>("readback", runtime_);
+        b.exposeInput(ReadoutConfig::image, readback, GpuReadbackConfig::image);
+    }
+
+private:
+    GpuRuntime& runtime_;
+};
+
+TEST_F(GpuLoopSteadyStateTest, HistoryTaaSubGraphsAndLoopsTogetherAllocateNothingFor1000Frames) {
+    // The voxel renderer with a jittered camera moving then still, TAA (two history rings)
+    // read back inside a sub-graph, and a GPU loop stepping every other frame.
+    const voxel::Int3 size{32, 32, 32};
+    auto volume = voxel::BrickVolume::build(**voxel::makeProceduralScene("cornell", size));
+    ASSERT_TRUE(volume);
+    auto words = std::make_shared<std::vector<std::uint32_t>>(
+        voxel::buildStructure(*volume, VoxelStructure::BrickMap));
+    GpuGraph& gpu = makeGraph();
+    const GpuImageShape shape{64, 48, false, false};
+    const VoxelRenderer renderer = addVoxelRenderer(
+        gpu.graph, *gpu.runtime, words,
+        [size](std::uint64_t frame) {
+            return voxel::Camera::orbit(
+                size, 0.002F * static_cast<float>(std::min<std::uint64_t>(frame, 400)));
+        },
+        shape, VoxelStructure::BrickMap, VoxelShading{.shadows = true}, nullptr,
+        VoxelPipeline::Compute, voxel::haltonJitter(16));
+    auto taa = addTaa(gpu.graph, *gpu.runtime, renderer, shape);
+    auto readout = gpu.graph.addSubGraph<Readout>("readout", *gpu.runtime);
+    ASSERT_TRUE(readout);
+    gpu.graph.connect(taa, TaaConfig::resolved, *readout, ReadoutConfig::image);
+    auto loop =
+        gpu.graph.addLoop<Simulation>("physics", graph::LoopPolicy::everyKthFrame(2), *gpu.runtime);
+    ASSERT_TRUE(loop);
+    auto log = gpu.graph.addNode<GpuBufferReadbackNode>("log", *gpu.runtime, VkDeviceSize{64});
+    gpu.graph.connect(*loop, SimulationConfig::log, log, GpuBufferReadbackConfig::buffer);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    EXPECT_EQ(gpu.graph.historyRings().size(), 2U);
+    EXPECT_EQ(gpu.runtime->bakedFrames(), 4U);
+    expectSteadyFrames(gpu, 1000);
+    EXPECT_EQ(static_cast<const TaaNode&>(gpu.graph.node(taa.id)).framesWithoutHistory(), 1U);
+    EXPECT_EQ(gpu.graph.subGraph(*loop).loop().counters().steps, 502U);
 }
 
 }  // namespace
