@@ -7,6 +7,7 @@
 #include "budget_check.hpp"
 #include "graph_compiler.hpp"
 #include "vixen/core/units.hpp"
+#include "vixen/graph/sub_graph.hpp"
 
 namespace vixen::graph {
 void GraphCompiler::checkConnectionTypes() {
@@ -41,6 +42,24 @@ void GraphCompiler::checkHistory() {
                                 "after more than {} frames; choose depths whose ring sizes share "
                                 "factors (1, 3 and 7 turn every 8 frames)",
                                 kMaxHistoryPeriod)});
+    }
+    // A loop's node runs once a step or not at all, while rings turn once a frame: its
+    // history would hold frames nothing wrote, or lose steps.
+    for (const std::uint32_t i : keptNodes_) {
+        const auto declaresHistory = [](const SlotDesc& slot) { return slot.options.history > 0; };
+        const bool history =
+            std::any_of(types_[i]->outputs.begin(), types_[i]->outputs.end(), declaresHistory) ||
+            std::any_of(types_[i]->inputs.begin(), types_[i]->inputs.end(), declaresHistory);
+        if (history) {
+            if (const SubGraphBase* loop = graph_.loopOf(NodeId{i})) {
+                const Node& node = nodeAt(i);
+                error(Error{ErrorCode::InvalidArgument,
+                            fmt::format("node '{}' ({}): history slots cannot be in loop '{}' "
+                                        "(rings turn once a frame, the loop's nodes run once a "
+                                        "step or not at all); keep the history outside the loop",
+                                        node.name(), node.type().name, loop->path())});
+            }
+        }
     }
     for (const Connection& c : graph_.connections_) {
         if (kept_[c.to.value] == 0) {

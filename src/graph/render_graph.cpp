@@ -434,8 +434,10 @@ void RenderGraph::unwindFrame() noexcept {
         return;
     }
     --historyClock_;
+    // What the nodes did on the CPU for that frame (a camera's previous view, say) is not
+    // undone: no earlier frame is trusted.
     for (HistoryRing& ring : historyRings_) {
-        ring.framesWritten -= ring.framesWritten > 0 ? 1 : 0;
+        ring.framesWritten = 0;
     }
     selectHistory(historyClock_);
 }

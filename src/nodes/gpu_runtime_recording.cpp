@@ -89,9 +89,8 @@ Result<void> GpuRuntime::bakeSlotBarriers() {
     // once a turn, so replaying a turn's barriers ends in the same states). Without history
     // a turn is one frame. The resources keep their present states; after each submitted
     // frame they take what its baked frame leaves (applyStatesAfter).
-    historyPeriod_ = graph_->historyPeriod();
-    bakeClock_ = graph_->historyClock();
-    const std::uint32_t frames = 2 * historyPeriod_;
+    baked_.clear();
+    repeatBaked_.clear();
     const auto gpuNodeCount = static_cast<std::uint32_t>(gpuNodes_.size());
     for (const graph::SubGraphBase* loop : gpuNodeLoop_) {
         if (loop != nullptr && parallel_) {
@@ -101,6 +100,9 @@ Result<void> GpuRuntime::bakeSlotBarriers() {
                         loop->path());
         }
     }
+    historyPeriod_ = graph_->historyPeriod();
+    bakeClock_ = graph_->historyClock();
+    const std::uint32_t frames = 2 * historyPeriod_;
     baked_.resize(frames);
     repeatBaked_.resize(frames);
     bakedStates_.clear();
@@ -124,7 +126,21 @@ Result<void> GpuRuntime::bakeSlotBarriers() {
             // A loop's body is contiguous in the order: after its last GPU node, its later
             // steps' barriers follow from the states its first step leaves.
             if (loop != nullptr && (node + 1 == gpuNodeCount || gpuNodeLoop_[node + 1] != loop)) {
-                VIXEN_TRY(bakeLoopRepeat(baked, repeat, bodyFirst, node));
+                if (Result<void> repeated = bakeLoopRepeat(baked, repeat, bodyFirst, node);
+                    !repeated) {
+                    // The resources keep the states they had: this frame's first touches,
+                    // then the earlier frames'.
+                    for (const auto& [state, before] : baked.touched()) {
+                        *state = before;
+                    }
+                    for (std::size_t i = 0; i < bakedStates_.size(); ++i) {
+                        *bakedStates_[i] = initial[i];
+                    }
+                    graph_->selectHistory(graph_->historyClock());
+                    baked_.clear();
+                    repeatBaked_.clear();
+                    return repeated;
+                }
             }
         }
         while (repeat.groupCount() < gpuNodeCount) {

@@ -1,5 +1,6 @@
 #include "vixen/nodes/pipeline_bindings.hpp"
 
+#include <cassert>
 #include <utility>
 
 #include "vixen/gpu/device.hpp"
@@ -92,6 +93,7 @@ void PipelineBindings::commit(const gpu::Device& device) {
 
 void PipelineBindings::bindSet(VkCommandBuffer commandBuffer, VkPipelineBindPoint bindPoint,
                                VkPipelineLayout layout, std::uint32_t copy) const noexcept {
+    assert((sets_.empty() || copy < sets_.size()) && "bindSet: a copy that was not prepared");
     if (copy < sets_.size()) {
         vkCmdBindDescriptorSets(commandBuffer, bindPoint, layout, 0, 1, &sets_[copy].handle, 0,
                                 nullptr);

@@ -27,10 +27,11 @@ void TaaNode::setup(graph::SetupContext& context) {
 }
 
 Result<void> TaaNode::compile(const graph::CompileContext& /*context*/) {
-    if (settings_.stillCap == 0 || settings_.movingCap == 0) {
+    const auto capValid = [](std::uint32_t cap) { return cap >= 1 && cap <= TaaSettings::kMaxCap; };
+    if (!capValid(settings_.stillCap) || !capValid(settings_.movingCap)) {
         return fail(ErrorCode::InvalidArgument,
-                    "node '{}': TAA caps must be at least 1 frame (still {}, moving {})", name(),
-                    settings_.stillCap, settings_.movingCap);
+                    "node '{}': TAA caps must be 1 to {} frames (still {}, moving {})", name(),
+                    TaaSettings::kMaxCap, settings_.stillCap, settings_.movingCap);
     }
     const gpu::ImageDesc& input = In(TaaConfig::color).desc();
     if (In(TaaConfig::depth).desc().width != input.width ||

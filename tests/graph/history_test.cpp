@@ -6,6 +6,7 @@
 
 #include "vixen/core/alloc_tracker.hpp"
 #include "vixen/graph/render_graph.hpp"
+#include "vixen/graph/sub_graph.hpp"
 
 namespace vixen::graph {
 namespace {
@@ -61,6 +62,9 @@ class HistoryReaderNode : public TypedNode<HistoryReaderConfig<Depth>> {
 public:
     std::int64_t current = kInvalid;
     std::array<std::int64_t, Depth + 1> seen{};
+    [[nodiscard]] HistoryView<const std::int64_t> historyOf(std::uint32_t framesAgo) const {
+        return this->History(Config::frame, framesAgo);
+    }
 
 protected:
     void execute(const ExecuteContext& /*context*/) override {
@@ -141,6 +145,38 @@ TEST(FrameHistoryTest, ARecompileOfTheProducerOrAResetInvalidatesItsHistory) {
     expectHistoryOfFrame(node, 8, 0);
 }
 
+TEST(FrameHistoryTest, ARecompileOfAConsumerAloneKeepsTheHistory) {
+    RenderGraph graph;
+    auto writer = graph.addNode<FrameWriterNode<2>>("writer");
+    auto reader = graph.addNode<HistoryReaderNode<2>>("reader");
+    graph.connect(writer, FrameWriterConfig<2>::frame, reader, HistoryReaderConfig<2>::frame);
+    ASSERT_TRUE(graph.compile());
+    for (int i = 0; i < 4; ++i) {
+        ASSERT_TRUE(graph.frame());
+    }
+    graph.markDirty(reader.id);
+    ASSERT_TRUE(graph.frame());
+    const auto& node = static_cast<HistoryReaderNode<2>&>(graph.node(reader.id));
+    EXPECT_EQ(node.current, 4);
+    EXPECT_EQ(node.seen[1], 3);
+    EXPECT_EQ(node.seen[2], 2);
+}
+
+TEST(FrameHistoryTest, AnInputReadsNoDeeperThanItDeclares) {
+    RenderGraph graph;
+    auto writer = graph.addNode<FrameWriterNode<3>>("writer");
+    auto reader = graph.addNode<HistoryReaderNode<1>>("reader");
+    graph.connect(writer, FrameWriterConfig<3>::frame, reader, HistoryReaderConfig<1>::frame);
+    ASSERT_TRUE(graph.compile());
+    for (int i = 0; i < 5; ++i) {
+        graph.execute();
+    }
+    auto& node = static_cast<HistoryReaderNode<1>&>(graph.node(reader.id));
+    EXPECT_EQ(node.seen[1], 3);
+    EXPECT_FALSE(node.historyOf(2).valid) << "the producer keeps 3, the input declares 1";
+    EXPECT_EQ(node.historyOf(2).resource, nullptr);
+}
+
 TEST(FrameHistoryTest, AnUnwoundFrameTurnsTheRingsBack) {
     RenderGraph graph;
     auto writer = graph.addNode<FrameWriterNode<1>>("writer");
@@ -153,7 +189,9 @@ TEST(FrameHistoryTest, AnUnwoundFrameTurnsTheRingsBack) {
     EXPECT_EQ(graph.historyClock(), 1U);
     EXPECT_EQ(graph.historyRings()[0].position, 1U);
     graph.execute();  // frame index 2 written where frame 1 failed
-    EXPECT_EQ(node.seen[1], 0);
+    EXPECT_EQ(node.seen[1], kInvalid) << "after an unwound frame no earlier frame is trusted";
+    graph.execute();
+    EXPECT_EQ(node.seen[1], 2);
 }
 
 TEST(FrameHistoryTest, AnInputCannotReadDeeperThanItsProducerKeeps) {
@@ -187,6 +225,35 @@ TEST(FrameHistoryTest, RingsThatTurnTogetherTooRarelyAreRefused) {
     fits.addNode<FrameWriterNode<7>>("eight");
     ASSERT_TRUE(fits.compile());
     EXPECT_EQ(fits.historyPeriod(), 8U);
+}
+
+struct LoopedWriterConfig {
+    static constexpr std::string_view kTypeName = "LoopedWriter";
+    static constexpr Output<"frame", std::int64_t,
+                            SlotOptions{.access = Access::Write, .history = 1}>
+        frame{};
+    static constexpr SlotList slots{frame};
+};
+
+class LoopedWriter : public SubGraph<LoopedWriterConfig> {
+protected:
+    void build(SubGraphBuilder<LoopedWriterConfig>& b) override {
+        auto writer = b.addNode<FrameWriterNode<1>>("writer");
+        b.exposeOutput(LoopedWriterConfig::frame, writer, FrameWriterConfig<1>::frame);
+    }
+};
+
+TEST(FrameHistoryTest, HistoryInsideALoopIsRefusedNamingTheLoop) {
+    RenderGraph graph;
+    auto loop = graph.addLoop<LoopedWriter>("physics", LoopPolicy::everyKthFrame(2));
+    ASSERT_TRUE(loop) << loop.error().message;
+    graph.setKeepAlive(graph.findNode("physics/writer")->id());
+    const Result<void> compiled = graph.compile();
+    ASSERT_FALSE(compiled);
+    EXPECT_NE(compiled.error().message.find(
+                  "node 'physics/writer' (FrameWriter): history slots cannot be in loop 'physics'"),
+              std::string::npos)
+        << compiled.error().message;
 }
 
 TEST(FrameHistoryTest, ParallelExecutionRotatesLikeSequential) {

@@ -115,8 +115,8 @@ protected:
 
         std::uint64_t sinceReset = 0;
         for (std::uint32_t frame = 0; frame < 4 * (Depth + 1U) + 3; ++frame) {
-            if (frame == 2 * (Depth + 1U)) {
-                gpu.graph.markDirty(stamp.id);  // its rings are made again, as by a resize
+            if (frame == 2 * (Depth + 1U) + 1) {  // mid-turn: the bake starts at another position
+                gpu.graph.markDirty(stamp.id);    // its rings are made again, as by a resize
                 sinceReset = 0;
             }
             ASSERT_TRUE(gpu.runtime->frame()) << "frame " << frame;
@@ -131,6 +131,18 @@ protected:
                     << "depth " << int{Depth} << ", frame " << frame << ", " << k << " back";
             }
             ++sinceReset;
+        }
+        // Frames in flight, under synchronization validation: no wait between them.
+        for (int frame = 0; frame < 24; ++frame) {
+            ASSERT_TRUE(gpu.runtime->frame());
+        }
+        ASSERT_TRUE(gpu.runtime->waitIdle());
+        const auto landed = reader.latest();
+        ASSERT_TRUE(landed);
+        std::array<std::uint32_t, Depth + 1> words{};
+        std::memcpy(words.data(), landed->bytes.data(), sizeof words);
+        for (std::uint32_t k = 1; k <= Depth; ++k) {
+            EXPECT_EQ(words[k] + k, words[0]) << "in flight, " << k << " back";
         }
     }
 };

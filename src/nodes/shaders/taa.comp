@@ -116,7 +116,8 @@ void main() {
     if (params.historyValid != 0u) {
         if (camera.stillFrames.x > 0u) {
             const vec4 earlier = imageLoad(history, pixel);
-            samples = min(earlier.a + 1.0, float(params.stillCap));
+            samples = min(clamp(earlier.a, 1.0, float(params.stillCap)) + 1.0,
+                          float(params.stillCap));
             result = mix(earlier.rgb, current, 1.0 / samples);
         } else {
             vec2 previous;
@@ -135,7 +136,9 @@ void main() {
                     }
                 }
                 const vec4 earlier = historyAt(previous);
-                samples = min(earlier.a + 1.0, float(params.movingCap));
+                // The filter's negative lobes can take the count below 1 where it changes.
+                samples = min(clamp(earlier.a, 1.0, float(params.movingCap)) + 1.0,
+                              float(params.movingCap));
                 result = mix(clamp(earlier.rgb, low, high), current, 1.0 / samples);
             }
         }

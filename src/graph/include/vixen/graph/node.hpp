@@ -198,7 +198,9 @@ protected:
     requires(InputOf<S, Config> || OutputOf<S, Config>) &&
         (S::kOptions.history > 0)
             [[nodiscard]] auto History(S slot, std::uint32_t framesAgo) const noexcept {
-        return HistoryRingOf(slot).back(framesAgo);
+        // An input reads no deeper than it declares (its barriers cover that far), even when
+        // its producer keeps more.
+        return HistoryRingOf(slot).back(framesAgo <= S::kOptions.history ? framesAgo : 0);
     }
 
     /// Every element of a history slot's ring, for what a node prepares per ring position at

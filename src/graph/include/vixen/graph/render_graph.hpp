@@ -292,7 +292,8 @@ public:
     /// they are written again. A compile of the node does the same.
     void resetHistory(NodeId node) noexcept;
     /// The last execute's work never reached the device (its recording or submit failed):
-    /// the rings turn back, as if it had not run.
+    /// the rings turn back, and are reset (what the nodes did for that frame on the CPU
+    /// stays done, so no earlier frame is trusted).
     void unwindFrame() noexcept;
 
     // ---- services --------------------------------------------------------------------

@@ -148,7 +148,9 @@ public:
             if (kOutputOps[i].transition != nullptr) {
                 kOutputOps[i].transition(barriers, this->outputResource(i), kOutputOps[i].usage,
                                          true);
-                bakeHistoryReads(barriers, this->outputHistory(i), kOutputOps[i]);
+                if (readsOwnHistory()) {
+                    bakeHistoryReads(barriers, this->outputHistory(i), kOutputOps[i]);
+                }
             }
         }
     }
@@ -258,6 +260,11 @@ protected:
     /// write them.
     [[nodiscard]] virtual bool writesOutputsEachFrame() const noexcept { return true; }
 
+    /// True for a node that reads its own history outputs' earlier frames (History() on an
+    /// output): those elements then take a read barrier in the output's stage each frame.
+    /// Consumers that read them through inputs get their own barriers either way.
+    [[nodiscard]] virtual bool readsOwnHistory() const noexcept { return false; }
+
     /// Creates the image of output `slot` at compile. A persistent slot keeps the image it
     /// had while `desc` is unchanged (OutputOrigin::Kept); otherwise the old one goes and a
     /// new one is made, in memory shared with other transients when `transient` (the graph
@@ -309,6 +316,13 @@ private:
     template <class S, class Desc, class Create>
     Result<OutputOrigin> createOrKeep(S slot, const Desc& desc, Create&& create) {
         if constexpr (S::kOptions.history > 0) {
+            if (!writesOutputsEachFrame()) {
+                return fail(ErrorCode::InvalidArgument,
+                            "node '{}', output '{}': a history output is written every frame "
+                            "(its ring turns every frame), but the node writes its outputs only "
+                            "at compile",
+                            this->name(), S::kName);
+            }
             // Every element of the ring, each a resource of `desc`, made anew: what they held
             // belongs to the last compile, and History() says so until they are written.
             const auto ring = this->HistoryRingOf(slot);

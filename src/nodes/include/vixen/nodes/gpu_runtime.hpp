@@ -225,12 +225,12 @@ public:
     }
     /// Of a steady frame (with history rings, of the first frame of a steady turn).
     [[nodiscard]] std::size_t steadySlotBarriers() const noexcept {
-        return baked_.empty() ? 0 : baked_[historyPeriod_].barrierCount();
+        return historyPeriod_ < baked_.size() ? baked_[historyPeriod_].barrierCount() : 0;
     }
     /// vkCmdPipelineBarrier2 calls of a steady frame's slot barriers (a sequential graph
     /// batches a wave's into one).
     [[nodiscard]] std::size_t steadySlotBarrierCalls() const noexcept {
-        return baked_.empty() ? 0 : baked_[historyPeriod_].recordCalls();
+        return historyPeriod_ < baked_.size() ? baked_[historyPeriod_].recordCalls() : 0;
     }
     /// Frames of slot barriers derived at the last compile: the first turn of the history
     /// rings and the steady turn after it (2 without history).

@@ -39,6 +39,7 @@ struct TaaSettings {
     /// While the camera is still, the last `stillCap` frames at most are averaged: after n
     /// still frames each has weight 1/n (n up to the cap).
     std::uint32_t stillCap = 256;
+    static constexpr std::uint32_t kMaxCap = 2048;
     /// While it moves, a frame's weight is at least 1/movingCap after the history was
     /// clamped to its neighbourhood: lower keeps more history (smoother, slower to follow).
     std::uint32_t movingCap = 8;
@@ -47,7 +48,8 @@ struct TaaSettings {
 /// Temporal anti-aliasing over the voxel ray march (any pipeline): images the size of its
 /// colour input; `shape` only sizes the estimate and follows the window with the marcher.
 /// Where the history is not valid (the first frame, after a resize or a reset) it shows the
-/// current frame. Compile refuses caps of 0.
+/// current frame. Compile refuses caps of 0, and above 2048 (the sample count is kept in a
+/// 16-bit float, whose integers stop there).
 class TaaNode : public GpuNode<TaaConfig> {
 public:
     TaaNode(GpuRuntime& runtime, GpuImageShape shape, TaaSettings settings = {});
@@ -59,6 +61,7 @@ public:
 
 protected:
     [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
+    [[nodiscard]] bool readsOwnHistory() const noexcept override { return true; }
     void setup(graph::SetupContext& context) override;
     Result<void> compile(const graph::CompileContext& context) override;
     void record(VkCommandBuffer commandBuffer, const graph::ExecuteContext& context) override;
