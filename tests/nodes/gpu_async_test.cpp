@@ -164,6 +164,24 @@ TEST_F(GpuAsyncComputeTest, SplitFramesAreTimedOnEveryQueue) {
     EXPECT_GE(gpu.runtime->gpuFrameNanoseconds(), gpu.runtime->gpuNanoseconds(graph.compose));
 }
 
+TEST_F(GpuAsyncComputeTest, AParallelGraphKeepsOneSubmissionAndDrawsTheSame) {
+    const std::vector<std::byte> single = render(AsyncCompute::Off, true, 3);
+    GpuGraph& gpu =
+        makeGraph(graph::GraphOptions{.mode = graph::ExecutionMode::Parallel, .workerThreads = 2},
+                  {.asyncCompute = AsyncCompute::SplitOnGraphicsQueue});
+    const TwoBranches graph = buildTwoBranches(gpu, true);
+    ASSERT_TRUE(gpu.graph.compile()) << gpu.graph.report().describe(gpu.graph);
+    EXPECT_FALSE(gpu.runtime->splitsFrames());
+    EXPECT_EQ(gpu.runtime->queueSegment(graph.invert), graph::QueueSegment::BeforeCompute);
+    for (int frame = 0; frame < 3; ++frame) {
+        ASSERT_TRUE(gpu.runtime->frame());
+    }
+    ASSERT_TRUE(gpu.runtime->waitIdle());
+    auto pixels = graph.readback->pixels();
+    ASSERT_TRUE(pixels) << pixels.error().message;
+    EXPECT_EQ(std::vector<std::byte>(pixels->begin(), pixels->end()), single);
+}
+
 TEST_F(GpuAsyncComputeTest, AResizeRebuildsTheSplitFrameAtItsNewSize) {
     GpuGraph& gpu = makeGraph({}, {.asyncCompute = AsyncCompute::SplitOnGraphicsQueue});
     const TwoBranches graph = buildTwoBranches(gpu, true, true);
