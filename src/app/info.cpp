@@ -96,6 +96,13 @@ int printInfo(const InfoOptions& options) {
     }
     fmt::print("device created: queue family {}, ray tracing {}\n", device->queueFamily(),
                device->enabled().rayTracingPipeline ? "enabled" : "not available");
+    if (device->computeQueue() != VK_NULL_HANDLE) {
+        fmt::print("async compute: compute queue of family {}\n", device->computeQueueFamily());
+    } else {
+        fmt::print(
+            "async compute: no compute-only queue family (opted-in nodes run on the "
+            "graphics queue)\n");
+    }
     if (instance->validation().errors() != 0) {
         fmt::print(stderr, "error: the validation layer reported {} error(s); last: {}\n",
                    instance->validation().errors(), instance->validation().lastMessage());

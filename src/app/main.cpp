@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "async_overlap.hpp"
 #include "bench_command.hpp"
 #include "bench_report.hpp"
 #include "cache_commands.hpp"
@@ -331,6 +332,28 @@ int main(int argc, char** argv) {
                             "check: the layer allocates on every submit)");
     renderCommand->add_flag("--quiet", render.quiet, "Print only the reports");
 
+    vixen::app::AsyncOverlapOptions overlap;
+    CLI::App* overlapCommand = app.add_subcommand(
+        "async-overlap",
+        "Measure what async compute gains: two independent branches of compute gradients, "
+        "each alone and both together on one queue and split onto the compute queue, GPU time "
+        "per frame from timestamps");
+    overlapCommand->add_option("--frames", overlap.frames, "Measured frames per run")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 100000U));
+    overlapCommand->add_option("--size", overlap.size, "Each gradient image's width and height")
+        ->capture_default_str()
+        ->check(CLI::Range(8U, 16384U));
+    overlapCommand->add_option("--nodes", overlap.nodesPerBranch, "Gradient nodes per branch")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 64U));
+    std::uint32_t overlapDevice = 0;
+    CLI::Option* overlapDeviceOption =
+        overlapCommand->add_option("--device", overlapDevice, "Use device N (see vixen info)");
+    bool overlapNoValidation = false;
+    overlapCommand->add_flag("--no-validation", overlapNoValidation,
+                             "Do not load the validation layer");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -388,6 +411,13 @@ int main(int argc, char** argv) {
         return vixen::app::runSample(render);
     }
 
+    if (overlapCommand->parsed()) {
+        if (overlapDeviceOption->count() > 0) {
+            overlap.device = overlapDevice;
+        }
+        overlap.validation = !overlapNoValidation;
+        return vixen::app::runAsyncOverlap(overlap);
+    }
     if (benchReport->parsed()) {
         return vixen::app::runBenchReport(reportFolders, reportOut);
     }

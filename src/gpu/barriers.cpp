@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 namespace vixen::gpu {
 namespace {
@@ -337,6 +338,46 @@ std::size_t BakedBarriers::recordCalls() const noexcept {
         std::count_if(dependencies_.begin(), dependencies_.end(), [](const VkDependencyInfo& d) {
             return d.imageMemoryBarrierCount + d.bufferMemoryBarrierCount > 0;
         }));
+}
+
+namespace {
+
+constexpr VkPipelineStageFlags2 kGraphicsOnlyStages =
+    VK_PIPELINE_STAGE_2_VERTEX_INPUT_BIT | VK_PIPELINE_STAGE_2_VERTEX_SHADER_BIT |
+    VK_PIPELINE_STAGE_2_TESSELLATION_CONTROL_SHADER_BIT |
+    VK_PIPELINE_STAGE_2_TESSELLATION_EVALUATION_SHADER_BIT |
+    VK_PIPELINE_STAGE_2_GEOMETRY_SHADER_BIT | VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT |
+    VK_PIPELINE_STAGE_2_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_2_LATE_FRAGMENT_TESTS_BIT |
+    VK_PIPELINE_STAGE_2_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_2_ALL_GRAPHICS_BIT |
+    VK_PIPELINE_STAGE_2_INDEX_INPUT_BIT | VK_PIPELINE_STAGE_2_VERTEX_ATTRIBUTE_INPUT_BIT |
+    VK_PIPELINE_STAGE_2_PRE_RASTERIZATION_SHADERS_BIT;
+constexpr VkAccessFlags2 kGraphicsOnlyAccesses =
+    VK_ACCESS_2_INDEX_READ_BIT | VK_ACCESS_2_VERTEX_ATTRIBUTE_READ_BIT |
+    VK_ACCESS_2_INPUT_ATTACHMENT_READ_BIT | VK_ACCESS_2_COLOR_ATTACHMENT_READ_BIT |
+    VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_2_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
+    VK_ACCESS_2_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+
+template <class Barrier>
+void fitToCompute(Barrier& barrier) noexcept {
+    for (auto [stages, accesses] : {std::pair{&barrier.srcStageMask, &barrier.srcAccessMask},
+                                    std::pair{&barrier.dstStageMask, &barrier.dstAccessMask}}) {
+        if ((*stages & kGraphicsOnlyStages) != 0) {
+            *stages = (*stages & ~kGraphicsOnlyStages) | VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+        }
+        *accesses &= ~kGraphicsOnlyAccesses;
+    }
+}
+
+}  // namespace
+
+void BakedBarriers::fitToComputeQueue(std::uint32_t group) noexcept {
+    const Group& at = groups_[group];
+    for (std::uint32_t i = 0; i < at.imageCount; ++i) {
+        fitToCompute(images_[at.firstImage + i]);
+    }
+    for (std::uint32_t i = 0; i < at.bufferCount; ++i) {
+        fitToCompute(buffers_[at.firstBuffer + i]);
+    }
 }
 
 void BakedBarriers::record(VkCommandBuffer commandBuffer, std::uint32_t group) const noexcept {

@@ -45,7 +45,13 @@ Result<Buffer> Buffer::create(const Device& device, DeviceMemoryAllocator& alloc
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     info.size = desc.size;
     info.usage = desc.usage;
-    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    // With a compute queue of another family, every queue may use it with semaphores alone
+    // (no ownership transfers; see Device).
+    const std::span<const std::uint32_t> families = device.queueFamilies();
+    info.sharingMode = families.size() > 1 ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE;
+    info.queueFamilyIndexCount =
+        families.size() > 1 ? static_cast<std::uint32_t>(families.size()) : 0;
+    info.pQueueFamilyIndices = families.size() > 1 ? families.data() : nullptr;
     VIXEN_TRY_VK_CREATE(vkCreateBuffer(buffer.device_, &info, nullptr, &buffer.buffer_), what);
 
     VkMemoryRequirements requirements{};

@@ -1,5 +1,6 @@
 #include "vixen/gpu/device.hpp"
 
+#include <array>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -26,6 +27,18 @@ Result<bool> canPresent(const PhysicalDeviceInfo& physical, std::uint32_t family
 template <class Function>
 void load(VkDevice device, const char* name, Function& function) noexcept {
     function = reinterpret_cast<Function>(vkGetDeviceProcAddr(device, name));
+}
+
+/// The first queue family that does compute but not graphics (a dedicated compute engine),
+/// null when every compute family also does graphics.
+const QueueFamily* computeOnlyFamily(const PhysicalDeviceInfo& physical) noexcept {
+    for (const QueueFamily& candidate : physical.queueFamilies) {
+        if ((candidate.flags & VK_QUEUE_COMPUTE_BIT) != 0 &&
+            (candidate.flags & VK_QUEUE_GRAPHICS_BIT) == 0 && candidate.queueCount > 0) {
+            return &candidate;
+        }
+    }
+    return nullptr;
 }
 
 RayTracingFunctions loadRayTracing(VkDevice device) noexcept {
@@ -139,22 +152,38 @@ Result<Device> Device::create(const PhysicalDeviceInfo& physical, const DeviceOp
     features.features.samplerAnisotropy = has.samplerAnisotropy ? VK_TRUE : VK_FALSE;
 
     const float priority = 1.0F;
-    VkDeviceQueueCreateInfo queueInfo{};
-    queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
-    queueInfo.queueFamilyIndex = family->index;
-    queueInfo.queueCount = 1;
-    queueInfo.pQueuePriorities = &priority;
+    std::array<VkDeviceQueueCreateInfo, 2> queueInfos{};
+    std::uint32_t queueInfoCount = 0;
+    const auto addQueue = [&](std::uint32_t familyIndex) {
+        VkDeviceQueueCreateInfo& queueInfo = queueInfos[queueInfoCount++];
+        queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
+        queueInfo.queueFamilyIndex = familyIndex;
+        queueInfo.queueCount = 1;
+        queueInfo.pQueuePriorities = &priority;
+    };
+    addQueue(family->index);
+    result.queueFamilies_[0] = family->index;
+    if (const QueueFamily* compute = computeOnlyFamily(physical);
+        compute != nullptr && options.asyncCompute) {
+        addQueue(compute->index);
+        result.computeQueueFamily_ = compute->index;
+        result.queueFamilies_[1] = compute->index;
+        result.queueFamilyCount_ = 2;
+    }
 
     VkDeviceCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     info.pNext = &features;
-    info.queueCreateInfoCount = 1;
-    info.pQueueCreateInfos = &queueInfo;
+    info.queueCreateInfoCount = queueInfoCount;
+    info.pQueueCreateInfos = queueInfos.data();
     info.enabledExtensionCount = static_cast<std::uint32_t>(extensions.size());
     info.ppEnabledExtensionNames = extensions.data();
     VIXEN_TRY_VK_CREATE(vkCreateDevice(physical.handle, &info, nullptr, &result.device_),
                         "creating the logical device");
     vkGetDeviceQueue(result.device_, family->index, 0, &result.queue_);
+    if (result.computeQueueFamily_ != kNoQueueFamily) {
+        vkGetDeviceQueue(result.device_, result.computeQueueFamily_, 0, &result.computeQueue_);
+    }
     if (rayTracing) {
         result.rayTracing_ = loadRayTracing(result.device_);
     }
@@ -210,9 +239,13 @@ Result<std::vector<std::byte>> Device::pipelineCacheData() const {
 Device::Device(Device&& other) noexcept
     : device_(std::exchange(other.device_, VK_NULL_HANDLE)),
       queue_(std::exchange(other.queue_, VK_NULL_HANDLE)),
+      computeQueue_(std::exchange(other.computeQueue_, VK_NULL_HANDLE)),
       pipelineCache_(std::exchange(other.pipelineCache_, VK_NULL_HANDLE)),
       pipelineCreateNs_(std::move(other.pipelineCreateNs_)),
       queueFamily_(other.queueFamily_),
+      computeQueueFamily_(other.computeQueueFamily_),
+      queueFamilies_(other.queueFamilies_),
+      queueFamilyCount_(other.queueFamilyCount_),
       physical_(other.physical_),
       enabled_(other.enabled_),
       rayTracing_(other.rayTracing_) {}
@@ -222,9 +255,13 @@ Device& Device::operator=(Device&& other) noexcept {
         destroy();
         device_ = std::exchange(other.device_, VK_NULL_HANDLE);
         queue_ = std::exchange(other.queue_, VK_NULL_HANDLE);
+        computeQueue_ = std::exchange(other.computeQueue_, VK_NULL_HANDLE);
         pipelineCache_ = std::exchange(other.pipelineCache_, VK_NULL_HANDLE);
         pipelineCreateNs_ = std::move(other.pipelineCreateNs_);
         queueFamily_ = other.queueFamily_;
+        computeQueueFamily_ = other.computeQueueFamily_;
+        queueFamilies_ = other.queueFamilies_;
+        queueFamilyCount_ = other.queueFamilyCount_;
         physical_ = other.physical_;
         enabled_ = other.enabled_;
         rayTracing_ = other.rayTracing_;

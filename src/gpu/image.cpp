@@ -34,7 +34,13 @@ Result<Image> Image::createUnbound(const Device& device, const ImageDesc& desc,
     info.samples = VK_SAMPLE_COUNT_1_BIT;
     info.tiling = VK_IMAGE_TILING_OPTIMAL;
     info.usage = desc.usage;
-    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    // With a compute queue of another family, every queue may use it with semaphores alone
+    // (no ownership transfers; see Device).
+    const std::span<const std::uint32_t> families = device.queueFamilies();
+    info.sharingMode = families.size() > 1 ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE;
+    info.queueFamilyIndexCount =
+        families.size() > 1 ? static_cast<std::uint32_t>(families.size()) : 0;
+    info.pQueueFamilyIndices = families.size() > 1 ? families.data() : nullptr;
     info.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
     VIXEN_TRY_VK_CREATE(vkCreateImage(image.device_, &info, nullptr, &image.image_), what);
     return image;

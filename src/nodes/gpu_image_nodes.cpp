@@ -87,8 +87,8 @@ void GpuPatternNode::record(VkCommandBuffer commandBuffer, const graph::ExecuteC
 
 // ---- GpuGradient ------------------------------------------------------------------------
 
-GpuGradientNode::GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape)
-    : GpuImageProducer(runtime, shape) {}
+GpuGradientNode::GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape, bool asyncCompute)
+    : GpuImageProducer(runtime, shape), asyncCompute_(asyncCompute) {}
 
 void GpuGradientNode::setup(graph::SetupContext& context) {
     GpuImageProducer::setup(context);

@@ -32,7 +32,12 @@ graph::GraphBudget graphBudgetFrom(const gpu::BudgetManager& budget, const gpu::
 Result<std::unique_ptr<GpuRuntime>> GpuRuntime::create(const gpu::Device& device,
                                                        gpu::DeviceMemoryAllocator& allocator,
                                                        const GpuRuntimeOptions& options) {
-    auto pacer = gpu::FramePacer::create(device, options.framesInFlight, 1);
+    // A split frame records its three graphics segments into buffers of their own.
+    const bool mayUseComputeQueue =
+        options.asyncCompute == AsyncCompute::SplitOnGraphicsQueue ||
+        (options.asyncCompute == AsyncCompute::Auto && device.computeQueue() != VK_NULL_HANDLE);
+    auto pacer =
+        gpu::FramePacer::create(device, options.framesInFlight, mayUseComputeQueue ? 3 : 1);
     if (!pacer) {
         return std::unexpected(std::move(pacer.error()));
     }
@@ -63,6 +68,24 @@ GpuRuntime::GpuRuntime(const gpu::Device& device, gpu::DeviceMemoryAllocator& al
       retired_(device, 64) {
     submitCpuNs_.assign(pacer_.framesInFlight(), 0);
     unreadTimestamps_.assign(pacer_.framesInFlight(), 0);
+    if (options.asyncCompute == AsyncCompute::SplitOnGraphicsQueue) {
+        computeQueue_ = device.queue();
+        computeFamily_ = device.queueFamily();
+    } else if (options.asyncCompute == AsyncCompute::Auto) {
+        computeQueue_ = device.computeQueue();
+        computeFamily_ = device.computeQueueFamily();
+    }
+    // Its timestamps are read with the graphics family's valid bits: other bits, no times.
+    const auto bits = [&](std::uint32_t family) {
+        for (const gpu::QueueFamily& f : device.physical().queueFamilies) {
+            if (f.index == family) {
+                return f.timestampValidBits;
+            }
+        }
+        return 0U;
+    };
+    computeTimestamps_ =
+        computeQueue_ != VK_NULL_HANDLE && bits(computeFamily_) == bits(device.queueFamily());
 }
 
 void GpuRuntime::attach(graph::RenderGraph& graph) {
@@ -103,6 +126,9 @@ void GpuRuntime::attach(graph::RenderGraph& graph) {
                         return {};
                     });
                 }
+                // Segments run out of the compiled order, so transients' lifetimes in it
+                // do not tell which may share memory.
+                aliasingOff_ = mayAssignQueues();
                 const graph::ResourceEstimate total = setUpEstimate();
                 compileStage("GPU: staging", [&] { return ensureUploader(total); });
                 compileStage("GPU: streaming rings", [&] { return ensureRings(total); });
@@ -188,29 +214,6 @@ void GpuRuntime::collectRetired() noexcept {
     }
 }
 
-Result<void> GpuRuntime::ensureTimestampPool() {
-    // Scopes are indexed by node id; a graph that grew needs a bigger pool.
-    const auto scopes =
-        static_cast<std::uint32_t>(std::max<std::size_t>(graph_->nodeCapacity(), 1));
-    if (!options_.timestamps || (timestamps_ && timestamps_->maxScopes() >= scopes)) {
-        return {};
-    }
-    if (timestamps_ && pacer_.submittedFrame() > 0) {
-        if (Result<void> idle = pacer_.waitIdle(options_.frameTimeout); !idle) {
-            return idle;
-        }
-    }
-    timestamps_.reset();
-    std::fill(unreadTimestamps_.begin(), unreadTimestamps_.end(), 0);
-    auto pool = gpu::TimestampPool::create(*device_, pacer_.framesInFlight(), scopes);
-    if (!pool) {
-        return fail(pool.error().code, "GPU runtime: {} (the next frame tries again)",
-                    pool.error().message);
-    }
-    timestamps_.emplace(std::move(*pool));
-    return {};
-}
-
 void GpuRuntime::afterCompile() {
     releaseParked();
     gpuNanoseconds_.resize(std::max<std::size_t>(graph_->nodeCapacity(), 1), 0);
@@ -222,6 +225,7 @@ void GpuRuntime::afterCompile() {
         bool baked = false;
         compileStage("GPU: slot barriers", [this, &baked]() -> Result<void> {
             collectGpuNodes();
+            VIXEN_TRY(assignQueueSegments());
             VIXEN_TRY(bakeSlotBarriers());
             baked = true;
             return {};
@@ -249,57 +253,6 @@ void GpuRuntime::setTrace(core::TraceRecorder* trace) {
         gpuTrack_ = trace_->addTrack("GPU");
         if (graph_ != nullptr && graph_->compiled()) {
             afterCompile();
-        }
-    }
-}
-
-void GpuRuntime::beginNodeScope(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
-    if (timestamps_) {
-        static_cast<void>(timestamps_->begin(commandBuffer, node.value));
-    }
-}
-
-void GpuRuntime::endNodeScope(VkCommandBuffer commandBuffer, graph::NodeId node) noexcept {
-    if (timestamps_) {
-        static_cast<void>(timestamps_->end(commandBuffer, node.value));
-    }
-}
-
-std::uint64_t GpuRuntime::gpuNanoseconds(graph::NodeId node) const noexcept {
-    return node.value < gpuNanoseconds_.size() ? gpuNanoseconds_[node.value] : 0;
-}
-
-void GpuRuntime::collectTimestamps(std::uint32_t slot) {
-    if (!timestamps_ || !timestamps_->enabled() || unreadTimestamps_[slot] == 0) {
-        return;
-    }
-    unreadTimestamps_[slot] = 0;
-    auto readout = timestamps_->read(slot);
-    if (!readout || readout->status != gpu::TimestampStatus::Ready || readout->scopes.empty()) {
-        return;
-    }
-    // GPU times run on the GPU's clock: anchor the frame's earliest scope at its CPU submit.
-    std::uint64_t first = UINT64_MAX;
-    for (const gpu::ScopeTiming& scope : readout->scopes) {
-        if (scope.valid) {
-            first = std::min(first, scope.beginNs);
-        }
-    }
-    if (first == UINT64_MAX) {
-        return;
-    }
-    ++timedFrames_;
-    const auto scopes = static_cast<std::uint32_t>(readout->scopes.size());
-    for (std::uint32_t id = 0; id < scopes; ++id) {
-        const gpu::ScopeTiming& scope = readout->scopes[id];
-        if (!scope.valid || id >= gpuNanoseconds_.size()) {
-            continue;
-        }
-        gpuNanoseconds_[id] += scope.durationNs;
-        if (trace_ != nullptr && id < traceNames_.size()) {
-            trace_->complete(traceNames_[id], "gpu", gpuTrack_,
-                             submitCpuNs_[slot] + static_cast<std::int64_t>(scope.beginNs - first),
-                             static_cast<std::int64_t>(scope.durationNs));
         }
     }
 }
@@ -393,6 +346,7 @@ GpuRuntime::~GpuRuntime() {
     }
     retired_.flush();
     destroyNodeCommandBuffers();
+    destroyComputeCommandBuffers();
     releaseParked();
     uploads_.reset();
     readbacks_.reset();
@@ -475,6 +429,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
     begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     VkResult recorded = vkBeginCommandBuffer(commandBuffer_, &begin);
+    if (recorded == VK_SUCCESS && split_) {
+        recorded = beginSegmentCommandBuffers(*slot);
+    }
     bool executed = false;
     if (recorded == VK_SUCCESS) {
         if (timestamps_) {
@@ -493,6 +450,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
         }
         if (recorded == VK_SUCCESS) {
             recorded = gpu::RecordGate::pass(vkEndCommandBuffer(commandBuffer_));
+            if (recorded == VK_SUCCESS && split_) {
+                recorded = endSegmentCommandBuffers();
+            }
         } else {
             static_cast<void>(vkEndCommandBuffer(commandBuffer_));
         }
@@ -509,7 +469,9 @@ Result<void> GpuRuntime::recordAndSubmit() {
     if (recorded != VK_SUCCESS) {
         commands = recordSubstitute(*slot) ? commands : std::span<const VkCommandBuffer>();
     }
-    Result<void> submitted = pacer_.submit(*slot, commands, semaphores);
+    Result<void> submitted = split_ && recorded == VK_SUCCESS
+                                 ? submitSplitFrame(*slot, semaphores)
+                                 : pacer_.submit(*slot, commands, semaphores);
     timings_.submitNanoseconds = nanosecondsSince(submitStart);
     submitCpuNs_[slot->index] = core::steadyClockNs();
     if (timestamps_ && submitted && recorded == VK_SUCCESS) {

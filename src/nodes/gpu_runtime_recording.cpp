@@ -146,6 +146,15 @@ Result<void> GpuRuntime::bakeSlotBarriers() {
         while (repeat.groupCount() < gpuNodeCount) {
             repeat.beginGroup();
         }
+        if (split_ && computeFamily_ != device_->queueFamily()) {
+            // The compute segment's barriers follow uses on the graphics queue too, which
+            // its semaphore wait already ordered; the compute family has no graphics stages.
+            for (std::uint32_t node = 0; node < gpuNodeCount; ++node) {
+                if (gpuNodeSegment_[node] == graph::QueueSegment::Compute) {
+                    baked.fitToComputeQueue(node);
+                }
+            }
+        }
         for (const auto& [state, before] : baked.touched()) {
             if (tracked.emplace(state, static_cast<std::uint32_t>(bakedStates_.size())).second) {
                 bakedStates_.push_back(state);
@@ -172,10 +181,17 @@ Result<void> GpuRuntime::bakeSlotBarriers() {
 
     // The nodes of a wave are independent: they take their barriers together, in one call
     // before the batch's first node (sequential) or before the batch's secondaries
-    // (parallel). Every frame uses the same batches, split wherever any needs it.
-    std::vector<std::uint8_t> starts = baked_[0].batchStarts(gpuNodeWave_);
+    // (parallel). Every frame uses the same batches, split wherever any needs it, and
+    // between queue segments (each records into a command buffer of its own).
+    std::vector<std::uint32_t> batchKey(gpuNodeCount);
+    for (std::uint32_t node = 0; node < gpuNodeCount; ++node) {
+        batchKey[node] =
+            gpuNodeWave_[node] * static_cast<std::uint32_t>(graph::kQueueSegmentCount) +
+            static_cast<std::uint32_t>(gpuNodeSegment_[node]);
+    }
+    std::vector<std::uint8_t> starts = baked_[0].batchStarts(batchKey);
     for (std::uint32_t frame = 1; frame < frames; ++frame) {
-        const std::vector<std::uint8_t> frameStarts = baked_[frame].batchStarts(gpuNodeWave_);
+        const std::vector<std::uint8_t> frameStarts = baked_[frame].batchStarts(batchKey);
         for (std::size_t g = 0; g < starts.size(); ++g) {
             starts[g] = static_cast<std::uint8_t>(starts[g] | frameStarts[g]);
         }

@@ -118,7 +118,7 @@ Result<void> GpuRuntime::closeRings() {
 Result<gpu::MemoryAllocation> GpuRuntime::allocateTransient(
     graph::NodeId node, const VkMemoryRequirements& requirements, std::string_view what,
     bool& aliased) {
-    if (!options_.aliasTransients) {
+    if (!options_.aliasTransients || aliasingOff_) {
         aliased = false;
         return allocator_->allocate(requirements, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
                                     gpu::AllocationKind::Optimal, what);

@@ -50,10 +50,13 @@ constexpr std::string_view kShapeParams =
 
 void registerGpuNodes(graph::NodeRegistry& registry, GpuRuntime& runtime) {
     registry.add<GpuGradientNode>(
-        fmt::format("Moving gradient computed into an RGBA8 storage image (GpuImage); params: {}",
+        fmt::format("Moving gradient computed into an RGBA8 storage image (GpuImage); params: {}, "
+                    "async_compute (bool, default false: may run on the compute queue)",
                     kShapeParams),
         [&runtime](graph::ParamReader& params) {
-            return std::make_unique<GpuGradientNode>(runtime, imageShape(params));
+            const GpuImageShape shape = imageShape(params);
+            return std::make_unique<GpuGradientNode>(runtime, shape,
+                                                     params.get<bool>("async_compute", false));
         });
     registry.add<GpuPatternNode>(
         fmt::format("One colour cleared into an RGBA8 image each frame, its red cycling with the "

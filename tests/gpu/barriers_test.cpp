@@ -166,5 +166,32 @@ TEST(BakedBarriersTest, AWaveSharesOneCallUnlessABarrierWouldChangeWhatAnotherUs
     EXPECT_EQ(baked.recordCalls(), 3U) << "unbatched: one call per group with barriers";
 }
 
+TEST(BakedBarriersTest, ABarrierOnTheComputeQueueKeepsOnlyStagesAndAccessesItHas) {
+    // Drawn into (colour attachment), then read by compute: on a compute-only queue, the
+    // colour stage becomes ALL_COMMANDS and the colour write access goes; the layout change
+    // and the compute side stay.
+    ResourceState state = ResourceState::discarded();
+    BakedBarriers baked;
+    baked.beginGroup();
+    baked.image(kImage, VK_IMAGE_ASPECT_COLOR_BIT, state, ResourceUsage::ColorAttachment);
+    baked.beginGroup();
+    baked.image(kImage, VK_IMAGE_ASPECT_COLOR_BIT, state, ResourceUsage::ComputeRead);
+    ASSERT_EQ(baked.images(1).size(), 1U);
+    const VkImageMemoryBarrier2 before = baked.images(1)[0];
+    ASSERT_NE(before.srcStageMask & VK_PIPELINE_STAGE_2_COLOR_ATTACHMENT_OUTPUT_BIT, 0U);
+    baked.fitToComputeQueue(1);
+    const VkImageMemoryBarrier2& fitted = baked.images(1)[0];
+    EXPECT_EQ(fitted.srcStageMask, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
+    EXPECT_EQ(fitted.srcAccessMask & VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT, 0U);
+    EXPECT_EQ(fitted.dstStageMask, before.dstStageMask);
+    EXPECT_EQ(fitted.dstAccessMask, before.dstAccessMask);
+    EXPECT_EQ(fitted.oldLayout, before.oldLayout);
+    EXPECT_EQ(fitted.newLayout, before.newLayout);
+    // The graphics queue's group is untouched.
+    ASSERT_EQ(baked.images(0).size(), 1U);
+    EXPECT_NE(baked.images(0)[0].dstStageMask & VK_PIPELINE_STAGE_2_COLOR_ATTACHMENT_OUTPUT_BIT,
+              0U);
+}
+
 }  // namespace
 }  // namespace vixen::gpu

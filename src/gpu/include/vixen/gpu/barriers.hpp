@@ -145,6 +145,12 @@ public:
     /// what another uses (those uses must stay in order).
     [[nodiscard]] std::vector<std::uint8_t> batchStarts(
         std::span<const std::uint32_t> batchOf) const;
+    /// Fits group `group`'s barriers to a compute-only queue: stages it lacks (graphics ones,
+    /// of a use on the graphics queue) become ALL_COMMANDS and accesses only graphics makes are
+    /// dropped. Sound where the queue first waited, at all commands, on a semaphore the other
+    /// queue signalled after those uses: that wait already ordered them and made their writes
+    /// visible; the barrier still orders this queue's work and changes the layout.
+    void fitToComputeQueue(std::uint32_t group) noexcept;
     /// Makes the groups replayable (call after the last barrier is added): each batch's
     /// barriers are recorded as one vkCmdPipelineBarrier2 before its first group; `starts`
     /// empty: every group is a batch of its own.

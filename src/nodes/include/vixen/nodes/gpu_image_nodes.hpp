@@ -99,9 +99,12 @@ struct GpuGradientConfig {
 /// A moving gradient computed into a storage image (shaders/gradient.comp). The pipeline
 /// and its descriptor set layouts come from the shader's reflection; the descriptor pool
 /// is sized from it and its one set is allocated and written at compile (ComputeKernel).
+/// With `asyncCompute` it may run on the compute queue (GpuNodeBase::asyncCompute).
 class GpuGradientNode : public GpuImageProducer<GpuGradientConfig> {
 public:
-    GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape);
+    GpuGradientNode(GpuRuntime& runtime, GpuImageShape shape, bool asyncCompute = false);
+
+    [[nodiscard]] bool asyncCompute() const noexcept override { return asyncCompute_; }
 
 protected:
     /// Everything it replaces goes through the runtime (outputs, retired).
@@ -113,6 +116,7 @@ protected:
 
 private:
     ComputeKernel kernel_;
+    bool asyncCompute_ = false;
 };
 
 struct GpuComposeConfig {

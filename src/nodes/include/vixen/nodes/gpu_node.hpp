@@ -7,6 +7,7 @@
 #include <concepts>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vixen/gpu/barriers.hpp"
 #include "vixen/graph/node.hpp"
@@ -77,6 +78,12 @@ struct GpuSlotTable;
 template <class... Slots>
 struct GpuSlotTable<graph::SlotList<Slots...>> {
     static constexpr bool kChecked = (checkGpuSlot<Slots>() && ...);
+    /// Every GPU resource slot declares a stage the compute queue runs (async compute).
+    static constexpr bool kComputeSlotsOnly =
+        ((!GpuResource<typename Slots::ValueType> ||
+          Slots::kOptions.stage == graph::StageKind::Compute ||
+          Slots::kOptions.stage == graph::StageKind::Transfer) &&
+         ...);
 
     template <graph::SlotDirection D>
     static constexpr auto ops() {
@@ -132,6 +139,34 @@ class GpuNode : public graph::TypedNode<Config>, public GpuNodeBase {
 
 public:
     [[nodiscard]] graph::NodeId gpuNodeId() const noexcept final { return this->id(); }
+
+    [[nodiscard]] bool computeSlotsOnly() const noexcept final {
+        return detail::GpuSlotsOf<Config>::kComputeSlotsOnly;
+    }
+
+    void collectSlotResources(std::vector<const void*>& resources) const final {
+        const auto addHistory = [&](const graph::HistoryRing* ring, std::uint32_t reads) {
+            for (std::uint32_t k = 1; ring != nullptr && k <= reads; ++k) {
+                resources.push_back(ring->elements[ring->elementBack(k)]);
+            }
+        };
+        for (std::uint32_t i = 0; i < kInputOps.size(); ++i) {
+            if (kInputOps[i].transition == nullptr) {
+                continue;
+            }
+            const graph::InputBinding& binding = this->inputBinding(i);
+            resources.insert(resources.end(), binding.resources, binding.resources + binding.count);
+            addHistory(binding.history, kInputOps[i].history);
+        }
+        for (std::uint32_t i = 0; i < kOutputOps.size(); ++i) {
+            if (kOutputOps[i].transition != nullptr) {
+                resources.push_back(this->outputResource(i));
+                if (readsOwnHistory()) {
+                    addHistory(this->outputHistory(i), kOutputOps[i].history);
+                }
+            }
+        }
+    }
 
     void bakeSlotBarriers(gpu::BakedBarriers& barriers) const final {
         for (std::uint32_t i = 0; i < kInputOps.size(); ++i) {
@@ -208,7 +243,7 @@ protected:
             }
             return;
         }
-        const VkCommandBuffer commandBuffer = runtime_.commandBuffer();
+        const VkCommandBuffer commandBuffer = runtime_.commandBufferFor(this->id());
         if (context.loopStep > 0) {
             // A later step of the node's loop this frame: from what the step before left;
             // its time is not taken (a node's timestamps are written once a frame).
@@ -227,7 +262,7 @@ protected:
     /// the loop were derived from; its outputs keep their contents.
     void skip(const graph::ExecuteContext& /*context*/) final {
         if (!runtime_.recordsInParallel()) {
-            runtime_.recordSlotBarriers(runtime_.commandBuffer(), this->id());
+            runtime_.recordSlotBarriers(runtime_.commandBufferFor(this->id()), this->id());
         }
     }
 

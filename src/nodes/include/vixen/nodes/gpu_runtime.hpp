@@ -31,8 +31,10 @@
 #include "vixen/gpu/memory_allocator.hpp"
 #include "vixen/gpu/sampler.hpp"
 #include "vixen/gpu/stream_ring.hpp"
+#include "vixen/gpu/timeline.hpp"
 #include "vixen/gpu/timestamp_pool.hpp"
 #include "vixen/gpu/uploader.hpp"
+#include "vixen/graph/queue_segments.hpp"
 #include "vixen/graph/render_graph.hpp"
 #include "vixen/nodes/gpu_resource.hpp"
 #include "vixen/nodes/transient_arena.hpp"
@@ -43,6 +45,16 @@ class Device;
 }  // namespace vixen::gpu
 
 namespace vixen::nodes {
+
+/// Where the GPU nodes that opt into async compute (GpuNodeBase::asyncCompute) run.
+enum class AsyncCompute : std::uint8_t {
+    Off,   ///< every node on the graphics queue, one submission a frame
+    Auto,  ///< on the device's compute queue where it has one (Device::computeQueue), else Off
+    /// The frame split as on a compute queue (four submissions, the same semaphores), all on
+    /// the graphics queue: tests the split on a device with one queue family, and measures
+    /// what splitting alone costs.
+    SplitOnGraphicsQueue,
+};
 
 struct GpuRuntimeOptions {
     std::uint32_t framesInFlight = gpu::FramePacer::kDefaultFramesInFlight;
@@ -57,6 +69,7 @@ struct GpuRuntimeOptions {
     /// off, every rebuild first waits for the GPU to go idle (simplest to reason about when
     /// a node is suspected of destroying what the GPU still uses).
     bool rebuildWithoutWaiting = true;
+    AsyncCompute asyncCompute = AsyncCompute::Auto;
 };
 
 /// What recompile batches (invalidations; full compiles always wait) cost the GPU side: how
@@ -90,6 +103,15 @@ public:
     /// GPU. Its outputs are the runtime's and always retired. A node that destroys Vulkan
     /// objects itself keeps the default, and a rebuild that includes it waits.
     [[nodiscard]] virtual bool retiresReplacedObjects() const noexcept { return false; }
+    /// True for a node that may run on the compute queue beside graphics work it neither
+    /// depends on nor feeds (graph::assignQueueSegments); with a slot of another stage than
+    /// Compute or Transfer, or in a loop, the compile fails naming it.
+    [[nodiscard]] virtual bool asyncCompute() const noexcept { return false; }
+    /// Whether every GPU resource slot of the node declares the Compute or Transfer stage.
+    [[nodiscard]] virtual bool computeSlotsOnly() const noexcept = 0;
+    /// Appends the resources of its GPU slots (history elements read included), for the
+    /// queue assignment's checks. Compile time.
+    virtual void collectSlotResources(std::vector<const void*>& resources) const = 0;
 };
 
 /// A node that takes part in the frame's submit beyond recording commands: presentation.
@@ -120,11 +142,12 @@ struct FrameTimings {
 /// recompile replaces is destroyed once the frames in flight are done with it; see
 /// GpuRuntimeOptions::rebuildWithoutWaiting), begins a frame in flight, lets the
 /// graph record, and submits one primary command buffer. A sequential graph records into
-/// that buffer in order. A parallel graph records each GPU node into a secondary command
-/// buffer of its own (one per node per frame in flight, from pools made at compile): the
-/// runtime first records every node's slot barriers in order, the waves then record the
-/// nodes' commands on the worker pool, and the primary executes the secondaries in order.
-/// The device, the allocator and the graph must outlive the runtime; destroying the runtime
+/// that buffer in order; with nodes that opt into async compute and a compute queue, into one
+/// buffer per queue segment, submitted to both queues (AsyncCompute). A parallel graph records each
+/// GPU node into a secondary command buffer of its own (one per node per frame in flight, from
+/// pools made at compile): the runtime first records every node's slot barriers in order, the waves
+/// then record the nodes' commands on the worker pool, and the primary executes the secondaries in
+/// order. The device, the allocator and the graph must outlive the runtime; destroying the runtime
 /// cleans up the graph (its GPU nodes hold objects made through the runtime).
 class GpuRuntime {
 public:
@@ -192,8 +215,24 @@ public:
     [[nodiscard]] cache::TypedCacheStats samplerStats() const { return samplers_.stats(); }
     [[nodiscard]] gpu::DeviceMemoryAllocator& allocator() noexcept { return *allocator_; }
     [[nodiscard]] graph::RenderGraph& graph() noexcept { return *graph_; }
-    /// The command buffer of the frame being recorded (null outside a frame).
+    /// The command buffer of the frame being recorded (null outside a frame); in a split
+    /// frame, the first graphics submission's.
     [[nodiscard]] VkCommandBuffer commandBuffer() const noexcept { return commandBuffer_; }
+    /// What GPU node `node` records into: its queue segment's buffer in a split frame.
+    [[nodiscard]] VkCommandBuffer commandBufferFor(graph::NodeId node) const noexcept {
+        return split_ ? segmentCommandBuffers_[static_cast<std::size_t>(
+                            gpuNodeSegment_[gpuNodeIndex_[node.value]])]
+                      : commandBuffer_;
+    }
+    /// True when the last compile split frames into queue segments: opted-in nodes on the
+    /// compute queue (with SplitOnGraphicsQueue, in submissions of their own).
+    [[nodiscard]] bool splitsFrames() const noexcept { return split_; }
+    /// Whether AsyncCompute::Auto found a compute queue (Device::computeQueue) to use.
+    [[nodiscard]] bool usesComputeQueue() const noexcept {
+        return options_.asyncCompute == AsyncCompute::Auto && computeQueue_ != VK_NULL_HANDLE;
+    }
+    /// GPU node `node`'s queue segment (BeforeCompute for all when frames are not split).
+    [[nodiscard]] graph::QueueSegment queueSegment(graph::NodeId node) const noexcept;
     /// The barrier batch of the executing thread (ExecuteContext::workerIndex), for the
     /// node's own resources (slot barriers are derived at compile).
     [[nodiscard]] gpu::BarrierBatch& barriers(std::uint32_t worker) noexcept {
@@ -287,6 +326,11 @@ public:
     /// timestamp support), and how many frames that is.
     [[nodiscard]] std::uint64_t gpuNanoseconds(graph::NodeId node) const noexcept;
     [[nodiscard]] std::uint64_t timedFrames() const noexcept { return timedFrames_; }
+    /// GPU nanoseconds of whole frames (first node's begin to last node's end, any queue),
+    /// summed over the timedFrames(): where the overlap of a split frame shows.
+    [[nodiscard]] std::uint64_t gpuFrameNanoseconds() const noexcept {
+        return gpuFrameNanoseconds_;
+    }
     [[nodiscard]] bool timestampsEnabled() const noexcept {
         return timestamps_ && timestamps_->enabled();
     }
@@ -432,6 +476,19 @@ private:
     /// substitute instead (false when there is none or it could not be recorded).
     bool recordSubstitute(const gpu::FrameSlot& slot) noexcept;
     Result<void> ensureTimestampPool();
+    /// Whether the coming compile may split frames (then transients do not share memory:
+    /// segments run out of the compiled order).
+    [[nodiscard]] bool mayAssignQueues() const;
+    /// Queue segments of the GPU nodes (graph::assignQueueSegments), on every device.
+    [[nodiscard]] Result<void> assignQueueSegments();
+    [[nodiscard]] Result<void> ensureComputeCommandBuffers();  // one per frame slot, once
+    void destroyComputeCommandBuffers() noexcept;
+    /// Begin and end the segments' command buffers besides commandBuffer_.
+    [[nodiscard]] VkResult beginSegmentCommandBuffers(const gpu::FrameSlot& slot) noexcept;
+    [[nodiscard]] VkResult endSegmentCommandBuffers() noexcept;
+    /// The split frame's four submissions (docs/timeline.md, "A split frame").
+    [[nodiscard]] Result<void> submitSplitFrame(gpu::FrameSlot& slot,
+                                                const gpu::SubmitSemaphores& semaphores);
     void collectTimestamps(std::uint32_t slot);
 
     graph::RenderGraph* graph_ = nullptr;
@@ -443,6 +500,18 @@ private:
     VkCommandBuffer commandBuffer_ = VK_NULL_HANDLE;
     std::vector<gpu::BarrierBatch> barriers_;  // one per executing thread
     bool parallel_ = false;
+
+    // Async compute: the queue segments of the GPU nodes and their command buffers.
+    VkQueue computeQueue_ = VK_NULL_HANDLE;  // the device's, or the graphics queue when split on it
+    std::uint32_t computeFamily_ = 0;
+    bool computeTimestamps_ = false;  // whether the compute queue's family writes timestamps
+    bool split_ = false;
+    bool aliasingOff_ = false;  // this compile's transients do not share memory
+    std::vector<graph::QueueSegment> gpuNodeSegment_;  // per GPU node
+    std::array<VkCommandBuffer, graph::kQueueSegmentCount> segmentCommandBuffers_{};
+    std::vector<VkCommandPool> computePools_;                // per frame slot, on computeFamily_
+    std::vector<VkCommandBuffer> computeCommandBuffers_;     // per frame slot
+    std::optional<gpu::TimelineSemaphore> segmentTimeline_;  // 2f - 1: first segment, 2f: compute
 
     // GPU nodes in execution order, and their slot barriers derived at compile: for the
     // first frame after it, and for every later one, with the states each frame leaves.
@@ -493,6 +562,7 @@ private:
     std::optional<gpu::TimestampPool> timestamps_;
     std::vector<std::uint64_t> gpuNanoseconds_;  // per node id
     std::uint64_t timedFrames_ = 0;
+    std::uint64_t gpuFrameNanoseconds_ = 0;
     std::vector<std::int64_t> submitCpuNs_;       // per frame slot, where its GPU spans anchor
     std::vector<std::uint8_t> unreadTimestamps_;  // per frame slot: a frame not read yet
 
