@@ -58,7 +58,6 @@ class HistoryRingView {
 public:
     explicit HistoryRingView(const HistoryRing* ring) noexcept : ring_(ring) {}
 
-    [[nodiscard]] bool connected() const noexcept { return ring_ != nullptr; }
     /// Elements in the ring (depth + 1); 0 when unconnected.
     [[nodiscard]] std::uint32_t size() const noexcept { return ring_ ? ring_->size : 0; }
     /// The element written this frame.

@@ -86,9 +86,6 @@ public:
     [[nodiscard]] const voxel::CameraConstants& lastConstants() const noexcept {
         return last_.traced;
     }
-    [[nodiscard]] const voxel::TemporalCameraConstants& lastTemporalConstants() const noexcept {
-        return last_;
-    }
 
 protected:
     [[nodiscard]] bool retiresReplacedObjects() const noexcept override { return true; }
